@@ -1,0 +1,134 @@
+// Wires the parts together: store, engine, outbox dispatcher, adapters, HTTP server.
+// Nothing here listens on a port or installs signal handlers; main.ts does.
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
+import { resolveAdminToken } from './admin-token.js';
+import type { Config } from './config.js';
+import type { ChannelAdapter } from './engine/channel.js';
+import { builtinCommands, fallback } from './engine/commands.js';
+import { Engine } from './engine/engine.js';
+import { buildTexts } from './engine/i18n.js';
+import { buildServer } from './http/server.js';
+import type { Logger } from './logger.js';
+import { Dispatcher } from './outbox/dispatcher.js';
+import { listChatMessages } from './outbox/store.js';
+import { openStore, type Store } from './store/index.js';
+import type { Clock } from './util/clock.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface App {
+  config: Config;
+  store: Store;
+  engine: Engine;
+  dispatcher: Dispatcher;
+  server: FastifyInstance;
+  adapters: Map<string, ChannelAdapter>;
+  api: ApiAdapter;
+  adminToken: { token: string; generated: boolean; path?: string };
+  migrationsApplied: string[];
+  /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
+  start(): Promise<void>;
+  /** Stops accepting, finishes in-flight work, closes the database. */
+  stop(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger: Logger;
+  clock?: Clock;
+  /** Extra adapters (tests plug protocol-level fakes in here). */
+  adapters?: ChannelAdapter[];
+  dispatcherPollMs?: number;
+}
+
+export async function buildApp(config: Config, options: BuildOptions): Promise<App> {
+  const { env, settings } = config;
+  const { logger } = options;
+  let migrationsApplied: string[] = [];
+  const store = await openStore(env.DATABASE_URL, {
+    onMigrated: (applied) => {
+      migrationsApplied = applied;
+    },
+  });
+  const adminToken = resolveAdminToken(env.ADMIN_TOKEN, env.DATA_DIR);
+
+  const api = createApiAdapter({ channelKey: env.API_CHANNEL_KEY });
+  const adapters = new Map<string, ChannelAdapter>([[api.channel, api]]);
+  for (const extra of options.adapters ?? []) adapters.set(extra.channel, extra);
+
+  const dispatcher = new Dispatcher({
+    db: store.db,
+    adapters,
+    logger: logger.child({ part: 'outbox' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    maxAttempts: settings.outbox.maxAttempts,
+    retryBaseMs: settings.outbox.retryBaseMs,
+    retryMaxMs: settings.outbox.retryMaxMs,
+    ...(options.dispatcherPollMs ? { pollMs: options.dispatcherPollMs } : {}),
+  });
+
+  const engine = new Engine({
+    db: store.db,
+    texts: buildTexts(settings.texts),
+    businessName: settings.business.name,
+    defaultLocale: env.DEFAULT_LOCALE,
+    // The order of the pipeline, in one place. Later features slot in before the fallback.
+    middleware: [builtinCommands, fallback],
+    logger: logger.child({ part: 'engine' }),
+    onQueued: () => dispatcher.notify(),
+  });
+
+  const server = await buildServer({
+    logger,
+    db: store.db,
+    ping: () => store.ping(),
+    adminToken: adminToken.token,
+    version: pkg.version,
+    channelRoutes: [
+      {
+        plugin: apiRoutes as never,
+        options: {
+          handler: engine,
+          channelKey: env.API_CHANNEL_KEY,
+          history: (userId: string, after: number, limit: number) =>
+            listChatMessages(store.db, api.channel, userId, after, limit),
+          waitForDelivery: (userId: string, ms: number) => api.waitForDelivery(userId, ms),
+        },
+      },
+    ],
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    engine,
+    dispatcher,
+    server,
+    adapters,
+    api,
+    adminToken,
+    migrationsApplied,
+    async start() {
+      for (const adapter of adapters.values()) {
+        await adapter.start(engine);
+      }
+      dispatcher.start();
+    },
+    stop() {
+      stopped ??= (async () => {
+        // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
+        // then let the dispatcher finish the sends it started; the rest waits in the outbox.
+        for (const adapter of adapters.values()) {
+          await adapter.stop().catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'adapter stop failed'));
+        }
+        await server.close();
+        await engine.idle();
+        await dispatcher.stop();
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Settings: environment variables (read once, validated) and the business's YAML file.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { type Locale, locales, type TextKey, textKeys } from './engine/i18n.js';
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone such as Asia/Shanghai' },
+);
+
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/rapport.db')
+    .refine((u) => u.startsWith('file:') || /^postgres(ql)?:\/\//.test(u), {
+      message: 'use file:PATH for SQLite or postgresql://… for PostgreSQL',
+    }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_TOKEN: optionalSecret.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
+  DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
+  BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
+  API_CHANNEL_KEY: optionalSecret,
+  RAPPORT_CONFIG: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
+
+const businessSchema = z
+  .object({
+    business: z
+      .object({
+        name: z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) }).strict(),
+      })
+      .strict()
+      .default({ name: { 'zh-CN': '我们的店', en: 'our shop' } }),
+    texts: z
+      .object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() })
+      .strict()
+      .default({}),
+    outbox: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100).default(8),
+        retryBaseMs: z.number().int().min(10).default(2000),
+        retryMaxMs: z.number().int().min(100).default(15 * 60_000),
+      })
+      .strict()
+      .default({ maxAttempts: 8, retryBaseMs: 2000, retryMaxMs: 15 * 60_000 }),
+  })
+  .strict();
+
+export type BusinessConfig = z.infer<typeof businessSchema>;
+export type TextOverrides = Partial<Record<Locale, Partial<Record<TextKey, string>>>>;
+
+export interface Config {
+  env: Env;
+  settings: BusinessConfig;
+  /** Where the business settings came from, for the start-up log. */
+  configPath: string | null;
+}
+
+function issuesText(issues: z.core.$ZodIssue[], prefix: string): string {
+  return issues
+    .map((i) => {
+      const key = i.path.length ? i.path.join('.') : '(top level)';
+      return `${prefix}${key}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
+  const result = envSchema.safeParse(picked);
+  if (!result.success) throw new ConfigError(`invalid environment:\n${issuesText(result.error.issues, '  ')}`);
+  return result.data;
+}
+
+export function parseBusinessConfig(text: string, name: string): BusinessConfig {
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
+    throw new ConfigError(`${name}${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const result = businessSchema.safeParse(data);
+  if (!result.success) throw new ConfigError(`${name}: invalid settings:\n${issuesText(result.error.issues, '  ')}`);
+  return result.data;
+}
+
+/** Reads the environment and the business file; throws ConfigError naming the bad variable or key. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(source);
+  const explicit = env.RAPPORT_CONFIG !== undefined && env.RAPPORT_CONFIG !== '';
+  const path = resolve(explicit ? (env.RAPPORT_CONFIG as string) : './rapport.config.yaml');
+  if (!existsSync(path)) {
+    if (explicit) throw new ConfigError(`RAPPORT_CONFIG: file not found: ${path}`);
+    return { env, settings: businessSchema.parse({}), configPath: null };
+  }
+  return { env, settings: parseBusinessConfig(readFileSync(path, 'utf8'), path), configPath: path };
+}

@@ -1,0 +1,66 @@
+// What middleware sees and produces during one turn (one inbound message).
+import type { Customer } from '../store/customers.js';
+import { format, type Locale, type TextKey, type Texts } from './i18n.js';
+import type { Button, InboundMessage, OutboundMessage } from './types.js';
+
+export interface EngineEvent {
+  kind: string;
+  text?: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface ParsedCommand {
+  /** Lower-case name without the slash or @BotName suffix. */
+  name: string;
+  args: string[];
+}
+
+/** Changes to the customer record, written with this turn's replies. */
+export type CustomerPatch = Partial<Pick<Customer, 'locale' | 'optedOut' | 'displayName' | 'stage'>>;
+
+export class TurnContext {
+  readonly replies: OutboundMessage[] = [];
+  readonly events: EngineEvent[] = [];
+  readonly customerPatch: CustomerPatch = {};
+
+  constructor(
+    readonly message: InboundMessage,
+    readonly customer: Customer,
+    readonly isNewCustomer: boolean,
+    public locale: Locale,
+    readonly command: ParsedCommand | undefined,
+    private readonly texts: Texts,
+    readonly businessName: Record<Locale, string>,
+  ) {}
+
+  get isGroup(): boolean {
+    return this.message.chatType === 'group';
+  }
+
+  /** In groups only messages that address the bot (mention, reply, command) get an answer. */
+  get addressed(): boolean {
+    return !this.isGroup || this.message.mentioned || this.command !== undefined;
+  }
+
+  t(key: TextKey, vars: Record<string, string | number> = {}): string {
+    const name = this.customer.displayName ?? this.message.sender.name;
+    const nameVar = name ? (this.locale === 'en' ? `, ${name}` : `,${name}`) : '';
+    return format(this.texts[this.locale][key], { name: nameVar, business: this.businessName[this.locale], ...vars });
+  }
+
+  reply(text: string, buttons?: Button[]): void {
+    this.replies.push(buttons?.length ? { text, buttons } : { text });
+  }
+
+  event(kind: string, payload?: Record<string, unknown>, text?: string): void {
+    this.events.push({ kind, ...(payload ? { payload } : {}), ...(text ? { text } : {}) });
+  }
+}
+
+/** "/Lang@RapportBot en" → { name: 'lang', args: ['en'] }; anything else → undefined. */
+export function parseCommand(text: string | undefined): ParsedCommand | undefined {
+  const match = text?.trim().match(/^\/([A-Za-z][\w]{0,31})(?:@\w+)?(?:\s+([\s\S]*))?$/);
+  if (!match?.[1]) return undefined;
+  const rest = match[2]?.trim();
+  return { name: match[1].toLowerCase(), args: rest ? rest.split(/\s+/) : [] };
+}

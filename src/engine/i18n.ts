@@ -1,0 +1,69 @@
+// Customer-facing texts in Chinese and English. The business can override any of them
+// in RAPPORT_CONFIG under texts.<locale>.<key>; {placeholders} are filled per message.
+export const locales = ['zh-CN', 'en'] as const;
+export type Locale = (typeof locales)[number];
+
+const defaults = {
+  'zh-CN': {
+    welcome: '您好{name}!欢迎来到{business}。我是在线助手,可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
+    welcomeBack: '欢迎回来{name}!已为您重新开启消息通知。发送 /help 查看我能做什么。',
+    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
+    langSet: '好的,之后我会用中文和您交流。',
+    langUsage: '用法:/lang zh 或 /lang en',
+    stopped: '已为您关闭主动推送的消息。您随时可以发送 /start 重新开启。',
+    unknownCommand: '抱歉,我不认识命令 {command}。发送 /help 查看可用命令。',
+    fallback: '抱歉,我暂时无法回答这个问题。发送 /help 查看我能做什么。',
+    unsupported: '收到啦!目前我只能看懂文字消息,请用文字描述您的问题。',
+  },
+  en: {
+    welcome: "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
+    welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
+    help: 'I can help with:\n/start start\n/help this help\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
+    langSet: "OK, I'll talk to you in English from now on.",
+    langUsage: 'Usage: /lang zh or /lang en',
+    stopped: "Done: we won't send you messages on our own any more. Send /start at any time to switch them back on.",
+    unknownCommand: "Sorry, I don't know the command {command}. Send /help to see what I can do.",
+    fallback: "Sorry, I can't answer that yet. Send /help to see what I can do.",
+    unsupported: 'Got it! I can only read text for now: please describe your question in words.',
+  },
+} satisfies Record<Locale, Record<string, string>>;
+
+export type TextKey = keyof (typeof defaults)['en'];
+export const textKeys = Object.keys(defaults.en) as TextKey[];
+export type Texts = Record<Locale, Record<TextKey, string>>;
+
+export function buildTexts(overrides: Partial<Record<Locale, Partial<Record<TextKey, string>>>> = {}): Texts {
+  return {
+    'zh-CN': { ...defaults['zh-CN'], ...stripUndefined(overrides['zh-CN']) },
+    en: { ...defaults.en, ...stripUndefined(overrides.en) },
+  };
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function format(template: string, vars: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in vars ? String(vars[key]) : whole));
+}
+
+/** Accepts zh, zh-CN, zh-Hans, cn, 中文 → zh-CN; en, en-US, english → en; anything else → undefined. */
+export function normalizeLocale(input: string | null | undefined): Locale | undefined {
+  const v = (input ?? '').trim().toLowerCase();
+  if (!v) return undefined;
+  if (v === 'cn' || v === '中文' || v.startsWith('zh')) return 'zh-CN';
+  if (v === 'english' || v === '英文' || v === 'en' || v.startsWith('en-') || v.startsWith('en_')) return 'en';
+  return undefined;
+}
+
+const han = /\p{Script=Han}/u;
+const latinWord = /[A-Za-z]{2,}/;
+
+/** Guesses the language of a customer's text: any Han character means Chinese, Latin words English. */
+export function detectLocale(text: string | undefined): Locale | undefined {
+  if (!text) return undefined;
+  const body = text.replace(/^\/\S+/, '');
+  if (han.test(body)) return 'zh-CN';
+  if (latinWord.test(body)) return 'en';
+  return undefined;
+}

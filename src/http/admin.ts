@@ -1,0 +1,137 @@
+// Admin API: the business's view of its customers (Authorization: Bearer $ADMIN_TOKEN).
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../errors.js';
+import { findCustomers, getCustomer } from '../store/customers.js';
+import type { Db } from '../store/index.js';
+import { listInteractions } from '../store/interactions.js';
+import { requireBearer } from './auth.js';
+import { errorResponses } from './schemas.js';
+
+const identity = {
+  type: 'object',
+  properties: { channel: { type: 'string' }, externalId: { type: 'string' } },
+} as const;
+
+const customer = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    displayName: { type: ['string', 'null'] },
+    locale: { type: ['string', 'null'] },
+    stage: { type: 'string' },
+    optedOut: { type: 'boolean' },
+    createdAt: { type: 'string' },
+    lastSeenAt: { type: 'string' },
+    identities: { type: 'array', items: identity },
+  },
+} as const;
+
+const interaction = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    channel: { type: 'string' },
+    direction: { type: 'string', enum: ['in', 'out', 'event'] },
+    kind: { type: 'string' },
+    text: { type: ['string', 'null'] },
+    payload: {},
+    platformMessageId: { type: ['string', 'null'] },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+const security = [{ adminToken: [] }];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+
+type CustomerRow = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
+
+function profile(c: CustomerRow | Awaited<ReturnType<typeof findCustomers>>[number]) {
+  return {
+    id: c.id,
+    displayName: c.displayName,
+    locale: c.locale,
+    stage: c.stage,
+    optedOut: c.optedOut,
+    createdAt: c.createdAt.toISOString(),
+    lastSeenAt: c.lastSeenAt.toISOString(),
+    identities: c.identities.map((i) => ({ channel: i.channel, externalId: i.externalId })),
+  };
+}
+
+export async function adminRoutes(app: FastifyInstance, options: { db: Db; adminToken: string }): Promise<void> {
+  const { db } = options;
+  app.addHook('onRequest', requireBearer(options.adminToken, 'admin token'));
+
+  app.get(
+    '/api/v1/customers',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: 'Find customers by channel identity or by a search text (name, id, external id)',
+        security,
+        querystring: {
+          type: 'object',
+          properties: {
+            channel: { type: 'string', maxLength: 50 },
+            externalId: { type: 'string', maxLength: 200 },
+            q: { type: 'string', maxLength: 200 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { customers: { type: 'array', items: customer } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const query = request.query as { channel?: string; externalId?: string; q?: string; limit: number };
+      const rows = await findCustomers(db, query);
+      return { customers: rows.map(profile) };
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: "A customer's profile",
+        security,
+        params: idParams,
+        response: { 200: customer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const row = await getCustomer(db, id);
+      if (!row) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
+      return profile(row);
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id/interactions',
+    {
+      schema: {
+        tags: ['Admin'],
+        summary: "A customer's interactions (messages both ways and engine events), newest first",
+        security,
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        },
+        response: {
+          200: { type: 'object', properties: { interactions: { type: 'array', items: interaction } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { limit } = request.query as { limit: number };
+      const exists = await db.customer.findUnique({ where: { id }, select: { id: true } });
+      if (!exists) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
+      const rows = await listInteractions(db, id, limit);
+      return { interactions: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+    },
+  );
+}

@@ -1,0 +1,46 @@
+// One error handler for every route: a stable {"error":{"code","message"}} body, never a stack trace.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { AppError, type ErrorCode } from '../errors.js';
+
+const statusOf: Partial<Record<ErrorCode, number>> = {
+  HTTP_BAD_REQUEST: 400,
+  HTTP_UNAUTHORIZED: 401,
+  HTTP_NOT_FOUND: 404,
+  HTTP_PAYLOAD_TOO_LARGE: 413,
+  STORE_UNAVAILABLE: 503,
+};
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
+    if (err instanceof AppError) {
+      const status = statusOf[err.code] ?? 500;
+      return reply.status(status).send(errorBody(err.code.replace(/^HTTP_/, ''), err.message));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      const where = fe.validationContext ?? 'request';
+      return reply.status(400).send(errorBody('BAD_REQUEST', `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`));
+    }
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'request body is larger than 64 KiB'));
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.status(400).send(errorBody('INVALID_JSON', 'request body is not valid JSON'));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json'));
+    }
+    if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.status(fe.statusCode).send(errorBody('BAD_REQUEST', fe.message));
+    }
+    request.log.error({ err }, 'request failed');
+    return reply.status(500).send(errorBody('INTERNAL', 'something went wrong on our side; please try again'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

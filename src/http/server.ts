@@ -1,0 +1,81 @@
+// The HTTP server: health, the web chat, the OpenAPI document, the admin API and the
+// routes adapters bring (the API channel now; webhooks later). Built here, listened on in main.ts.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Db } from '../store/index.js';
+import { adminRoutes } from './admin.js';
+import { installErrorHandler } from './errors.js';
+import { webChatRoutes } from './webchat.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export interface ServerOptions {
+  logger: Logger;
+  db: Db;
+  ping(): Promise<boolean>;
+  adminToken: string;
+  /** Route plugins of the channel adapters, registered as they are. */
+  channelRoutes: { plugin: FastifyPluginAsync<never>; options: unknown }[];
+  version: string;
+}
+
+export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.logger as FastifyBaseLogger,
+    // One log line per request would dominate the log; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+  });
+
+  // Bodies are checked as sent ("5" is not a number); query strings are text, so they are coerced.
+  const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
+  const queryAjv = new Ajv({ coerceTypes: true, useDefaults: true, strict: false, removeAdditional: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
+  installErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rapport API',
+        version: o.version,
+        description: 'The API channel (websites and apps chat with the bot) and the admin API of Rapport.',
+      },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+          apiChannelKey: { type: 'http', scheme: 'bearer', description: 'API_CHANNEL_KEY, when set' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['Health'],
+        summary: '200 when the database answers, 503 when it does not',
+        response: {
+          200: { type: 'object', properties: { status: { type: 'string' } } },
+          503: { type: 'object', properties: { status: { type: 'string' } } },
+        },
+      },
+    },
+    async (_request, reply) => {
+      const ok = await o.ping();
+      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable' });
+    },
+  );
+
+  await app.register(webChatRoutes);
+  for (const { plugin, options } of o.channelRoutes) await app.register(plugin, options as never);
+  await app.register(adminRoutes, { db: o.db, adminToken: o.adminToken });
+  return app;
+}

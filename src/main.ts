@@ -1,0 +1,70 @@
+// The only file that listens: loads the settings, builds the app, starts it, handles signals.
+import 'dotenv/config';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger } from './logger.js';
+
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`rapport: ${err.message}`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const { env } = config;
+  const logger = createLogger(env.LOG_LEVEL);
+  const app = await buildApp(config, { logger });
+  logger.info(
+    { provider: app.store.provider, applied: app.migrationsApplied },
+    `database ready (${app.store.provider}${app.migrationsApplied.length ? `, applied ${app.migrationsApplied.length} migration(s)` : ''})`,
+  );
+  if (config.configPath) logger.info(`business settings from ${config.configPath}`);
+  if (app.adminToken.generated) {
+    // Printed once, on the start that created it; it stays in the data directory.
+    console.log(`\n  Admin API token (saved in ${app.adminToken.path}):\n  ${app.adminToken.token}\n`);
+  }
+
+  const address = await app.server.listen({ port: env.PORT, host: env.HOST });
+  await app.start();
+  const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
+  logger.info(`web chat at ${url}/`);
+  logger.info(`API channel at ${url}/api/v1/messages${env.API_CHANNEL_KEY ? ' (bearer key required)' : ''}`);
+  logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
+  for (const channel of app.adapters.keys()) logger.info(`channel ${channel} started`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: stopping`);
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    force.unref();
+    app.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('rapport: failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

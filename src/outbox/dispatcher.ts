@@ -1,0 +1,216 @@
+// Sends queued messages through their channel adapters: per-chat order, pacing, retries with
+// backoff, and whatever a stopped or crashed process left behind (its leases expire).
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ChannelAdapter } from '../engine/channel.js';
+import { errorMessage, SendError } from '../errors.js';
+import type { Db } from '../store/index.js';
+import { type Clock, systemClock } from '../util/clock.js';
+import { Pacer } from './pacer.js';
+import { chatKey, claimDue, markFailed, markSent, type OutboxRow, release, scheduleRetry } from './store.js';
+
+export interface DispatcherOptions {
+  db: Db;
+  adapters: ReadonlyMap<string, ChannelAdapter>;
+  logger: Logger;
+  clock?: Clock;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  /** How often to look for due messages when nobody wakes the dispatcher. */
+  pollMs?: number;
+  leaseMs?: number;
+  batchSize?: number;
+  random?: () => number;
+}
+
+export class Dispatcher {
+  readonly owner = randomUUID();
+  private readonly clock: Clock;
+  private readonly pacer: Pacer;
+  private readonly busy = new Set<string>();
+  private readonly lanes = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private woken = false;
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.clock = o.clock ?? systemClock;
+    this.pacer = new Pacer(() => this.clock.now());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming, lets the messages in flight finish, leaves the rest for the next start. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.notify();
+    await this.loop;
+    await this.settle();
+  }
+
+  /** New messages were queued: look now instead of at the next poll. */
+  notify(): void {
+    this.woken = true;
+    this.wake?.();
+  }
+
+  /** One pass: claims due messages and starts sending them; returns how many it claimed. */
+  async tick(): Promise<number> {
+    const rows = await claimDue(this.o.db, {
+      owner: this.owner,
+      now: new Date(this.clock.now()),
+      leaseMs: this.o.leaseMs ?? 120_000,
+      limit: this.o.batchSize ?? 200,
+      channels: [...this.o.adapters.keys()],
+      busyChats: this.busy,
+    });
+    const byChat = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const key = chatKey(row.channel, row.chatId);
+      const list = byChat.get(key);
+      if (list) list.push(row);
+      else byChat.set(key, [row]);
+    }
+    for (const [key, chatRows] of byChat) {
+      this.busy.add(key);
+      const lane = this.sendLane(chatRows).finally(() => {
+        this.busy.delete(key);
+        this.lanes.delete(lane);
+        this.notify();
+      });
+      this.lanes.add(lane);
+    }
+    return rows.length;
+  }
+
+  /** Waits for every lane started so far. */
+  async settle(): Promise<void> {
+    while (this.lanes.size) await Promise.all(this.lanes);
+  }
+
+  /** Sends until nothing is due now (tests and benchmarks). */
+  async drain(): Promise<void> {
+    for (;;) {
+      const claimed = await this.tick();
+      await this.settle();
+      if (!claimed) return;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        this.woken = false;
+        await this.tick();
+      } catch (err) {
+        this.o.logger.error({ err }, 'outbox: claiming failed; retrying');
+      }
+      if (!this.running) break;
+      if (!this.woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.o.pollMs ?? 1000);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  private async sendLane(rows: OutboxRow[]): Promise<void> {
+    const { db } = this.o;
+    const sent: number[] = [];
+    const flush = async () => {
+      await markSent(db, sent.splice(0), new Date(this.clock.now()));
+    };
+    try {
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as OutboxRow;
+        const adapter = this.o.adapters.get(row.channel);
+        if (!adapter) break;
+        const rules = adapter.capabilities.pacing;
+        for (let wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType); wait > 0; ) {
+          await flush();
+          await this.clock.sleep(wait);
+          wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType);
+        }
+        this.pacer.record(rules, row.channel, row.chatId, row.chatType);
+        try {
+          await adapter.send({ chatId: row.chatId, chatType: row.chatType, outboxId: row.id }, row.message);
+          sent.push(row.id);
+        } catch (err) {
+          await flush();
+          const stopLane = await this.failed(row, err);
+          if (stopLane) {
+            await release(db, rows.slice(i + 1).map((r) => r.id), this.owner);
+            return;
+          }
+        }
+      }
+      await flush();
+    } catch (err) {
+      // The database went away mid-lane: leases expire and the rows are retried.
+      this.o.logger.error({ err }, 'outbox: lane failed');
+    }
+  }
+
+  /** Records a failed send; returns true when the chat's later messages must wait. */
+  private async failed(row: OutboxRow, err: unknown): Promise<boolean> {
+    const { db, logger } = this.o;
+    const attempts = row.attempts + 1;
+    const message = errorMessage(err);
+    const sendError = err instanceof SendError ? err : undefined;
+    if (sendError?.unreachable) {
+      logger.warn({ channel: row.channel, chatId: row.chatId, outboxId: row.id }, 'outbox: recipient unreachable');
+      await markFailed(db, row.id, attempts, message);
+      if (row.chatType === 'private') {
+        await db.channelIdentity.updateMany({
+          where: { channel: row.channel, externalId: row.chatId },
+          data: { reachable: false },
+        });
+      }
+      await this.logFailure(row, message);
+      return false;
+    }
+    if (sendError?.permanent || attempts >= (this.o.maxAttempts ?? 8)) {
+      logger.warn({ channel: row.channel, outboxId: row.id, attempts, err: message }, 'outbox: giving up on message');
+      await markFailed(db, row.id, attempts, message);
+      await this.logFailure(row, message);
+      return false;
+    }
+    const delay = sendError?.retryAfterMs ?? this.backoff(attempts);
+    logger.info({ channel: row.channel, outboxId: row.id, attempts, delay, err: message }, 'outbox: retry scheduled');
+    await scheduleRetry(db, row.id, attempts, new Date(this.clock.now() + delay), message);
+    return true;
+  }
+
+  /** Exponential backoff with ±20 % jitter, capped. */
+  backoff(attempts: number): number {
+    const base = this.o.retryBaseMs ?? 2000;
+    const max = this.o.retryMaxMs ?? 15 * 60_000;
+    const raw = Math.min(max, base * 2 ** (attempts - 1));
+    const jitter = 0.8 + 0.4 * (this.o.random ?? Math.random)();
+    return Math.round(raw * jitter);
+  }
+
+  private async logFailure(row: OutboxRow, error: string): Promise<void> {
+    await this.o.db.interaction.create({
+      data: {
+        customerId: row.customerId,
+        channel: row.channel,
+        direction: 'event',
+        kind: 'delivery_failed',
+        text: row.message.text.slice(0, 500),
+        payload: { outboxId: row.id, error },
+      },
+    });
+  }
+}

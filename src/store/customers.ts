@@ -1,0 +1,73 @@
+// Customers and their channel identities.
+import { type Db, isUniqueViolation } from './index.js';
+import type { Customer } from './generated/sqlite/client.js';
+
+export type { Customer };
+
+export interface ResolvedCustomer {
+  customer: Customer;
+  isNew: boolean;
+}
+
+/** Finds the customer behind a channel account, creating both on first contact. */
+export async function resolveCustomer(
+  db: Db,
+  channel: string,
+  externalId: string,
+  name: string | undefined,
+): Promise<ResolvedCustomer> {
+  const where = { channel_externalId: { channel, externalId } };
+  const found = await db.channelIdentity.findUnique({ where, include: { customer: true } });
+  if (found) return { customer: found.customer, isNew: false };
+  try {
+    const customer = await db.customer.create({
+      data: { displayName: name ?? null, identities: { create: { channel, externalId, displayName: name ?? null } } },
+    });
+    return { customer, isNew: true };
+  } catch (err) {
+    // Two first messages at once: the other request created the identity.
+    if (!isUniqueViolation(err)) throw err;
+    const again = await db.channelIdentity.findUnique({ where, include: { customer: true } });
+    if (!again) throw err;
+    return { customer: again.customer, isNew: false };
+  }
+}
+
+export interface CustomerQuery {
+  channel?: string;
+  externalId?: string;
+  q?: string;
+  limit?: number;
+}
+
+export async function findCustomers(db: Db, query: CustomerQuery) {
+  const identity =
+    query.channel || query.externalId
+      ? { some: { ...(query.channel ? { channel: query.channel } : {}), ...(query.externalId ? { externalId: query.externalId } : {}) } }
+      : undefined;
+  const q = query.q?.trim();
+  return db.customer.findMany({
+    where: {
+      ...(identity ? { identities: identity } : {}),
+      ...(q
+        ? {
+            OR: [
+              { displayName: { contains: q } },
+              { id: q },
+              { identities: { some: { OR: [{ externalId: q }, { displayName: { contains: q } }] } } },
+            ],
+          }
+        : {}),
+    },
+    include: { identities: { select: { channel: true, externalId: true } } },
+    orderBy: { lastSeenAt: 'desc' },
+    take: query.limit ?? 50,
+  });
+}
+
+export async function getCustomer(db: Db, id: string) {
+  return db.customer.findUnique({
+    where: { id },
+    include: { identities: { select: { channel: true, externalId: true, displayName: true, reachable: true } } },
+  });
+}

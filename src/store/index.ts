@@ -1,0 +1,63 @@
+// The database behind Rapport: one Prisma client for the provider DATABASE_URL selects.
+import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
+import { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.js';
+import { migrate } from './migrate.js';
+import { adapterFactory, providerOf } from './provider.js';
+import type { DatabaseProvider } from './schema-engine.js';
+
+// Both generated clients have the same models and methods; the code is written against one type.
+export type Db = SqliteClient;
+export type Tx = Prisma.TransactionClient;
+export { Prisma };
+
+export interface Store {
+  db: Db;
+  provider: DatabaseProvider;
+  /** True when the database answers a trivial query. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** Apply pending migrations first (default true). */
+  migrate?: boolean;
+  onMigrated?: (applied: string[]) => void;
+}
+
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const provider = providerOf(url);
+  if (options.migrate !== false) {
+    const applied = await migrate(url);
+    options.onMigrated?.(applied);
+  }
+  const adapter = adapterFactory(url);
+  const db =
+    provider === 'sqlite'
+      ? new SqliteClient({ adapter })
+      : (new PostgresClient({ adapter }) as unknown as SqliteClient);
+  if (provider === 'sqlite') {
+    // WAL lets readers run beside the writer; NORMAL syncs at checkpoints, so a committed
+    // row survives a crash of the process (not of the machine's power).
+    await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+    await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
+    await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
+  }
+  return {
+    db,
+    provider,
+    async ping() {
+      try {
+        await db.$queryRawUnsafe('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.$disconnect(),
+  };
+}
+
+/** Prisma's error for a unique constraint that refused a row (either provider's client). */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+}

@@ -1,0 +1,28 @@
+// DATABASE_URL decides the provider: file:… is embedded SQLite, postgres(ql)://… is PostgreSQL.
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { DatabaseProvider } from './schema-engine.js';
+
+export function providerOf(url: string): DatabaseProvider {
+  if (url.startsWith('file:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
+  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(':')[0]}:…"`);
+}
+
+/** The SQLite file path of a file: URL, resolved against the working directory. */
+export function sqlitePath(url: string): string {
+  const raw = url.slice('file:'.length).split('?')[0] ?? '';
+  if (raw === ':memory:') return raw;
+  return isAbsolute(raw) ? raw : resolve(raw);
+}
+
+export function adapterFactory(url: string): PrismaBetterSqlite3 | PrismaPg {
+  if (providerOf(url) === 'sqlite') {
+    const path = sqlitePath(url);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    return new PrismaBetterSqlite3({ url: path, timeout: 5000 });
+  }
+  return new PrismaPg({ connectionString: url, max: 10 });
+}
