@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveCustomer } from '../../src/store/customers.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { commitTurn, recordInbound } from '../../src/store/interactions.js';
+import { migrate } from '../../src/store/migrate.js';
+import { claimDue } from '../../src/outbox/store.js';
+import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
+
+describe.each(providers)('store on $name', (provider) => {
+  describe.skipIf(provider.skip !== null)(suiteName(provider), () => {
+    let database: TestDatabase;
+    let store: Store;
+
+    beforeAll(async () => {
+      database = await provider.create();
+      store = await openStore(database.url);
+    });
+    afterAll(async () => {
+      await store?.close();
+      await database?.drop();
+    });
+
+    it('applies migrations once: a second run finds nothing pending', async () => {
+      expect(await migrate(database.url)).toEqual([]);
+      expect(store.provider).toBe(provider.name);
+      expect(await store.ping()).toBe(true);
+    });
+
+    it('creates one customer for one channel identity, even for concurrent first messages', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => resolveCustomer(store.db, 'api', 'same-person', 'Li Lei')),
+      );
+      expect(new Set(results.map((r) => r.customer.id)).size).toBe(1);
+      expect(results.filter((r) => r.isNew)).toHaveLength(1);
+      expect(await store.db.channelIdentity.count({ where: { channel: 'api', externalId: 'same-person' } })).toBe(1);
+      expect(results[0]?.customer.stage).toBe('prospect');
+    });
+
+    it('refuses a second inbound interaction with the same platform message id on a channel', async () => {
+      const { customer } = await resolveCustomer(store.db, 'api', 'dedupe', undefined);
+      const conversation = await store.db.conversation.create({ data: { channel: 'api', chatId: 'dedupe' } });
+      const rec = {
+        customerId: customer.id,
+        conversationId: conversation.id,
+        channel: 'api',
+        kind: 'message',
+        text: 'hi',
+        payload: null,
+        platformMessageId: 'm-1',
+      };
+      expect(await recordInbound(store.db, rec)).not.toBeNull();
+      expect(await recordInbound(store.db, rec)).toBeNull();
+      // The same id on another channel is another message.
+      expect(await recordInbound(store.db, { ...rec, channel: 'telegram' })).not.toBeNull();
+      // Messages without a platform id are never treated as repeats.
+      expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
+      expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
+      expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(4);
+    });
+
+    it('writes a turn in one transaction: all of it, or none of it', async () => {
+      const { customer } = await resolveCustomer(store.db, 'api', 'turn', undefined);
+      const turn = {
+        customerId: customer.id,
+        conversationId: null,
+        channel: 'api',
+        chatId: 'turn',
+        chatType: 'private' as const,
+        replies: [{ text: 'one' }, { text: 'two', buttons: [{ label: 'Yes', payload: 'yes' }] }],
+        events: [{ kind: 'opt_out' }],
+        customerUpdate: { optedOut: true },
+      };
+      const queued = await commitTurn(store.db, turn);
+      expect(queued.map((q) => q.text)).toEqual(['one', 'two']);
+      expect(queued[1]?.buttons).toEqual([{ label: 'Yes', payload: 'yes' }]);
+      expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
+      expect(await store.db.interaction.count({ where: { customerId: customer.id } })).toBe(3);
+
+      // The customer update fails (no such customer): the log and outbox rows roll back with it.
+      await expect(commitTurn(store.db, { ...turn, customerId: 'no-such-customer' })).rejects.toThrow();
+      expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
+      expect(await store.db.interaction.count({ where: { channel: 'api', customerId: 'no-such-customer' } })).toBe(0);
+    });
+
+    it('lets only one of two instances claim a due outbox message', async () => {
+      const { customer } = await resolveCustomer(store.db, 'race', 'r', undefined);
+      await store.db.outbox.createMany({
+        data: Array.from({ length: 20 }, (_, i) => ({
+          channel: 'race',
+          chatId: `chat-${i}`,
+          customerId: customer.id,
+          message: { text: `m${i}` },
+        })),
+      });
+      const claim = (owner: string) =>
+        claimDue(store.db, {
+          owner,
+          now: new Date(Date.now() + 1000),
+          leaseMs: 60_000,
+          limit: 100,
+          channels: ['race'],
+          busyChats: new Set(),
+        });
+      const [a, b] = await Promise.all([claim('instance-a'), claim('instance-b')]);
+      const ids = [...a, ...b].map((r) => r.id);
+      expect(ids).toHaveLength(20);
+      expect(new Set(ids).size).toBe(20);
+    });
+  });
+});
