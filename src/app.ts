@@ -77,6 +77,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     middleware: [builtinCommands, fallback],
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
 
   const server = await buildServer({

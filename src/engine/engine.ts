@@ -4,6 +4,7 @@ import { ConversationDirectory } from '../store/conversations.js';
 import { resolveCustomer } from '../store/customers.js';
 import type { Db, Prisma } from '../store/index.js';
 import { commitTurn, recordInbound } from '../store/interactions.js';
+import { type Clock, systemClock } from '../util/clock.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { InboundHandler } from './channel.js';
 import { compose, type Middleware } from './composer.js';
@@ -18,6 +19,7 @@ export interface EngineOptions {
   defaultLocale: Locale;
   middleware: readonly Middleware<TurnContext>[];
   logger: Logger;
+  clock?: Clock;
   /** Called after replies were committed to the outbox (wakes the dispatcher). */
   onQueued?: () => void;
 }
@@ -78,7 +80,8 @@ export class Engine implements InboundHandler {
       ctx.event('engine_error', { interactionId: inbound.id });
     }
 
-    const update: Prisma.CustomerUpdateInput = { lastSeenAt: new Date(), ...ctx.customerPatch };
+    const now = new Date((this.options.clock ?? systemClock).now());
+    const update: Prisma.CustomerUpdateInput = { lastSeenAt: now, ...ctx.customerPatch };
     const replies = await commitTurn(db, {
       customerId: customer.id,
       conversationId,
@@ -88,6 +91,7 @@ export class Engine implements InboundHandler {
       replies: ctx.replies,
       events: ctx.events,
       customerUpdate: update,
+      now,
     });
     if (replies.length) this.options.onQueued?.();
     return { duplicate: false, replies };

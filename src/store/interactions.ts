@@ -34,6 +34,8 @@ export interface TurnWrite {
   replies: OutboundMessage[];
   events: { kind: string; text?: string; payload?: Record<string, unknown> }[];
   customerUpdate: Prisma.CustomerUpdateInput;
+  /** The engine's clock: when the replies become due. */
+  now: Date;
 }
 
 
@@ -62,6 +64,8 @@ export async function commitTurn(db: Db, turn: TurnWrite): Promise<QueuedMessage
         chatType: turn.chatType,
         customerId: turn.customerId,
         message: message as unknown as Prisma.InputJsonValue,
+        createdAt: turn.now,
+        nextAttemptAt: turn.now,
       })),
       select: { id: true, message: true, createdAt: true },
     }),

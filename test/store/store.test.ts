@@ -69,6 +69,7 @@ describe.each(providers)('store on $name', (provider) => {
         replies: [{ text: 'one' }, { text: 'two', buttons: [{ label: 'Yes', payload: 'yes' }] }],
         events: [{ kind: 'opt_out' }],
         customerUpdate: { optedOut: true },
+        now: new Date(),
       };
       const queued = await commitTurn(store.db, turn);
       expect(queued.map((q) => q.text)).toEqual(['one', 'two']);
