@@ -36,6 +36,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const queryAjv = new Ajv({ coerceTypes: true, useDefaults: true, strict: false, removeAdditional: false });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
   installErrorHandler(app);
+  // The API speaks JSON only; other bodies get 415 instead of a confusing schema error.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {

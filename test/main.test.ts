@@ -1,0 +1,101 @@
+// The real entry point as a user runs it: a fresh directory, no settings, then a signal.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..');
+const tsx = import.meta.resolve('tsx');
+const dir = mkdtempSync(join(tmpdir(), 'rapport-main-'));
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+}
+
+async function start(): Promise<Running> {
+  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'info', CI: '1' };
+  for (const k of ['DATABASE_URL', 'ADMIN_TOKEN', 'API_CHANNEL_KEY', 'RAPPORT_CONFIG', 'DATA_DIR']) delete env[k];
+  const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], { cwd: dir, env });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = out.match(/web chat at (http:\/\/[^\s"/]+)\//);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${out}`)));
+  });
+  return { child, output: () => out, url };
+}
+
+function stop(r: Running, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+  const began = Date.now();
+  return new Promise((resolve) => {
+    r.child.on('exit', (code) => resolve({ code, ms: Date.now() - began }));
+    r.child.kill(signal);
+  });
+}
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('npm start on a fresh directory', () => {
+  it('creates the data directory, migrates, serves the chat, prints the admin token once, and stops on a signal', async () => {
+    const first = await start();
+    expect(existsSync(join(dir, 'data', 'rapport.db'))).toBe(true);
+    const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
+    expect(first.output()).toContain(token);
+    expect(first.output()).toMatch(/applied 1 migration/);
+
+    const res = await fetch(`${first.url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: { id: 'fresh' }, text: '/start' }),
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).replies[0].text).toMatch(/欢迎/);
+    expect((await fetch(`${first.url}/`)).status).toBe(200);
+    const customers = await fetch(`${first.url}/api/v1/customers`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await customers.json()).customers).toHaveLength(1);
+
+    const stopped = await stop(first, 'SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(first.output()).toMatch(/SIGTERM: stopping/);
+
+    // A second start finds the database and the token: no migration, no token printed.
+    const second = await start();
+    expect(second.output()).not.toContain(token);
+    expect(second.output()).not.toMatch(/applied \d+ migration/);
+    const history = await fetch(`${second.url}/api/v1/messages?userId=fresh`);
+    expect((await history.json()).messages).toHaveLength(1);
+    const again = await stop(second, 'SIGINT');
+    expect(again.code).toBe(0);
+  }, 90_000);
+
+  it('refuses to start with a bad setting and names it', async () => {
+    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
+      cwd: dir,
+      env: { ...process.env, PORT: 'not-a-port', CI: '1' },
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(78);
+    expect(err).toMatch(/PORT:/);
+    expect(err).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
