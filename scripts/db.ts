@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { adapterFactory } from '../src/store/provider.js';
 import { loadSchemaEngine } from '../src/store/schema-engine.js';
-import { migrationsDir, providers, renderSchema, root, schemaPath, writeSchema, type Provider } from './schema.js';
+import { migrationsDir, type Provider, providers, renderSchema, root, schemaPath, writeSchema } from './schema.js';
 
 function generate(): void {
   const cli = join(root, 'node_modules', 'prisma', 'build', 'index.js');
@@ -32,10 +32,14 @@ function generate(): void {
 async function diff(provider: Provider, from: string | null, to: string): Promise<string> {
   // The engine wants a connection even for a diff between two schema texts: an in-memory
   // SQLite database, or the local PostgreSQL server (DIFF_DATABASE_URL to choose another).
-  const url = provider === 'sqlite' ? 'file::memory:' : (process.env.DIFF_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  const url =
+    provider === 'sqlite'
+      ? 'file::memory:'
+      : (process.env.DIFF_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
   const engine = await loadSchemaEngine(provider, bindMigrationAwareSqlAdapterFactory(adapterFactory(url)));
   const result = await engine.diff({
-    from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: from }] },
+    from:
+      from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: from }] },
     to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: to }] },
     script: true,
     exitCode: null,

@@ -1,5 +1,5 @@
 // Renders the per-provider Prisma schemas from the one source, prisma/models.prisma.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 

@@ -70,6 +70,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
 
   const engine = new Engine({
     db: store.db,
+    provider: store.provider,
     texts: buildTexts(settings.texts),
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
@@ -122,7 +123,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
         // then let the dispatcher finish the sends it started; the rest waits in the outbox.
         for (const adapter of adapters.values()) {
-          await adapter.stop().catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'adapter stop failed'));
+          await adapter
+            .stop()
+            .catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'adapter stop failed'));
         }
         await server.close();
         await engine.idle();

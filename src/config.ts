@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
 import { type Locale, locales, type TextKey, textKeys } from './engine/i18n.js';
+import { ConfigError } from './errors.js';
 
 const timezone = z.string().refine(
   (tz) => {
@@ -56,15 +56,16 @@ const businessSchema = z
       })
       .strict()
       .default({ name: { 'zh-CN': '我们的店', en: 'our shop' } }),
-    texts: z
-      .object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() })
-      .strict()
-      .default({}),
+    texts: z.object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() }).strict().default({}),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(8),
         retryBaseMs: z.number().int().min(10).default(2000),
-        retryMaxMs: z.number().int().min(100).default(15 * 60_000),
+        retryMaxMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(15 * 60_000),
       })
       .strict()
       .default({ maxAttempts: 8, retryBaseMs: 2000, retryMaxMs: 15 * 60_000 }),

@@ -49,13 +49,17 @@ describe('business settings (RAPPORT_CONFIG)', () => {
   });
 
   it('names the key that is wrong', () => {
-    expect(() => parseBusinessConfig('outbox:\n  maxAttempts: lots\n', 'b.yaml')).toThrow(/b\.yaml[\s\S]*outbox\.maxAttempts/);
+    expect(() => parseBusinessConfig('outbox:\n  maxAttempts: lots\n', 'b.yaml')).toThrow(
+      /b\.yaml[\s\S]*outbox\.maxAttempts/,
+    );
     expect(() => parseBusinessConfig('texts:\n  en:\n    welcom: Hi\n', 'b.yaml')).toThrow(/texts\.en[\s\S]*welcom/);
     expect(() => parseBusinessConfig('business:\n  name:\n    en: X\n', 'b.yaml')).toThrow(/business\.name\.zh-CN/);
   });
 
   it('gives the line of broken YAML', () => {
-    expect(() => parseBusinessConfig('texts:\n  en: [unclosed\n', 'b.yaml')).toThrow(/b\.yaml line \d+: not valid YAML/);
+    expect(() => parseBusinessConfig('texts:\n  en: [unclosed\n', 'b.yaml')).toThrow(
+      /b\.yaml line \d+: not valid YAML/,
+    );
   });
 
   it('uses defaults when the default file is absent, and refuses a missing explicit file', () => {

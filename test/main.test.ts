@@ -16,7 +16,7 @@ interface Running {
 }
 
 async function start(): Promise<Running> {
-  const env = { ...process.env, PORT: '0', LOG_LEVEL: 'info', CI: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG_LEVEL: 'info', CI: '1' };
   for (const k of ['DATABASE_URL', 'ADMIN_TOKEN', 'API_CHANNEL_KEY', 'RAPPORT_CONFIG', 'DATA_DIR']) delete env[k];
   const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], { cwd: dir, env });
   let out = '';
@@ -65,10 +65,11 @@ describe('npm start on a fresh directory', () => {
       body: JSON.stringify({ user: { id: 'fresh' }, text: '/start' }),
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).replies[0].text).toMatch(/欢迎/);
+    const body = (await res.json()) as { replies: { text: string }[] };
+    expect(body.replies[0]?.text).toMatch(/欢迎/);
     expect((await fetch(`${first.url}/`)).status).toBe(200);
     const customers = await fetch(`${first.url}/api/v1/customers`, { headers: { authorization: `Bearer ${token}` } });
-    expect((await customers.json()).customers).toHaveLength(1);
+    expect(((await customers.json()) as { customers: unknown[] }).customers).toHaveLength(1);
 
     const stopped = await stop(first, 'SIGTERM');
     expect(stopped.code).toBe(0);
@@ -79,7 +80,7 @@ describe('npm start on a fresh directory', () => {
     expect(second.output()).not.toContain(token);
     expect(second.output()).not.toMatch(/applied \d+ migration/);
     const history = await fetch(`${second.url}/api/v1/messages?userId=fresh`);
-    expect((await history.json()).messages).toHaveLength(1);
+    expect(((await history.json()) as { messages: unknown[] }).messages).toHaveLength(1);
     const again = await stop(second, 'SIGINT');
     expect(again.code).toBe(0);
   }, 90_000);

@@ -138,5 +138,10 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
 }
 
 function render(m: QueuedMessage) {
-  return { id: m.id, text: m.text, ...(m.buttons?.length ? { buttons: m.buttons } : {}), createdAt: m.createdAt.toISOString() };
+  return {
+    id: m.id,
+    text: m.text,
+    ...(m.buttons?.length ? { buttons: m.buttons } : {}),
+    createdAt: m.createdAt.toISOString(),
+  };
 }

@@ -1,19 +1,27 @@
 // The conversation engine: one inbound message in, this turn's replies queued out.
+//
+// Order for every message: dedupe by platform id → resolve the customer → store the inbound
+// interaction → middleware pipeline → replies and events stored and queued in one transaction.
+// Messages of one chat are handled one after another. The database steps before and after the
+// pipeline are group-committed across chats, so a busy server makes few, larger writes.
 import type { Logger } from 'pino';
 import { ConversationDirectory } from '../store/conversations.js';
-import { resolveCustomer } from '../store/customers.js';
-import type { Db, Prisma } from '../store/index.js';
-import { commitTurn, recordInbound } from '../store/interactions.js';
+import { type Customer, resolveCustomers } from '../store/customers.js';
+import type { Db } from '../store/index.js';
+import { commitTurns, recordInboundBatch, type TurnWrite } from '../store/interactions.js';
+import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { type FlushResult, GroupCommit } from '../util/group-commit.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import type { InboundHandler } from './channel.js';
 import { compose, type Middleware } from './composer.js';
-import { parseCommand, TurnContext } from './context.js';
+import { type ParsedCommand, parseCommand, TurnContext } from './context.js';
 import { detectLocale, type Locale, normalizeLocale, type Texts } from './i18n.js';
-import { chatRef, type InboundMessage, type TurnResult } from './types.js';
+import { chatRef, type InboundMessage, type QueuedMessage, type TurnResult } from './types.js';
 
 export interface EngineOptions {
   db: Db;
+  provider: DatabaseProvider;
   texts: Texts;
   businessName: Record<Locale, string>;
   defaultLocale: Locale;
@@ -24,14 +32,30 @@ export interface EngineOptions {
   onQueued?: () => void;
 }
 
+interface Intake {
+  message: InboundMessage;
+  command: ParsedCommand | undefined;
+  at: Date;
+}
+
+type Admitted =
+  | { duplicate: true }
+  | { duplicate: false; customer: Customer; isNew: boolean; conversationId: string; inboundId: number };
+
 export class Engine implements InboundHandler {
   private readonly pipeline: (ctx: TurnContext) => Promise<void>;
   private readonly chats = new KeyedMutex();
   private readonly conversations: ConversationDirectory;
+  private readonly clock: Clock;
+  private readonly intake: GroupCommit<Intake, Admitted>;
+  private readonly commits: GroupCommit<TurnWrite, QueuedMessage[]>;
 
   constructor(private readonly options: EngineOptions) {
     this.pipeline = compose(options.middleware);
     this.conversations = new ConversationDirectory(options.db);
+    this.clock = options.clock ?? systemClock;
+    this.intake = new GroupCommit((items) => this.admit(items));
+    this.commits = new GroupCommit((turns) => this.commit(turns));
   }
 
   /** Handles one message; messages of one chat are handled one after another, in arrival order. */
@@ -45,23 +69,14 @@ export class Engine implements InboundHandler {
   }
 
   private async handle(message: InboundMessage): Promise<TurnResult> {
-    const { db, logger } = this.options;
-    const { customer, isNew } = await resolveCustomer(db, message.channel, message.sender.id, message.sender.name);
-    const conversationId = await this.conversations.idFor(message.channel, message.chatId, message.chatType);
+    const { logger } = this.options;
     const command = parseCommand(message.text);
-    const inbound = await recordInbound(db, {
-      customerId: customer.id,
-      conversationId,
-      channel: message.channel,
-      kind: message.payload !== undefined ? 'button' : command ? 'command' : message.unsupported ? 'unsupported' : 'message',
-      text: message.text ?? null,
-      payload: inboundPayload(message),
-      platformMessageId: message.platformMessageId ?? null,
-    });
-    if (!inbound) {
+    const admitted = await this.intake.submit({ message, command, at: new Date(this.clock.now()) });
+    if (admitted.duplicate) {
       logger.debug({ channel: message.channel, platformMessageId: message.platformMessageId }, 'duplicate message ignored');
       return { duplicate: true, replies: [] };
     }
+    const { customer, isNew, conversationId, inboundId } = admitted;
 
     const explicitLocale = normalizeLocale(message.sender.locale);
     const storedLocale = normalizeLocale(customer.locale);
@@ -74,15 +89,13 @@ export class Engine implements InboundHandler {
       await this.pipeline(ctx);
     } catch (err) {
       // A bug in a feature must not cost the customer an answer or leak details to them.
-      logger.error({ err, channel: message.channel, interactionId: inbound.id }, 'pipeline failed');
+      logger.error({ err, channel: message.channel, interactionId: inboundId }, 'pipeline failed');
       ctx.replies.length = 0;
       ctx.reply(ctx.t('fallback'));
-      ctx.event('engine_error', { interactionId: inbound.id });
+      ctx.event('engine_error', { interactionId: inboundId });
     }
 
-    const now = new Date((this.options.clock ?? systemClock).now());
-    const update: Prisma.CustomerUpdateInput = { lastSeenAt: now, ...ctx.customerPatch };
-    const replies = await commitTurn(db, {
+    const replies = await this.commits.submit({
       customerId: customer.id,
       conversationId,
       channel: message.channel,
@@ -90,11 +103,69 @@ export class Engine implements InboundHandler {
       chatType: message.chatType,
       replies: ctx.replies,
       events: ctx.events,
-      customerUpdate: update,
-      now,
+      customerPatch: ctx.customerPatch,
+      now: new Date(this.clock.now()),
     });
     if (replies.length) this.options.onQueued?.();
     return { duplicate: false, replies };
+  }
+
+  /** Resolves customers and stores the inbound messages of a batch. */
+  private async admit(items: Intake[]): Promise<FlushResult<Admitted>[]> {
+    const { db, provider } = this.options;
+    const resolved = await resolveCustomers(
+      db,
+      items.map(({ message: m }) => ({ channel: m.channel, externalId: m.sender.id, name: m.sender.name })),
+    );
+    const conversationIds: string[] = [];
+    for (const { message: m } of items) {
+      conversationIds.push(await this.conversations.idFor(m.channel, m.chatId, m.chatType));
+    }
+    const stored = await recordInboundBatch(
+      db,
+      provider,
+      items.map(({ message: m, command, at }, i) => ({
+        customerId: (resolved[i] as { customer: Customer }).customer.id,
+        conversationId: conversationIds[i] as string,
+        channel: m.channel,
+        kind: m.payload !== undefined ? 'button' : command ? 'command' : m.unsupported ? 'unsupported' : 'message',
+        text: m.text ?? null,
+        payload: inboundPayload(m),
+        platformMessageId: m.platformMessageId ?? null,
+        createdAt: at,
+      })),
+    );
+    return items.map((_, i) => {
+      const row = stored[i];
+      const who = resolved[i] as { customer: Customer; isNew: boolean };
+      if (!row) return { ok: true, value: { duplicate: true } };
+      return {
+        ok: true,
+        value: { duplicate: false, ...who, conversationId: conversationIds[i] as string, inboundId: row.id },
+      };
+    });
+  }
+
+  /** Commits a batch of turns together; if that fails, each on its own so one bad turn fails alone. */
+  private async commit(turns: TurnWrite[]): Promise<FlushResult<QueuedMessage[]>[]> {
+    const { db, provider, logger } = this.options;
+    try {
+      const queued = await commitTurns(db, provider, turns);
+      return queued.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (turns.length === 1) return [{ ok: false, error }];
+      logger.warn({ err: error, turns: turns.length }, 'batch commit failed; committing turns one by one');
+      const results: FlushResult<QueuedMessage[]>[] = [];
+      for (const turn of turns) {
+        try {
+          const [value] = await commitTurns(db, provider, [turn]);
+          results.push({ ok: true, value: value ?? [] });
+        } catch (err) {
+          results.push({ ok: false, error: err });
+        }
+      }
+      return results;
+    }
   }
 }
 

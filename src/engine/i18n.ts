@@ -16,7 +16,8 @@ const defaults = {
     unsupported: '收到啦!目前我只能看懂文字消息,请用文字描述您的问题。',
   },
   en: {
-    welcome: "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
+    welcome:
+      "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
     welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
     help: 'I can help with:\n/start start\n/help this help\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
     langSet: "OK, I'll talk to you in English from now on.",

@@ -78,7 +78,10 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Db; admin
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
           },
         },
-        response: { 200: { type: 'object', properties: { customers: { type: 'array', items: customer } } }, ...errorResponses },
+        response: {
+          200: { type: 'object', properties: { customers: { type: 'array', items: customer } } },
+          ...errorResponses,
+        },
       },
     },
     async (request) => {

@@ -23,7 +23,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const where = fe.validationContext ?? 'request';
-      return reply.status(400).send(errorBody('BAD_REQUEST', `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`));
+      return reply
+        .status(400)
+        .send(errorBody('BAD_REQUEST', `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`));
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -150,7 +150,11 @@ export class Dispatcher {
           await flush();
           const stopLane = await this.failed(row, err);
           if (stopLane) {
-            await release(db, rows.slice(i + 1).map((r) => r.id), this.owner);
+            await release(
+              db,
+              rows.slice(i + 1).map((r) => r.id),
+              this.owner,
+            );
             return;
           }
         }

@@ -84,7 +84,11 @@ export async function claimDue(db: Db, o: ClaimOptions): Promise<OutboxRow[]> {
     orderBy: { id: 'asc' },
     select: { id: true, channel: true, chatId: true, chatType: true, customerId: true, attempts: true, message: true },
   });
-  return claimed.map((r) => ({ ...r, chatType: r.chatType === 'group' ? 'group' : 'private', message: r.message as unknown as OutboundMessage }));
+  return claimed.map((r) => ({
+    ...r,
+    chatType: r.chatType === 'group' ? 'group' : 'private',
+    message: r.message as unknown as OutboundMessage,
+  }));
 }
 
 export { chatKey };

@@ -1,6 +1,7 @@
 // Customers and their channel identities.
-import { type Db, isUniqueViolation } from './index.js';
+
 import type { Customer } from './generated/sqlite/client.js';
+import { type Db, isUniqueViolation } from './index.js';
 
 export type { Customer };
 
@@ -33,6 +34,36 @@ export async function resolveCustomer(
   }
 }
 
+export interface IdentityKey {
+  channel: string;
+  externalId: string;
+  name: string | undefined;
+}
+
+/** resolveCustomer for many accounts: one query for those already known. */
+export async function resolveCustomers(db: Db, keys: IdentityKey[]): Promise<ResolvedCustomer[]> {
+  const found = await db.channelIdentity.findMany({
+    where: {
+      channel: { in: [...new Set(keys.map((k) => k.channel))] },
+      externalId: { in: [...new Set(keys.map((k) => k.externalId))] },
+    },
+    include: { customer: true },
+  });
+  const known = new Map(found.map((f) => [`${f.channel}\u0000${f.externalId}`, f.customer]));
+  const results: ResolvedCustomer[] = [];
+  for (const key of keys) {
+    const customer = known.get(`${key.channel}\u0000${key.externalId}`);
+    if (customer) {
+      results.push({ customer, isNew: false });
+      continue;
+    }
+    const created = await resolveCustomer(db, key.channel, key.externalId, key.name);
+    known.set(`${key.channel}\u0000${key.externalId}`, created.customer);
+    results.push(created);
+  }
+  return results;
+}
+
 export interface CustomerQuery {
   channel?: string;
   externalId?: string;
@@ -43,7 +74,12 @@ export interface CustomerQuery {
 export async function findCustomers(db: Db, query: CustomerQuery) {
   const identity =
     query.channel || query.externalId
-      ? { some: { ...(query.channel ? { channel: query.channel } : {}), ...(query.externalId ? { externalId: query.externalId } : {}) } }
+      ? {
+          some: {
+            ...(query.channel ? { channel: query.channel } : {}),
+            ...(query.externalId ? { externalId: query.externalId } : {}),
+          },
+        }
       : undefined;
   const q = query.q?.trim();
   return db.customer.findMany({

@@ -1,6 +1,9 @@
 // The interaction log: every inbound and outbound message and every engine event.
+// Inbound messages and turn outcomes are written in batches (see src/util/group-commit.ts).
 import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.js';
+import { insertMany } from './bulk.js';
 import { type Db, isUniqueViolation, type Prisma } from './index.js';
+import type { DatabaseProvider } from './schema-engine.js';
 
 export interface InboundRecord {
   customerId: string;
@@ -10,9 +13,10 @@ export interface InboundRecord {
   text: string | null;
   payload: Record<string, unknown> | null;
   platformMessageId: string | null;
+  createdAt: Date;
 }
 
-/** Stores an inbound message; returns null when this platform message id was stored before. */
+/** Stores one inbound message; returns null when this platform message id was stored before. */
 export async function recordInbound(db: Db, rec: InboundRecord): Promise<{ id: number } | null> {
   try {
     return await db.interaction.create({
@@ -25,6 +29,60 @@ export async function recordInbound(db: Db, rec: InboundRecord): Promise<{ id: n
   }
 }
 
+const dedupeKey = (r: InboundRecord) => (r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}`);
+
+/**
+ * Stores inbound messages in one statement. A message whose platform id was stored before, or
+ * appears earlier in the batch, gets null: it is a repeat and must not be handled again.
+ */
+export async function recordInboundBatch(
+  db: Db,
+  provider: DatabaseProvider,
+  recs: InboundRecord[],
+): Promise<({ id: number } | null)[]> {
+  const keyed = recs.filter((r) => r.platformMessageId !== null);
+  const existing = new Set<string>();
+  if (keyed.length) {
+    const found = await db.interaction.findMany({
+      where: {
+        channel: { in: [...new Set(keyed.map((r) => r.channel))] },
+        platformMessageId: { in: keyed.map((r) => r.platformMessageId as string) },
+      },
+      select: { channel: true, platformMessageId: true },
+    });
+    for (const f of found) existing.add(`${f.channel}\u0000${f.platformMessageId}`);
+  }
+  const fresh: number[] = [];
+  recs.forEach((r, i) => {
+    const key = dedupeKey(r);
+    if (key !== null) {
+      if (existing.has(key)) return;
+      existing.add(key);
+    }
+    fresh.push(i);
+  });
+  const results: ({ id: number } | null)[] = recs.map(() => null);
+  if (!fresh.length) return results;
+  const rows = fresh.map((i) => {
+    const r = recs[i] as InboundRecord;
+    return { ...r, direction: 'in' };
+  });
+  try {
+    const inserted = await insertMany(db, provider, 'Interaction', rows, { json: ['payload'], returning: ['id'] });
+    // Rows get increasing ids in VALUES order; RETURNING's own order is not promised.
+    const ids = inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
+    fresh.forEach((i, k) => {
+      results[i] = { id: ids[k] as number };
+    });
+    return results;
+  } catch (err) {
+    // Another instance stored one of these ids since the check: settle them one by one.
+    if (!isUniqueViolation(err) && !/unique/i.test(String(err))) throw err;
+    for (const i of fresh) results[i] = await recordInbound(db, recs[i] as InboundRecord);
+    return results;
+  }
+}
+
 export interface TurnWrite {
   customerId: string;
   conversationId: string | null;
@@ -33,47 +91,80 @@ export interface TurnWrite {
   chatType: ChatType;
   replies: OutboundMessage[];
   events: { kind: string; text?: string; payload?: Record<string, unknown> }[];
-  customerUpdate: Prisma.CustomerUpdateInput;
-  /** The engine's clock: when the replies become due. */
+  /** Changes to the customer besides lastSeenAt (which is set to `now`). */
+  customerPatch: Prisma.CustomerUpdateInput;
+  /** The engine's clock: when the turn happened and its replies become due. */
   now: Date;
 }
 
-
 /**
- * Writes a turn's outcome in one transaction: outbound messages and events into the log,
- * the replies into the outbox, and the customer's changes. Nothing is sent before this commits.
+ * Writes the outcome of several turns in one transaction: outbound messages and events into
+ * the log, replies into the outbox, the customers' changes. Nothing is sent before this commits.
  */
-export async function commitTurn(db: Db, turn: TurnWrite): Promise<QueuedMessage[]> {
-  const base = { customerId: turn.customerId, conversationId: turn.conversationId, channel: turn.channel };
-  const log = [
-    ...turn.replies.map((r) => ({
-      ...base,
-      direction: 'out',
-      kind: 'message',
-      text: r.text,
-      payload: r.buttons ? { buttons: r.buttons } : undefined,
-    })),
-    ...turn.events.map((e) => ({ ...base, direction: 'event', kind: e.kind, text: e.text ?? null, payload: e.payload })),
-  ] as Prisma.InteractionCreateManyInput[];
-  const [, queued] = await db.$transaction([
-    db.interaction.createMany({ data: log }),
-    db.outbox.createManyAndReturn({
-      data: turn.replies.map((message) => ({
-        channel: turn.channel,
-        chatId: turn.chatId,
-        chatType: turn.chatType,
-        customerId: turn.customerId,
-        message: message as unknown as Prisma.InputJsonValue,
-        createdAt: turn.now,
-        nextAttemptAt: turn.now,
+export async function commitTurns(db: Db, provider: DatabaseProvider, turns: TurnWrite[]): Promise<QueuedMessage[][]> {
+  const log = turns.flatMap((t) => {
+    const base = { customerId: t.customerId, conversationId: t.conversationId, channel: t.channel, platformMessageId: null };
+    return [
+      ...t.replies.map((r) => ({
+        ...base,
+        direction: 'out',
+        kind: 'message',
+        text: r.text,
+        payload: r.buttons ? { buttons: r.buttons } : null,
+        createdAt: t.now,
       })),
-      select: { id: true, message: true, createdAt: true },
+      ...t.events.map((e) => ({
+        ...base,
+        direction: 'event',
+        kind: e.kind,
+        text: e.text ?? null,
+        payload: e.payload ?? null,
+        createdAt: t.now,
+      })),
+    ];
+  });
+  const outbox = turns.flatMap((t) =>
+    t.replies.map((message) => ({
+      channel: t.channel,
+      chatId: t.chatId,
+      chatType: t.chatType,
+      customerId: t.customerId,
+      message: message as unknown as object,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: t.now,
+      createdAt: t.now,
+    })),
+  );
+  const lastSeen = new Date(Math.max(...turns.map((t) => t.now.getTime())));
+  const plain = turns.filter((t) => Object.keys(t.customerPatch).length === 0).map((t) => t.customerId);
+  const patched = turns.filter((t) => Object.keys(t.customerPatch).length > 0);
+
+  const ops: Prisma.PrismaPromise<unknown>[] = [];
+  if (log.length) ops.push(insertMany(db, provider, 'Interaction', log, { json: ['payload'] }));
+  const outboxAt = ops.length;
+  if (outbox.length) {
+    ops.push(insertMany(db, provider, 'Outbox', outbox, { json: ['message'], returning: ['id', 'createdAt'] }));
+  }
+  if (plain.length) {
+    ops.push(db.customer.updateMany({ where: { id: { in: [...new Set(plain)] } }, data: { lastSeenAt: lastSeen } }));
+  }
+  for (const t of patched) {
+    ops.push(db.customer.update({ where: { id: t.customerId }, data: { ...t.customerPatch, lastSeenAt: t.now }, select: { id: true } }));
+  }
+  const results = await db.$transaction(ops);
+  const queued = outbox.length
+    ? (results[outboxAt] as { id: unknown; createdAt: unknown }[])
+        .map((r) => ({ id: Number(r.id), createdAt: new Date(r.createdAt as string | Date) }))
+        .sort((a, b) => a.id - b.id)
+    : [];
+  let next = 0;
+  return turns.map((t) =>
+    t.replies.map((message) => {
+      const row = queued[next++] as { id: number; createdAt: Date };
+      return { ...message, id: row.id, createdAt: row.createdAt };
     }),
-    db.customer.update({ where: { id: turn.customerId }, data: turn.customerUpdate, select: { id: true } }),
-  ]);
-  return queued
-    .sort((a, b) => a.id - b.id)
-    .map((row) => ({ id: row.id, createdAt: row.createdAt, ...(row.message as unknown as OutboundMessage) }));
+  );
 }
 
 export async function listInteractions(db: Db, customerId: string, limit: number) {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { adapterFactory, providerOf } from './provider.js';
-import { loadSchemaEngine, type DatabaseProvider } from './schema-engine.js';
+import { type DatabaseProvider, loadSchemaEngine } from './schema-engine.js';
 
 const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prisma');
 
@@ -15,7 +15,10 @@ export function migrationsList(provider: DatabaseProvider) {
   const baseDir = join(prismaDir, provider, 'migrations');
   const lockPath = join(baseDir, 'migration_lock.toml');
   const dirs = existsSync(baseDir)
-    ? readdirSync(baseDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? readdirSync(baseDir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir,

@@ -8,7 +8,9 @@ import type { DatabaseProvider } from './schema-engine.js';
 export function providerOf(url: string): DatabaseProvider {
   if (url.startsWith('file:')) return 'sqlite';
   if (/^postgres(ql)?:\/\//.test(url)) return 'postgresql';
-  throw new Error(`DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(':')[0]}:…"`);
+  throw new Error(
+    `DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL), got "${url.split(':')[0]}:…"`,
+  );
 }
 
 /** The SQLite file path of a file: URL, resolved against the working directory. */

@@ -14,7 +14,9 @@ let bindings: Promise<Bindings> | undefined;
 // The global exists in Node; @types/node for Node 20 does not declare it.
 const wasm = (
   globalThis as unknown as {
-    WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+    WebAssembly: {
+      instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+    };
   }
 ).WebAssembly;
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
+import { builtinCommands, fallback } from '../../src/engine/commands.js';
 import type { Middleware } from '../../src/engine/composer.js';
 import type { TurnContext } from '../../src/engine/context.js';
 import { Engine } from '../../src/engine/engine.js';
-import { builtinCommands, fallback } from '../../src/engine/commands.js';
 import { buildTexts } from '../../src/engine/i18n.js';
 import type { InboundMessage } from '../../src/engine/types.js';
-import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
 import { silentLogger, testApp } from '../helpers/app.js';
+import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
 
 let seq = 0;
 function msg(user: string, text: string, extra: Partial<InboundMessage> = {}): InboundMessage {
@@ -53,6 +53,7 @@ describe.each(providers)('engine on $name', (provider) => {
       };
       const engine = new Engine({
         db: app.store.db,
+        provider: app.store.provider,
         texts: buildTexts(),
         businessName: { 'zh-CN': '店', en: 'shop' },
         defaultLocale: 'en',
@@ -95,7 +96,9 @@ describe.each(providers)('engine on $name', (provider) => {
       expect(en.replies[0]?.text).toMatch(/Welcome/);
       const zh = await app.engine.handleInbound(msg('lang-detect-zh', '你好'));
       expect(zh.replies[0]?.text).toMatch(/欢迎/);
-      const explicit = await app.engine.handleInbound(msg('lang-app', 'ok', { sender: { id: 'lang-app', locale: 'en-US' } }));
+      const explicit = await app.engine.handleInbound(
+        msg('lang-app', 'ok', { sender: { id: 'lang-app', locale: 'en-US' } }),
+      );
       expect(explicit.replies[0]?.text).toMatch(/Welcome/);
       expect((await customerOf('lang-app')).locale).toBe('en');
     });
@@ -133,7 +136,10 @@ describe.each(providers)('engine on $name', (provider) => {
     it('logs every inbound and outbound message of a turn as interactions', async () => {
       await app.engine.handleInbound(msg('logged', '/help'));
       const customer = await customerOf('logged');
-      const rows = await app.store.db.interaction.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+      const rows = await app.store.db.interaction.findMany({
+        where: { customerId: customer.id },
+        orderBy: { id: 'asc' },
+      });
       expect(rows.map((r) => [r.direction, r.kind])).toEqual([
         ['in', 'command'],
         ['out', 'message'],
@@ -169,6 +175,7 @@ describe.each(providers)('engine on $name', (provider) => {
       };
       const engine = new Engine({
         db: app.store.db,
+        provider: app.store.provider,
         texts: buildTexts(),
         businessName: { 'zh-CN': '店', en: 'shop' },
         defaultLocale: 'en',
@@ -179,7 +186,10 @@ describe.each(providers)('engine on $name', (provider) => {
       expect(result.replies).toHaveLength(1);
       expect(result.replies[0]?.text).not.toMatch(/secret|Error/);
       const customer = await customerOf('victim');
-      const rows = await app.store.db.interaction.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+      const rows = await app.store.db.interaction.findMany({
+        where: { customerId: customer.id },
+        orderBy: { id: 'asc' },
+      });
       expect(rows.map((r) => `${r.direction}:${r.kind}`)).toEqual(['in:message', 'out:message', 'event:engine_error']);
     });
 

@@ -1,8 +1,14 @@
 // A channel on the far side of the adapter interface: it records what it is asked to send and
 // fails the way a platform does when told to. Real adapters have their own protocol-level tests.
-import type { ChannelAdapter, ChannelCapabilities, InboundHandler, PacingRule, SendTarget } from '../../src/engine/channel.js';
+import type {
+  ChannelAdapter,
+  ChannelCapabilities,
+  InboundHandler,
+  PacingRule,
+  SendTarget,
+} from '../../src/engine/channel.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
-import { SendError } from '../../src/errors.js';
+import type { SendError } from '../../src/errors.js';
 
 export interface Delivery {
   target: SendTarget;

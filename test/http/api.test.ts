@@ -75,7 +75,9 @@ describe.each(providers)('HTTP API on $name', (provider) => {
       expect(messages).toHaveLength(3);
       expect(messages[0].text).toMatch(/欢迎/);
       expect(messages[2].text).toMatch(/English/);
-      expect(messages.map((m: { id: number }) => m.id)).toEqual([...messages.map((m: { id: number }) => m.id)].sort((a, b) => a - b));
+      expect(messages.map((m: { id: number }) => m.id)).toEqual(
+        [...messages.map((m: { id: number }) => m.id)].sort((a, b) => a - b),
+      );
       expect(cursor).toBe(String(messages[2].id));
       expect(new Date(messages[0].createdAt).toString()).not.toBe('Invalid Date');
 
@@ -102,9 +104,19 @@ describe.each(providers)('HTTP API on $name', (provider) => {
       { name: 'an empty user id', body: { user: { id: '' }, text: 'hi' }, status: 400, code: 'BAD_REQUEST' },
       { name: 'neither text nor payload', body: { user: { id: 'x' } }, status: 400, code: 'BAD_REQUEST' },
       { name: 'blank text', body: { user: { id: 'x' }, text: '   ' }, status: 400, code: 'BAD_REQUEST' },
-      { name: 'text over 4,000 characters', body: { user: { id: 'x' }, text: 'a'.repeat(4001) }, status: 400, code: 'BAD_REQUEST' },
+      {
+        name: 'text over 4,000 characters',
+        body: { user: { id: 'x' }, text: 'a'.repeat(4001) },
+        status: 400,
+        code: 'BAD_REQUEST',
+      },
       { name: 'a JSON array', body: [1, 2], status: 400, code: 'BAD_REQUEST' },
-      { name: 'a body over 64 KiB', body: { user: { id: 'x' }, text: 'hi', padding: 'p'.repeat(70_000) }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+      {
+        name: 'a body over 64 KiB',
+        body: { user: { id: 'x' }, text: 'hi', padding: 'p'.repeat(70_000) },
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+      },
     ])('rejects $name with $status and stores nothing', async ({ body, status, code }) => {
       const before = await counts();
       const res = await post(body);
@@ -133,7 +145,11 @@ describe.each(providers)('HTTP API on $name', (provider) => {
     });
 
     it('rejects bad query parameters with 400', async () => {
-      for (const url of ['/api/v1/messages', '/api/v1/messages?userId=a&after=-1', '/api/v1/messages?userId=a&limit=0']) {
+      for (const url of [
+        '/api/v1/messages',
+        '/api/v1/messages?userId=a&after=-1',
+        '/api/v1/messages?userId=a&limit=0',
+      ]) {
         const res = await app.server.inject(url);
         expect(res.statusCode, url).toBe(400);
         expect(res.json().error.code).toBe('BAD_REQUEST');
@@ -148,7 +164,11 @@ describe.each(providers)('HTTP API on $name', (provider) => {
 
     describe('admin API', () => {
       it('needs the admin token', async () => {
-        for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'test-admin-token-0123456789' }]) {
+        for (const headers of [
+          {},
+          { authorization: 'Bearer wrong' },
+          { authorization: 'test-admin-token-0123456789' },
+        ]) {
           const res = await app.server.inject({ url: '/api/v1/customers', headers });
           expect(res.statusCode).toBe(401);
           expect(res.json().error.code).toBe('UNAUTHORIZED');
@@ -167,7 +187,10 @@ describe.each(providers)('HTTP API on $name', (provider) => {
         expect(customers[0].identities).toEqual([{ channel: 'api', externalId: 'web-admin' }]);
         const byName = await app.server.inject({ url: '/api/v1/customers?q=Zhang', headers: admin });
         expect(byName.json().customers.map((c: { id: string }) => c.id)).toEqual([customers[0].id]);
-        const none = await app.server.inject({ url: '/api/v1/customers?channel=telegram&externalId=web-admin', headers: admin });
+        const none = await app.server.inject({
+          url: '/api/v1/customers?channel=telegram&externalId=web-admin',
+          headers: admin,
+        });
         expect(none.json()).toEqual({ customers: [] });
       });
 
@@ -252,10 +275,16 @@ describe('API channel key', () => {
         payload: body,
       });
       expect(ok.statusCode).toBe(200);
-      const okGet = await app.server.inject({ url: '/api/v1/messages?userId=k', headers: { authorization: 'Bearer channel-secret' } });
+      const okGet = await app.server.inject({
+        url: '/api/v1/messages?userId=k',
+        headers: { authorization: 'Bearer channel-secret' },
+      });
       expect(okGet.statusCode).toBe(200);
       // The admin API keeps its own token.
-      const adminRes = await app.server.inject({ url: '/api/v1/customers', headers: { authorization: 'Bearer channel-secret' } });
+      const adminRes = await app.server.inject({
+        url: '/api/v1/customers',
+        headers: { authorization: 'Bearer channel-secret' },
+      });
       expect(adminRes.statusCode).toBe(401);
       expect((await app.server.inject('/healthz')).statusCode).toBe(200);
     } finally {

@@ -3,8 +3,8 @@ import type { App } from '../../src/app.js';
 import type { InboundMessage } from '../../src/engine/types.js';
 import { SendError } from '../../src/errors.js';
 import { Dispatcher } from '../../src/outbox/dispatcher.js';
-import { FakeClock } from '../fakes/clock.js';
 import { RecordingChannel } from '../fakes/channel.js';
+import { FakeClock } from '../fakes/clock.js';
 import { silentLogger, testApp } from '../helpers/app.js';
 import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
 
@@ -94,7 +94,8 @@ describe.each(providers)('outbox on $name', (provider) => {
       for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'g1', '/help', 'group'));
       for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'dm', '/help'));
       await app.dispatcher.drain();
-      const times = (chatId: string) => channel.delivered.filter((d) => d.target.chatId === chatId).map((d) => d.at - start);
+      const times = (chatId: string) =>
+        channel.delivered.filter((d) => d.target.chatId === chatId).map((d) => d.at - start);
       expect(times('g1')).toEqual([0, 0, 60_000]);
       expect(times('dm')).toEqual([0, 0, 0]);
     });
@@ -114,7 +115,10 @@ describe.each(providers)('outbox on $name', (provider) => {
 
       clock.advance(7000);
       await app.dispatcher.drain();
-      const retried = await app.store.db.outbox.findFirstOrThrow({ where: { channel: 'flaky' }, orderBy: { id: 'asc' } });
+      const retried = await app.store.db.outbox.findFirstOrThrow({
+        where: { channel: 'flaky' },
+        orderBy: { id: 'asc' },
+      });
       expect(retried.attempts).toBe(2);
       const delay = retried.nextAttemptAt.getTime() - clock.now();
       // Second attempt: base 2 s doubled once, ±20 % jitter.
@@ -133,7 +137,9 @@ describe.each(providers)('outbox on $name', (provider) => {
     it('marks a message failed after the last attempt and logs it for the customer', async () => {
       const clock = new FakeClock();
       const channel = new RecordingChannel('doomed', [], () => clock.now());
-      const app = await track(testApp(database.url, { adapters: [channel], clock, yaml: 'outbox: { maxAttempts: 2 }' }));
+      const app = await track(
+        testApp(database.url, { adapters: [channel], clock, yaml: 'outbox: { maxAttempts: 2 }' }),
+      );
       channel.failures.push(new SendError('boom'), new SendError('boom again'));
       await app.engine.handleInbound(msg('doomed', 'x1', '/help'));
       await app.dispatcher.drain();
@@ -143,7 +149,9 @@ describe.each(providers)('outbox on $name', (provider) => {
       expect(row.status).toBe('failed');
       expect(row.attempts).toBe(2);
       expect(row.lastError).toBe('boom again');
-      const logged = await app.store.db.interaction.findFirst({ where: { channel: 'doomed', kind: 'delivery_failed' } });
+      const logged = await app.store.db.interaction.findFirst({
+        where: { channel: 'doomed', kind: 'delivery_failed' },
+      });
       expect(logged?.customerId).toBe(row.customerId);
     });
 

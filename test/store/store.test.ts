@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDue } from '../../src/outbox/store.js';
 import { resolveCustomer } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { commitTurn, recordInbound } from '../../src/store/interactions.js';
+import { commitTurns, recordInbound, recordInboundBatch } from '../../src/store/interactions.js';
 import { migrate } from '../../src/store/migrate.js';
-import { claimDue } from '../../src/outbox/store.js';
 import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
 
 describe.each(providers)('store on $name', (provider) => {
@@ -47,6 +47,7 @@ describe.each(providers)('store on $name', (provider) => {
         text: 'hi',
         payload: null,
         platformMessageId: 'm-1',
+        createdAt: new Date(),
       };
       expect(await recordInbound(store.db, rec)).not.toBeNull();
       expect(await recordInbound(store.db, rec)).toBeNull();
@@ -56,6 +57,29 @@ describe.each(providers)('store on $name', (provider) => {
       expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
       expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
       expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(4);
+    });
+
+    it('stores a batch of inbound messages, skipping repeats within the batch and from before', async () => {
+      const { customer } = await resolveCustomer(store.db, 'api', 'batch', undefined);
+      const rec = (platformMessageId: string | null, text: string) => ({
+        customerId: customer.id,
+        conversationId: null as unknown as string,
+        channel: 'api',
+        kind: 'message',
+        text,
+        payload: { n: text },
+        platformMessageId,
+        createdAt: new Date(),
+      });
+      const first = await recordInboundBatch(store.db, store.provider, [rec('b-1', 'one'), rec('b-2', 'two'), rec('b-1', 'again')]);
+      expect(first.map((r) => r !== null)).toEqual([true, true, false]);
+      const second = await recordInboundBatch(store.db, store.provider, [rec('b-2', 'late repeat'), rec(null, 'no id'), rec('b-3', 'three')]);
+      expect(second.map((r) => r !== null)).toEqual([false, true, true]);
+      const rows = await store.db.interaction.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
+      expect(rows.map((r) => r.text)).toEqual(['one', 'two', 'no id', 'three']);
+      expect(rows.map((r) => r.id)).toEqual([first[0]?.id, first[1]?.id, second[1]?.id, second[2]?.id]);
+      expect(rows[0]?.payload).toEqual({ n: 'one' });
+      expect(rows[0]?.createdAt).toBeInstanceOf(Date);
     });
 
     it('writes a turn in one transaction: all of it, or none of it', async () => {
@@ -68,17 +92,17 @@ describe.each(providers)('store on $name', (provider) => {
         chatType: 'private' as const,
         replies: [{ text: 'one' }, { text: 'two', buttons: [{ label: 'Yes', payload: 'yes' }] }],
         events: [{ kind: 'opt_out' }],
-        customerUpdate: { optedOut: true },
+        customerPatch: { optedOut: true },
         now: new Date(),
       };
-      const queued = await commitTurn(store.db, turn);
+      const [queued = []] = await commitTurns(store.db, store.provider, [turn]);
       expect(queued.map((q) => q.text)).toEqual(['one', 'two']);
       expect(queued[1]?.buttons).toEqual([{ label: 'Yes', payload: 'yes' }]);
       expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
       expect(await store.db.interaction.count({ where: { customerId: customer.id } })).toBe(3);
 
       // The customer update fails (no such customer): the log and outbox rows roll back with it.
-      await expect(commitTurn(store.db, { ...turn, customerId: 'no-such-customer' })).rejects.toThrow();
+      await expect(commitTurns(store.db, store.provider, [turn, { ...turn, customerId: 'no-such-customer' }])).rejects.toThrow();
       expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
       expect(await store.db.interaction.count({ where: { channel: 'api', customerId: 'no-such-customer' } })).toBe(0);
     });

@@ -1,0 +1,174 @@
+// npm run bench: end-to-end throughput and latency of the API channel on embedded SQLite,
+// against the real HTTP server, with the raw better-sqlite3 rate for the same rows as the ceiling.
+// Writes bench/results/throughput-<timestamp>.json. Not a test: it asserts nothing.
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { pino } from 'pino';
+import { buildApp } from '../src/app.js';
+import { parseBusinessConfig, parseEnv } from '../src/config.js';
+import { openStore } from '../src/store/index.js';
+import type { LoadResult, LoadSpec } from './load-client.js';
+
+const TOTAL = Number(process.env.BENCH_MESSAGES ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const USERS = Number(process.env.BENCH_USERS ?? 2_000);
+const RATE = Number(process.env.BENCH_RATE ?? 200);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 15);
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function summarize(r: LoadResult) {
+  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    messages: r.sent,
+    ok: r.ok,
+    errors: r.errors,
+    seconds: round(r.seconds),
+    messagesPerSecond: Math.round(r.ok / r.seconds),
+    latencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) },
+  };
+}
+
+function load(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./load-client.ts', import.meta.url), {
+      env: { ...process.env, LOAD_SPEC: JSON.stringify(spec) },
+      execArgv: ['--import', 'tsx'],
+    });
+    child.once('message', (m) => resolve(m as LoadResult));
+    child.once('error', reject);
+  });
+}
+
+/** The same rows the engine writes for one message, straight through better-sqlite3, one transaction each. */
+async function rawSqliteRate(dir: string, messages: number): Promise<number> {
+  const url = `file:${join(dir, 'raw.db')}`;
+  const store = await openStore(url); // same schema, migrated the same way
+  await store.close();
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const now = () => new Date().toISOString();
+  const insertCustomer = db.prepare(
+    'INSERT INTO "Customer" (id, stage, optedOut, createdAt, updatedAt, lastSeenAt) VALUES (?, \'prospect\', 0, ?, ?, ?)',
+  );
+  const customers: string[] = [];
+  for (let u = 0; u < USERS; u++) {
+    const id = `c${u}`;
+    insertCustomer.run(id, now(), now(), now());
+    customers.push(id);
+  }
+  const findIdentity = db.prepare('SELECT id FROM "Customer" WHERE id = ?');
+  const insertInteraction = db.prepare(
+    'INSERT INTO "Interaction" (customerId, channel, direction, kind, text, platformMessageId, createdAt) VALUES (?, \'api\', ?, \'message\', ?, ?, ?)',
+  );
+  const insertOutbox = db.prepare(
+    'INSERT INTO "Outbox" (channel, chatId, chatType, customerId, message, status, attempts, nextAttemptAt, createdAt) VALUES (\'api\', ?, \'private\', ?, ?, \'pending\', 0, ?, ?)',
+  );
+  const touch = db.prepare('UPDATE "Customer" SET lastSeenAt = ? WHERE id = ?');
+  const markSent = db.prepare('UPDATE "Outbox" SET status = \'sent\', sentAt = ? WHERE id = ?');
+  const inbound = db.transaction((i: number, customer: string) => {
+    insertInteraction.run(customer, 'in', 'hello', `raw-${i}`, now());
+  });
+  const turn = db.transaction((customer: string) => {
+    insertInteraction.run(customer, 'out', 'reply', null, now());
+    const row = insertOutbox.run(customer, customer, '{"text":"reply"}', now(), now());
+    touch.run(now(), customer);
+    return row.lastInsertRowid;
+  });
+  const began = performance.now();
+  for (let i = 0; i < messages; i++) {
+    const customer = customers[i % customers.length] as string;
+    findIdentity.get(customer);
+    inbound(i, customer);
+    const outboxId = turn(customer);
+    markSent.run(now(), outboxId);
+  }
+  const seconds = (performance.now() - began) / 1000;
+  db.close();
+  return Math.round(messages / seconds);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const env = parseEnv({
+    DATABASE_URL: `file:${join(dir, 'bench.db')}`,
+    DATA_DIR: dir,
+    ADMIN_TOKEN: 'bench-admin-token-0123456789',
+    PORT: '0',
+  });
+  const app = await buildApp(
+    { env, settings: parseBusinessConfig('', 'bench'), configPath: null },
+    { logger: pino({ level: 'warn' }) },
+  );
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  await app.start();
+  const address = app.server.server.address();
+  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+
+  console.log(`warming up…`);
+  await load({ url, mode: 'closed', total: 2_000, concurrency: CONCURRENCY, ratePerSecond: 0, users: USERS, prefix: 'warm' });
+
+  console.log(`closed loop: ${TOTAL} messages from ${USERS} users, ${CONCURRENCY} in flight…`);
+  const throughput = summarize(
+    await load({ url, mode: 'closed', total: TOTAL, concurrency: CONCURRENCY, ratePerSecond: 0, users: USERS, prefix: 'tp' }),
+  );
+
+  console.log(`open loop: ${RATE} messages/s for ${RATE_SECONDS} s…`);
+  const atRate = summarize(
+    await load({
+      url,
+      mode: 'open',
+      total: RATE * RATE_SECONDS,
+      concurrency: 256,
+      ratePerSecond: RATE,
+      users: USERS,
+      prefix: 'rate',
+    }),
+  );
+
+  // Let the dispatcher finish, then check that every message is stored both ways.
+  await new Promise((r) => setTimeout(r, 1500));
+  const db = app.store.db;
+  const stored = {
+    inbound: await db.interaction.count({ where: { direction: 'in' } }),
+    outbound: await db.interaction.count({ where: { direction: 'out' } }),
+    outboxSent: await db.outbox.count({ where: { status: 'sent' } }),
+    outboxUnsent: await db.outbox.count({ where: { status: { not: 'sent' } } }),
+  };
+  await app.stop();
+
+  console.log('raw better-sqlite3 ceiling for the same rows…');
+  const rawRowsPerSecond = await rawSqliteRate(dir, TOTAL);
+  rmSync(dir, { recursive: true, force: true });
+
+  const result = {
+    benchmark: 'api-channel-throughput',
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    database: 'sqlite (better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL)',
+    closedLoop: { concurrency: CONCURRENCY, users: USERS, ...throughput },
+    openLoop: { ratePerSecond: RATE, ...atRate },
+    stored,
+    ceiling: { rawBetterSqlite3MessagesPerSecond: rawRowsPerSecond },
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/throughput-${result.date.replace(/[:.]/g, '-')}.json`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+  console.log(`
+end to end (closed loop, ${CONCURRENCY} in flight): ${throughput.messagesPerSecond} messages/s, p50 ${throughput.latencyMs.p50} ms, p99 ${throughput.latencyMs.p99} ms, errors ${throughput.errors}
+at ${RATE} messages/s (open loop):           p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, errors ${atRate.errors}
+stored: ${stored.inbound} inbound, ${stored.outbound} outbound interactions; outbox ${stored.outboxSent} sent, ${stored.outboxUnsent} not sent
+ceiling, raw better-sqlite3 for the same rows: ${rawRowsPerSecond} messages/s
+written to ${file.pathname}`);
+}
+
+await main();
