@@ -6,6 +6,7 @@ import type { ChannelAdapter } from '../engine/channel.js';
 import { errorMessage, SendError } from '../errors.js';
 import type { Db } from '../store/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { GroupCommit } from '../util/group-commit.js';
 import { Pacer } from './pacer.js';
 import { chatKey, claimDue, markFailed, markSent, type OutboxRow, release, scheduleRetry } from './store.js';
 
@@ -34,10 +35,16 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
+  /** Lanes report what they sent; one update marks the sends of all lanes. */
+  private readonly sentMarks: GroupCommit<number[], undefined>;
 
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? systemClock;
     this.pacer = new Pacer(() => this.clock.now());
+    this.sentMarks = new GroupCommit(async (batches) => {
+      await markSent(o.db, batches.flat(), new Date(this.clock.now()));
+      return batches.map(() => ({ ok: true, value: undefined }));
+    });
   }
 
   start(): void {
@@ -129,7 +136,7 @@ export class Dispatcher {
     const { db } = this.o;
     const sent: number[] = [];
     const flush = async () => {
-      await markSent(db, sent.splice(0), new Date(this.clock.now()));
+      if (sent.length) await this.sentMarks.submit(sent.splice(0));
     };
     try {
       for (let i = 0; i < rows.length; i++) {
@@ -150,11 +157,7 @@ export class Dispatcher {
           await flush();
           const stopLane = await this.failed(row, err);
           if (stopLane) {
-            await release(
-              db,
-              rows.slice(i + 1).map((r) => r.id),
-              this.owner,
-            );
+            await release(db, rows.slice(i + 1).map((r) => r.id), this.owner, new Date(this.clock.now()));
             return;
           }
         }

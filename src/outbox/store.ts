@@ -22,39 +22,32 @@ export interface ClaimOptions {
   channels: string[];
   /** Chats this instance is already sending to (their order is its job). */
   busyChats: ReadonlySet<string>;
+  /** At most this many messages of one chat per claim, so a paced chat finishes within its lease. */
+  perChat?: number;
 }
 
 /**
  * Claims due messages, oldest first, keeping each chat's order: a chat is skipped while another
  * instance holds a lease on one of its messages, and after a message that waits for its retry.
+ *
+ * A claimed row keeps status "sending" with nextAttemptAt moved to the end of its lease, so
+ * "due" is one indexed condition for both fresh messages and leases that ran out (a crash).
  */
 export async function claimDue(db: Db, o: ClaimOptions): Promise<OutboxRow[]> {
   if (!o.channels.length) return [];
-  const due = { channel: { in: o.channels } };
+  const open = { status: { in: ['pending', 'sending'] }, channel: { in: o.channels } };
   const [candidates, blockers] = await Promise.all([
     db.outbox.findMany({
-      where: {
-        ...due,
-        OR: [
-          { status: 'pending', nextAttemptAt: { lte: o.now } },
-          { status: 'sending', leaseUntil: { lt: o.now } },
-        ],
-      },
+      where: { ...open, nextAttemptAt: { lte: o.now } },
       orderBy: { id: 'asc' },
       take: o.limit,
       select: { id: true, channel: true, chatId: true },
     }),
     db.outbox.findMany({
-      where: {
-        ...due,
-        OR: [
-          { status: 'pending', nextAttemptAt: { gt: o.now } },
-          { status: 'sending', leaseUntil: { gte: o.now } },
-        ],
-      },
-      select: { id: true, channel: true, chatId: true },
+      where: { ...open, nextAttemptAt: { gt: o.now } },
       orderBy: { id: 'asc' },
       take: 1000,
+      select: { id: true, channel: true, chatId: true },
     }),
   ]);
   if (!candidates.length) return [];
@@ -63,24 +56,27 @@ export async function claimDue(db: Db, o: ClaimOptions): Promise<OutboxRow[]> {
     const key = chatKey(b.channel, b.chatId);
     if (!firstBlocked.has(key)) firstBlocked.set(key, b.id);
   }
+  const perChat = new Map<string, number>();
   const ids = candidates
     .filter((c) => {
       const key = chatKey(c.channel, c.chatId);
       if (o.busyChats.has(key)) return false;
       const blockedFrom = firstBlocked.get(key);
-      return blockedFrom === undefined || c.id < blockedFrom;
+      if (blockedFrom !== undefined && c.id > blockedFrom) return false;
+      const taken = perChat.get(key) ?? 0;
+      if (taken >= (o.perChat ?? 10)) return false;
+      perChat.set(key, taken + 1);
+      return true;
     })
     .map((c) => c.id);
   if (!ids.length) return [];
+  const leaseUntil = new Date(o.now.getTime() + o.leaseMs);
   await db.outbox.updateMany({
-    where: {
-      id: { in: ids },
-      OR: [{ status: 'pending' }, { status: 'sending', leaseUntil: { lt: o.now } }],
-    },
-    data: { status: 'sending', leaseOwner: o.owner, leaseUntil: new Date(o.now.getTime() + o.leaseMs) },
+    where: { id: { in: ids }, status: { in: ['pending', 'sending'] }, nextAttemptAt: { lte: o.now } },
+    data: { status: 'sending', leaseOwner: o.owner, nextAttemptAt: leaseUntil },
   });
   const claimed = await db.outbox.findMany({
-    where: { id: { in: ids }, status: 'sending', leaseOwner: o.owner },
+    where: { id: { in: ids }, status: 'sending', leaseOwner: o.owner, nextAttemptAt: leaseUntil },
     orderBy: { id: 'asc' },
     select: { id: true, channel: true, chatId: true, chatType: true, customerId: true, attempts: true, message: true },
   });
@@ -97,30 +93,30 @@ export async function markSent(db: Db, ids: number[], at: Date): Promise<void> {
   if (!ids.length) return;
   await db.outbox.updateMany({
     where: { id: { in: ids } },
-    data: { status: 'sent', sentAt: at, leaseOwner: null, leaseUntil: null },
+    data: { status: 'sent', sentAt: at, leaseOwner: null },
   });
 }
 
 export async function scheduleRetry(db: Db, id: number, attempts: number, at: Date, error: string): Promise<void> {
   await db.outbox.update({
     where: { id },
-    data: { status: 'pending', attempts, nextAttemptAt: at, lastError: error, leaseOwner: null, leaseUntil: null },
+    data: { status: 'pending', attempts, nextAttemptAt: at, lastError: error, leaseOwner: null },
   });
 }
 
 export async function markFailed(db: Db, id: number, attempts: number, error: string): Promise<void> {
   await db.outbox.update({
     where: { id },
-    data: { status: 'failed', attempts, lastError: error, leaseOwner: null, leaseUntil: null },
+    data: { status: 'failed', attempts, lastError: error, leaseOwner: null },
   });
 }
 
 /** Gives claimed rows back untouched (a message before them in the chat must go first). */
-export async function release(db: Db, ids: number[], owner: string): Promise<void> {
+export async function release(db: Db, ids: number[], owner: string, at: Date): Promise<void> {
   if (!ids.length) return;
   await db.outbox.updateMany({
-    where: { id: { in: ids }, leaseOwner: owner },
-    data: { status: 'pending', leaseOwner: null, leaseUntil: null },
+    where: { id: { in: ids }, leaseOwner: owner, status: 'sending' },
+    data: { status: 'pending', leaseOwner: null, nextAttemptAt: at },
   });
 }
 

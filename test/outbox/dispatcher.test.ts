@@ -63,7 +63,7 @@ describe.each(providers)('outbox on $name', (provider) => {
       // Another instance claimed it and crashed: status "sending" with a lease.
       await app.store.db.outbox.updateMany({
         where: { channel: 'lease' },
-        data: { status: 'sending', leaseOwner: 'dead-instance', leaseUntil: new Date(clock.now() + 60_000) },
+        data: { status: 'sending', leaseOwner: 'dead-instance', nextAttemptAt: new Date(clock.now() + 60_000) },
       });
       await app.dispatcher.drain();
       expect(channel.delivered).toHaveLength(0);
