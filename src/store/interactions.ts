@@ -2,7 +2,7 @@
 // Inbound messages and turn outcomes are written in batches (see src/util/group-commit.ts).
 import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.js';
 import { insertMany } from './bulk.js';
-import { type Db, isUniqueViolation, type Prisma } from './index.js';
+import type { Db, Prisma } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export interface InboundRecord {
@@ -16,71 +16,39 @@ export interface InboundRecord {
   createdAt: Date;
 }
 
-/** Stores one inbound message; returns null when this platform message id was stored before. */
-export async function recordInbound(db: Db, rec: InboundRecord): Promise<{ id: number } | null> {
-  try {
-    return await db.interaction.create({
-      data: { ...rec, direction: 'in', payload: (rec.payload ?? undefined) as Prisma.InputJsonValue | undefined },
-      select: { id: true },
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) return null;
-    throw err;
-  }
-}
-
-const dedupeKey = (r: InboundRecord) => (r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}`);
-
 /**
  * Stores inbound messages in one statement. A message whose platform id was stored before, or
  * appears earlier in the batch, gets null: it is a repeat and must not be handled again.
+ * The unique key (channel, platformMessageId) decides, so this holds across instances too.
  */
 export async function recordInboundBatch(
   db: Db,
   provider: DatabaseProvider,
   recs: InboundRecord[],
 ): Promise<({ id: number } | null)[]> {
-  const keyed = recs.filter((r) => r.platformMessageId !== null);
-  const existing = new Set<string>();
-  if (keyed.length) {
-    const found = await db.interaction.findMany({
-      where: {
-        channel: { in: [...new Set(keyed.map((r) => r.channel))] },
-        platformMessageId: { in: keyed.map((r) => r.platformMessageId as string) },
-      },
-      select: { channel: true, platformMessageId: true },
-    });
-    for (const f of found) existing.add(`${f.channel}\u0000${f.platformMessageId}`);
-  }
-  const fresh: number[] = [];
-  recs.forEach((r, i) => {
-    const key = dedupeKey(r);
-    if (key !== null) {
-      if (existing.has(key)) return;
-      existing.add(key);
+  if (!recs.length) return [];
+  const inserted = await insertMany(
+    db,
+    provider,
+    'Interaction',
+    recs.map((r) => ({ ...r, direction: 'in' })),
+    { json: ['payload'], returning: ['id', 'channel', 'platformMessageId'], skipConflictsOn: ['channel', 'platformMessageId'] },
+  );
+  // Rows get increasing ids in VALUES order; RETURNING's own order is not promised.
+  const rows = inserted
+    .map((r) => ({ id: Number(r.id), key: r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}` }))
+    .sort((a, b) => a.id - b.id);
+  const stored = new Set(rows.map((r) => r.key).filter((k) => k !== null));
+  let next = 0;
+  return recs.map((r) => {
+    if (r.platformMessageId !== null) {
+      const key = `${r.channel}\u0000${r.platformMessageId}`;
+      // Only the first row with a key can have been stored; later ones in the batch are repeats.
+      if (!stored.delete(key)) return null;
     }
-    fresh.push(i);
+    const row = rows[next++];
+    return row ? { id: row.id } : null;
   });
-  const results: ({ id: number } | null)[] = recs.map(() => null);
-  if (!fresh.length) return results;
-  const rows = fresh.map((i) => {
-    const r = recs[i] as InboundRecord;
-    return { ...r, direction: 'in' };
-  });
-  try {
-    const inserted = await insertMany(db, provider, 'Interaction', rows, { json: ['payload'], returning: ['id'] });
-    // Rows get increasing ids in VALUES order; RETURNING's own order is not promised.
-    const ids = inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
-    fresh.forEach((i, k) => {
-      results[i] = { id: ids[k] as number };
-    });
-    return results;
-  } catch (err) {
-    // Another instance stored one of these ids since the check: settle them one by one.
-    if (!isUniqueViolation(err) && !/unique/i.test(String(err))) throw err;
-    for (const i of fresh) results[i] = await recordInbound(db, recs[i] as InboundRecord);
-    return results;
-  }
 }
 
 export interface TurnWrite {

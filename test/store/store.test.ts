@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDue } from '../../src/outbox/store.js';
 import { resolveCustomer } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { commitTurns, recordInbound, recordInboundBatch } from '../../src/store/interactions.js';
+import { commitTurns, type InboundRecord, recordInboundBatch } from '../../src/store/interactions.js';
 import { migrate } from '../../src/store/migrate.js';
 import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
 
@@ -49,14 +49,18 @@ describe.each(providers)('store on $name', (provider) => {
         platformMessageId: 'm-1',
         createdAt: new Date(),
       };
-      expect(await recordInbound(store.db, rec)).not.toBeNull();
-      expect(await recordInbound(store.db, rec)).toBeNull();
+      const one = async (r: InboundRecord) => (await recordInboundBatch(store.db, store.provider, [r]))[0];
+      expect(await one(rec)).not.toBeNull();
+      expect(await one(rec)).toBeNull();
       // The same id on another channel is another message.
-      expect(await recordInbound(store.db, { ...rec, channel: 'telegram' })).not.toBeNull();
+      expect(await one({ ...rec, channel: 'telegram' })).not.toBeNull();
       // Messages without a platform id are never treated as repeats.
-      expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
-      expect(await recordInbound(store.db, { ...rec, platformMessageId: null })).not.toBeNull();
-      expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(4);
+      expect(await one({ ...rec, platformMessageId: null })).not.toBeNull();
+      expect(await one({ ...rec, platformMessageId: null })).not.toBeNull();
+      // Two instances storing the same message at once: one wins.
+      const raced = await Promise.all([one({ ...rec, platformMessageId: 'm-2' }), one({ ...rec, platformMessageId: 'm-2' })]);
+      expect(raced.filter((r) => r !== null)).toHaveLength(1);
+      expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(5);
     });
 
     it('stores a batch of inbound messages, skipping repeats within the batch and from before', async () => {
