@@ -52,7 +52,7 @@ export class Engine implements InboundHandler {
 
   constructor(private readonly options: EngineOptions) {
     this.pipeline = compose(options.middleware);
-    this.conversations = new ConversationDirectory(options.db);
+    this.conversations = new ConversationDirectory(options.db, options.provider);
     this.clock = options.clock ?? systemClock;
     this.intake = new GroupCommit((items) => this.admit(items));
     this.commits = new GroupCommit((turns) => this.commit(turns));
@@ -115,12 +115,12 @@ export class Engine implements InboundHandler {
     const { db, provider } = this.options;
     const resolved = await resolveCustomers(
       db,
+      provider,
       items.map(({ message: m }) => ({ channel: m.channel, externalId: m.sender.id, name: m.sender.name })),
     );
-    const conversationIds: string[] = [];
-    for (const { message: m } of items) {
-      conversationIds.push(await this.conversations.idFor(m.channel, m.chatId, m.chatType));
-    }
+    const conversationIds = await this.conversations.idsFor(
+      items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
+    );
     const stored = await recordInboundBatch(
       db,
       provider,

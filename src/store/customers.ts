@@ -1,7 +1,10 @@
 // Customers and their channel identities.
 
 import type { Customer } from './generated/sqlite/client.js';
-import { type Db, isUniqueViolation } from './index.js';
+import { randomUUID } from 'node:crypto';
+import { insertMany } from './bulk.js';
+import type { Db } from './index.js';
+import type { DatabaseProvider } from './schema-engine.js';
 
 export type { Customer };
 
@@ -10,38 +13,15 @@ export interface ResolvedCustomer {
   isNew: boolean;
 }
 
-/** Finds the customer behind a channel account, creating both on first contact. */
-export async function resolveCustomer(
-  db: Db,
-  channel: string,
-  externalId: string,
-  name: string | undefined,
-): Promise<ResolvedCustomer> {
-  const where = { channel_externalId: { channel, externalId } };
-  const found = await db.channelIdentity.findUnique({ where, include: { customer: true } });
-  if (found) return { customer: found.customer, isNew: false };
-  try {
-    const customer = await db.customer.create({
-      data: { displayName: name ?? null, identities: { create: { channel, externalId, displayName: name ?? null } } },
-    });
-    return { customer, isNew: true };
-  } catch (err) {
-    // Two first messages at once: the other request created the identity.
-    if (!isUniqueViolation(err)) throw err;
-    const again = await db.channelIdentity.findUnique({ where, include: { customer: true } });
-    if (!again) throw err;
-    return { customer: again.customer, isNew: false };
-  }
-}
-
 export interface IdentityKey {
   channel: string;
   externalId: string;
   name: string | undefined;
 }
 
-/** resolveCustomer for many accounts: one query for those already known. */
-export async function resolveCustomers(db: Db, keys: IdentityKey[]): Promise<ResolvedCustomer[]> {
+const keyOf = (channel: string, externalId: string) => `${channel}\u0000${externalId}`;
+
+async function lookup(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer>> {
   const found = await db.channelIdentity.findMany({
     where: {
       channel: { in: [...new Set(keys.map((k) => k.channel))] },
@@ -49,19 +29,68 @@ export async function resolveCustomers(db: Db, keys: IdentityKey[]): Promise<Res
     },
     include: { customer: true },
   });
-  const known = new Map(found.map((f) => [`${f.channel}\u0000${f.externalId}`, f.customer]));
-  const results: ResolvedCustomer[] = [];
-  for (const key of keys) {
-    const customer = known.get(`${key.channel}\u0000${key.externalId}`);
-    if (customer) {
-      results.push({ customer, isNew: false });
-      continue;
-    }
-    const created = await resolveCustomer(db, key.channel, key.externalId, key.name);
-    known.set(`${key.channel}\u0000${key.externalId}`, created.customer);
-    results.push(created);
+  return new Map(found.map((f) => [keyOf(f.channel, f.externalId), f.customer]));
+}
+
+/**
+ * Finds the customers behind channel accounts, creating both on first contact: one query for
+ * the known ones, and one
+ * transaction that creates all the new ones. Safe against other instances creating the
+ * same account at the same time (the identity's unique key decides; the loser's row goes).
+ */
+export async function resolveCustomers(db: Db, provider: DatabaseProvider, keys: IdentityKey[]): Promise<ResolvedCustomer[]> {
+  const known = await lookup(db, keys);
+  const missing = new Map<string, IdentityKey>();
+  for (const k of keys) {
+    const key = keyOf(k.channel, k.externalId);
+    if (!known.has(key)) missing.set(key, k);
   }
-  return results;
+  const created = new Set<string>();
+  if (missing.size) {
+    const now = new Date();
+    const fresh = [...missing.values()].map((k) => ({ key: k, id: randomUUID() }));
+    await db.$transaction([
+      insertMany(
+        db,
+        provider,
+        'Customer',
+        fresh.map((f) => ({ id: f.id, displayName: f.key.name ?? null, createdAt: now, updatedAt: now, lastSeenAt: now })),
+      ),
+      insertMany(
+        db,
+        provider,
+        'ChannelIdentity',
+        fresh.map((f) => ({
+          id: randomUUID(),
+          channel: f.key.channel,
+          externalId: f.key.externalId,
+          customerId: f.id,
+          displayName: f.key.name ?? null,
+          createdAt: now,
+        })),
+        { skipConflictsOn: ['channel', 'externalId'] },
+      ),
+    ]);
+    const after = await lookup(db, [...missing.values()]);
+    const losers: string[] = [];
+    for (const f of fresh) {
+      const key = keyOf(f.key.channel, f.key.externalId);
+      const customer = after.get(key);
+      if (!customer) throw new Error(`customer for ${f.key.channel}:${f.key.externalId} vanished`);
+      known.set(key, customer);
+      if (customer.id === f.id) created.add(key);
+      else losers.push(f.id);
+    }
+    if (losers.length) await db.customer.deleteMany({ where: { id: { in: losers } } });
+  }
+  const reported = new Set<string>();
+  return keys.map((k) => {
+    const key = keyOf(k.channel, k.externalId);
+    // The first message of a new customer in the batch is the one that greets.
+    const isNew = created.has(key) && !reported.has(key);
+    reported.add(key);
+    return { customer: known.get(key) as Customer, isNew };
+  });
 }
 
 export interface CustomerQuery {

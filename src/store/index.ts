@@ -56,8 +56,3 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     close: () => db.$disconnect(),
   };
 }
-
-/** Prisma's error for a unique constraint that refused a row (either provider's client). */
-export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
-}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDue } from '../../src/outbox/store.js';
-import { resolveCustomer } from '../../src/store/customers.js';
+import { resolveCustomers } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { commitTurns, type InboundRecord, recordInboundBatch } from '../../src/store/interactions.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -19,6 +19,10 @@ describe.each(providers)('store on $name', (provider) => {
       await store?.close();
       await database?.drop();
     });
+    const resolveOne = async (channel: string, externalId: string) =>
+      (await resolveCustomers(store.db, store.provider, [{ channel, externalId, name: undefined }]))[0] as {
+        customer: { id: string };
+      };
 
     it('applies migrations once: a second run finds nothing pending', async () => {
       expect(await migrate(database.url)).toEqual([]);
@@ -27,17 +31,33 @@ describe.each(providers)('store on $name', (provider) => {
     });
 
     it('creates one customer for one channel identity, even for concurrent first messages', async () => {
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => resolveCustomer(store.db, 'api', 'same-person', 'Li Lei')),
-      );
+      const one = () => resolveCustomers(store.db, store.provider, [{ channel: 'api', externalId: 'same-person', name: 'Li Lei' }]);
+      const results = (await Promise.all(Array.from({ length: 8 }, one))).flat();
       expect(new Set(results.map((r) => r.customer.id)).size).toBe(1);
       expect(results.filter((r) => r.isNew)).toHaveLength(1);
       expect(await store.db.channelIdentity.count({ where: { channel: 'api', externalId: 'same-person' } })).toBe(1);
       expect(results[0]?.customer.stage).toBe('prospect');
+      expect(await store.db.customer.count({ where: { displayName: 'Li Lei' } })).toBe(1);
+    });
+
+    it('resolves a batch of known and new accounts, greeting each new one once', async () => {
+      const known = await resolveOne('api', 'batch-known');
+      const keys = [
+        { channel: 'api', externalId: 'batch-known', name: undefined },
+        { channel: 'api', externalId: 'batch-new', name: 'New' },
+        { channel: 'telegram', externalId: 'batch-new', name: 'Other channel' },
+        { channel: 'api', externalId: 'batch-new', name: 'New' },
+      ];
+      const results = await resolveCustomers(store.db, store.provider, keys);
+      expect(results[0]?.customer.id).toBe(known.customer.id);
+      expect(results.map((r) => r.isNew)).toEqual([false, true, true, false]);
+      expect(results[1]?.customer.id).toBe(results[3]?.customer.id);
+      expect(results[1]?.customer.id).not.toBe(results[2]?.customer.id);
+      expect(results[1]?.customer).toMatchObject({ displayName: 'New', stage: 'prospect', optedOut: false, locale: null });
     });
 
     it('refuses a second inbound interaction with the same platform message id on a channel', async () => {
-      const { customer } = await resolveCustomer(store.db, 'api', 'dedupe', undefined);
+      const { customer } = await resolveOne('api', 'dedupe');
       const conversation = await store.db.conversation.create({ data: { channel: 'api', chatId: 'dedupe' } });
       const rec = {
         customerId: customer.id,
@@ -64,7 +84,7 @@ describe.each(providers)('store on $name', (provider) => {
     });
 
     it('stores a batch of inbound messages, skipping repeats within the batch and from before', async () => {
-      const { customer } = await resolveCustomer(store.db, 'api', 'batch', undefined);
+      const { customer } = await resolveOne('api', 'batch');
       const rec = (platformMessageId: string | null, text: string) => ({
         customerId: customer.id,
         conversationId: null as unknown as string,
@@ -87,7 +107,7 @@ describe.each(providers)('store on $name', (provider) => {
     });
 
     it('writes a turn in one transaction: all of it, or none of it', async () => {
-      const { customer } = await resolveCustomer(store.db, 'api', 'turn', undefined);
+      const { customer } = await resolveOne('api', 'turn');
       const turn = {
         customerId: customer.id,
         conversationId: null,
@@ -112,7 +132,7 @@ describe.each(providers)('store on $name', (provider) => {
     });
 
     it('lets only one of two instances claim a due outbox message', async () => {
-      const { customer } = await resolveCustomer(store.db, 'race', 'r', undefined);
+      const { customer } = await resolveOne('race', 'r');
       await store.db.outbox.createMany({
         data: Array.from({ length: 20 }, (_, i) => ({
           channel: 'race',
