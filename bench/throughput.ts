@@ -32,7 +32,11 @@ function summarize(r: LoadResult) {
     errors: r.errors,
     seconds: round(r.seconds),
     messagesPerSecond: Math.round(r.ok / r.seconds),
-    latencyMs: { p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) },
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? 0),
+    },
   };
 }
 
@@ -67,10 +71,10 @@ async function rawSqliteRate(dir: string, messages: number): Promise<number> {
   }
   const findIdentity = db.prepare('SELECT id FROM "Customer" WHERE id = ?');
   const insertInteraction = db.prepare(
-    'INSERT INTO "Interaction" (customerId, channel, direction, kind, text, platformMessageId, createdAt) VALUES (?, \'api\', ?, \'message\', ?, ?, ?)',
+    "INSERT INTO \"Interaction\" (customerId, channel, direction, kind, text, platformMessageId, createdAt) VALUES (?, 'api', ?, 'message', ?, ?, ?)",
   );
   const insertOutbox = db.prepare(
-    'INSERT INTO "Outbox" (channel, chatId, chatType, customerId, message, status, attempts, nextAttemptAt, createdAt) VALUES (\'api\', ?, \'private\', ?, ?, \'pending\', 0, ?, ?)',
+    "INSERT INTO \"Outbox\" (channel, chatId, chatType, customerId, message, status, attempts, nextAttemptAt, createdAt) VALUES ('api', ?, 'private', ?, ?, 'pending', 0, ?, ?)",
   );
   const touch = db.prepare('UPDATE "Customer" SET lastSeenAt = ? WHERE id = ?');
   const markSent = db.prepare('UPDATE "Outbox" SET status = \'sent\', sentAt = ? WHERE id = ?');
@@ -114,11 +118,27 @@ async function main(): Promise<void> {
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
 
   console.log(`warming up…`);
-  await load({ url, mode: 'closed', total: 2_000, concurrency: CONCURRENCY, ratePerSecond: 0, users: USERS, prefix: 'warm' });
+  await load({
+    url,
+    mode: 'closed',
+    total: 2_000,
+    concurrency: CONCURRENCY,
+    ratePerSecond: 0,
+    users: USERS,
+    prefix: 'warm',
+  });
 
   console.log(`closed loop: ${TOTAL} messages from ${USERS} users, ${CONCURRENCY} in flight…`);
   const throughput = summarize(
-    await load({ url, mode: 'closed', total: TOTAL, concurrency: CONCURRENCY, ratePerSecond: 0, users: USERS, prefix: 'tp' }),
+    await load({
+      url,
+      mode: 'closed',
+      total: TOTAL,
+      concurrency: CONCURRENCY,
+      ratePerSecond: 0,
+      users: USERS,
+      prefix: 'tp',
+    }),
   );
 
   console.log(`open loop: ${RATE} messages/s for ${RATE_SECONDS} s…`);

@@ -73,7 +73,10 @@ export class Engine implements InboundHandler {
     const command = parseCommand(message.text);
     const admitted = await this.intake.submit({ message, command, at: new Date(this.clock.now()) });
     if (admitted.duplicate) {
-      logger.debug({ channel: message.channel, platformMessageId: message.platformMessageId }, 'duplicate message ignored');
+      logger.debug(
+        { channel: message.channel, platformMessageId: message.platformMessageId },
+        'duplicate message ignored',
+      );
       return { duplicate: true, replies: [] };
     }
     const { customer, isNew, conversationId, inboundId } = admitted;
@@ -81,7 +84,15 @@ export class Engine implements InboundHandler {
     const explicitLocale = normalizeLocale(message.sender.locale);
     const storedLocale = normalizeLocale(customer.locale);
     const locale = storedLocale ?? explicitLocale ?? detectLocale(message.text) ?? this.options.defaultLocale;
-    const ctx = new TurnContext(message, customer, isNew, locale, command, this.options.texts, this.options.businessName);
+    const ctx = new TurnContext(
+      message,
+      customer,
+      isNew,
+      locale,
+      command,
+      this.options.texts,
+      this.options.businessName,
+    );
     if (!storedLocale && explicitLocale) ctx.customerPatch.locale = explicitLocale;
     if (message.sender.name && !customer.displayName) ctx.customerPatch.displayName = message.sender.name;
 

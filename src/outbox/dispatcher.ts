@@ -157,7 +157,12 @@ export class Dispatcher {
           await flush();
           const stopLane = await this.failed(row, err);
           if (stopLane) {
-            await release(db, rows.slice(i + 1).map((r) => r.id), this.owner, new Date(this.clock.now()));
+            await release(
+              db,
+              rows.slice(i + 1).map((r) => r.id),
+              this.owner,
+              new Date(this.clock.now()),
+            );
             return;
           }
         }

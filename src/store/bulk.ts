@@ -45,5 +45,7 @@ export function insertMany<R extends string = never>(
   const returning = options.returning?.length
     ? Prisma.sql` RETURNING ${Prisma.join(options.returning.map(ident))}`
     : Prisma.empty;
-  return db.$queryRaw<Record<R, unknown>[]>`INSERT INTO ${ident(table)} (${Prisma.join(columns.map(ident))}) VALUES ${values}${conflict}${returning}`;
+  return db.$queryRaw<
+    Record<R, unknown>[]
+  >`INSERT INTO ${ident(table)} (${Prisma.join(columns.map(ident))}) VALUES ${values}${conflict}${returning}`;
 }

@@ -32,14 +32,22 @@ export class ConversationDirectory {
       };
       let rows = await this.db.conversation.findMany({ where, select: { id: true, channel: true, chatId: true } });
       const found = new Set(rows.map((r) => keyOf(r.channel, r.chatId)));
-      const toCreate = new Map(missing.filter((c) => !found.has(keyOf(c.channel, c.chatId))).map((c) => [keyOf(c.channel, c.chatId), c]));
+      const toCreate = new Map(
+        missing.filter((c) => !found.has(keyOf(c.channel, c.chatId))).map((c) => [keyOf(c.channel, c.chatId), c]),
+      );
       if (toCreate.size) {
         const now = new Date();
         await insertMany(
           this.db,
           this.provider,
           'Conversation',
-          [...toCreate.values()].map((c) => ({ id: randomUUID(), channel: c.channel, chatId: c.chatId, kind: c.kind, createdAt: now })),
+          [...toCreate.values()].map((c) => ({
+            id: randomUUID(),
+            channel: c.channel,
+            chatId: c.chatId,
+            kind: c.kind,
+            createdAt: now,
+          })),
           { skipConflictsOn: ['channel', 'chatId'] },
         );
         rows = await this.db.conversation.findMany({ where, select: { id: true, channel: true, chatId: true } });

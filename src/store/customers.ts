@@ -1,8 +1,8 @@
 // Customers and their channel identities.
 
-import type { Customer } from './generated/sqlite/client.js';
 import { randomUUID } from 'node:crypto';
 import { insertMany } from './bulk.js';
+import type { Customer } from './generated/sqlite/client.js';
 import type { Db } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
@@ -38,7 +38,11 @@ async function lookup(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer
  * transaction that creates all the new ones. Safe against other instances creating the
  * same account at the same time (the identity's unique key decides; the loser's row goes).
  */
-export async function resolveCustomers(db: Db, provider: DatabaseProvider, keys: IdentityKey[]): Promise<ResolvedCustomer[]> {
+export async function resolveCustomers(
+  db: Db,
+  provider: DatabaseProvider,
+  keys: IdentityKey[],
+): Promise<ResolvedCustomer[]> {
   const known = await lookup(db, keys);
   const missing = new Map<string, IdentityKey>();
   for (const k of keys) {
@@ -54,7 +58,13 @@ export async function resolveCustomers(db: Db, provider: DatabaseProvider, keys:
         db,
         provider,
         'Customer',
-        fresh.map((f) => ({ id: f.id, displayName: f.key.name ?? null, createdAt: now, updatedAt: now, lastSeenAt: now })),
+        fresh.map((f) => ({
+          id: f.id,
+          displayName: f.key.name ?? null,
+          createdAt: now,
+          updatedAt: now,
+          lastSeenAt: now,
+        })),
       ),
       insertMany(
         db,

@@ -32,11 +32,18 @@ export async function recordInboundBatch(
     provider,
     'Interaction',
     recs.map((r) => ({ ...r, direction: 'in' })),
-    { json: ['payload'], returning: ['id', 'channel', 'platformMessageId'], skipConflictsOn: ['channel', 'platformMessageId'] },
+    {
+      json: ['payload'],
+      returning: ['id', 'channel', 'platformMessageId'],
+      skipConflictsOn: ['channel', 'platformMessageId'],
+    },
   );
   // Rows get increasing ids in VALUES order; RETURNING's own order is not promised.
   const rows = inserted
-    .map((r) => ({ id: Number(r.id), key: r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}` }))
+    .map((r) => ({
+      id: Number(r.id),
+      key: r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}`,
+    }))
     .sort((a, b) => a.id - b.id);
   const stored = new Set(rows.map((r) => r.key).filter((k) => k !== null));
   let next = 0;
@@ -71,7 +78,12 @@ export interface TurnWrite {
  */
 export async function commitTurns(db: Db, provider: DatabaseProvider, turns: TurnWrite[]): Promise<QueuedMessage[][]> {
   const log = turns.flatMap((t) => {
-    const base = { customerId: t.customerId, conversationId: t.conversationId, channel: t.channel, platformMessageId: null };
+    const base = {
+      customerId: t.customerId,
+      conversationId: t.conversationId,
+      channel: t.channel,
+      platformMessageId: null,
+    };
     return [
       ...t.replies.map((r) => ({
         ...base,
@@ -118,7 +130,13 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
     ops.push(db.customer.updateMany({ where: { id: { in: [...new Set(plain)] } }, data: { lastSeenAt: lastSeen } }));
   }
   for (const t of patched) {
-    ops.push(db.customer.update({ where: { id: t.customerId }, data: { ...t.customerPatch, lastSeenAt: t.now }, select: { id: true } }));
+    ops.push(
+      db.customer.update({
+        where: { id: t.customerId },
+        data: { ...t.customerPatch, lastSeenAt: t.now },
+        select: { id: true },
+      }),
+    );
   }
   const results = await db.$transaction(ops);
   const queued = outbox.length

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { KeyedMutex } from '../util/keyed-mutex.js';
 import { adapterFactory, providerOf } from './provider.js';
 import { type DatabaseProvider, loadSchemaEngine } from './schema-engine.js';
 
@@ -34,8 +35,16 @@ export function migrationsList(provider: DatabaseProvider) {
   };
 }
 
+// PostgreSQL serializes concurrent runs with Prisma's advisory lock; two SQLite connections
+// migrating one file at once deadlock instead, so runs in this process go one at a time.
+const running = new KeyedMutex();
+
 /** Applies what is pending; returns the names of the migrations it applied. */
-export async function migrate(databaseUrl: string): Promise<string[]> {
+export function migrate(databaseUrl: string): Promise<string[]> {
+  return running.run(databaseUrl, () => applyPending(databaseUrl));
+}
+
+async function applyPending(databaseUrl: string): Promise<string[]> {
   const provider = providerOf(databaseUrl);
   const { factory, dispose } = trackConnections(adapterFactory(databaseUrl));
   const engine = await loadSchemaEngine(provider, bindMigrationAwareSqlAdapterFactory(factory));

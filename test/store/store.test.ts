@@ -30,8 +30,20 @@ describe.each(providers)('store on $name', (provider) => {
       expect(await store.ping()).toBe(true);
     });
 
+    it('migrates a fresh database once when several instances start at the same time', async () => {
+      const fresh = await provider.create();
+      try {
+        const runs = await Promise.all([migrate(fresh.url), migrate(fresh.url), migrate(fresh.url)]);
+        expect(runs.filter((applied) => applied.length > 0)).toHaveLength(1);
+        expect(runs.flat().length).toBeGreaterThan(0);
+      } finally {
+        await fresh.drop();
+      }
+    });
+
     it('creates one customer for one channel identity, even for concurrent first messages', async () => {
-      const one = () => resolveCustomers(store.db, store.provider, [{ channel: 'api', externalId: 'same-person', name: 'Li Lei' }]);
+      const one = () =>
+        resolveCustomers(store.db, store.provider, [{ channel: 'api', externalId: 'same-person', name: 'Li Lei' }]);
       const results = (await Promise.all(Array.from({ length: 8 }, one))).flat();
       expect(new Set(results.map((r) => r.customer.id)).size).toBe(1);
       expect(results.filter((r) => r.isNew)).toHaveLength(1);
@@ -53,7 +65,12 @@ describe.each(providers)('store on $name', (provider) => {
       expect(results.map((r) => r.isNew)).toEqual([false, true, true, false]);
       expect(results[1]?.customer.id).toBe(results[3]?.customer.id);
       expect(results[1]?.customer.id).not.toBe(results[2]?.customer.id);
-      expect(results[1]?.customer).toMatchObject({ displayName: 'New', stage: 'prospect', optedOut: false, locale: null });
+      expect(results[1]?.customer).toMatchObject({
+        displayName: 'New',
+        stage: 'prospect',
+        optedOut: false,
+        locale: null,
+      });
     });
 
     it('refuses a second inbound interaction with the same platform message id on a channel', async () => {
@@ -78,7 +95,10 @@ describe.each(providers)('store on $name', (provider) => {
       expect(await one({ ...rec, platformMessageId: null })).not.toBeNull();
       expect(await one({ ...rec, platformMessageId: null })).not.toBeNull();
       // Two instances storing the same message at once: one wins.
-      const raced = await Promise.all([one({ ...rec, platformMessageId: 'm-2' }), one({ ...rec, platformMessageId: 'm-2' })]);
+      const raced = await Promise.all([
+        one({ ...rec, platformMessageId: 'm-2' }),
+        one({ ...rec, platformMessageId: 'm-2' }),
+      ]);
       expect(raced.filter((r) => r !== null)).toHaveLength(1);
       expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(5);
     });
@@ -95,9 +115,17 @@ describe.each(providers)('store on $name', (provider) => {
         platformMessageId,
         createdAt: new Date(),
       });
-      const first = await recordInboundBatch(store.db, store.provider, [rec('b-1', 'one'), rec('b-2', 'two'), rec('b-1', 'again')]);
+      const first = await recordInboundBatch(store.db, store.provider, [
+        rec('b-1', 'one'),
+        rec('b-2', 'two'),
+        rec('b-1', 'again'),
+      ]);
       expect(first.map((r) => r !== null)).toEqual([true, true, false]);
-      const second = await recordInboundBatch(store.db, store.provider, [rec('b-2', 'late repeat'), rec(null, 'no id'), rec('b-3', 'three')]);
+      const second = await recordInboundBatch(store.db, store.provider, [
+        rec('b-2', 'late repeat'),
+        rec(null, 'no id'),
+        rec('b-3', 'three'),
+      ]);
       expect(second.map((r) => r !== null)).toEqual([false, true, true]);
       const rows = await store.db.interaction.findMany({ where: { customerId: customer.id }, orderBy: { id: 'asc' } });
       expect(rows.map((r) => r.text)).toEqual(['one', 'two', 'no id', 'three']);
@@ -126,7 +154,9 @@ describe.each(providers)('store on $name', (provider) => {
       expect(await store.db.interaction.count({ where: { customerId: customer.id } })).toBe(3);
 
       // The customer update fails (no such customer): the log and outbox rows roll back with it.
-      await expect(commitTurns(store.db, store.provider, [turn, { ...turn, customerId: 'no-such-customer' }])).rejects.toThrow();
+      await expect(
+        commitTurns(store.db, store.provider, [turn, { ...turn, customerId: 'no-such-customer' }]),
+      ).rejects.toThrow();
       expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
       expect(await store.db.interaction.count({ where: { channel: 'api', customerId: 'no-such-customer' } })).toBe(0);
     });
