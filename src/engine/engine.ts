@@ -81,9 +81,13 @@ export class Engine implements InboundHandler {
     }
     const { customer, isNew, conversationId, inboundId } = admitted;
 
-    const explicitLocale = normalizeLocale(message.sender.locale);
-    const storedLocale = normalizeLocale(customer.locale);
-    const locale = storedLocale ?? explicitLocale ?? detectLocale(message.text) ?? this.options.defaultLocale;
+    // The customer's choice (/lang), else the language they write in, else what their app or
+    // platform reports, else the business's default.
+    const locale =
+      normalizeLocale(customer.locale) ??
+      detectLocale(message.text) ??
+      normalizeLocale(message.sender.locale) ??
+      this.options.defaultLocale;
     const ctx = new TurnContext(
       message,
       customer,
@@ -93,7 +97,6 @@ export class Engine implements InboundHandler {
       this.options.texts,
       this.options.businessName,
     );
-    if (!storedLocale && explicitLocale) ctx.customerPatch.locale = explicitLocale;
     if (message.sender.name && !customer.displayName) ctx.customerPatch.displayName = message.sender.name;
 
     try {

@@ -21,7 +21,7 @@ export interface InboundMessage {
   sender: {
     id: string;
     name?: string;
-    /** A language the customer chose on the platform or the integrating app (stored as their setting). */
+    /** The language the platform or app reports for the customer: used when their text tells none. */
     locale?: string;
   };
   text?: string;

@@ -96,11 +96,13 @@ describe.each(providers)('engine on $name', (provider) => {
       expect(en.replies[0]?.text).toMatch(/Welcome/);
       const zh = await app.engine.handleInbound(msg('lang-detect-zh', '你好'));
       expect(zh.replies[0]?.text).toMatch(/欢迎/);
-      const explicit = await app.engine.handleInbound(
-        msg('lang-app', 'ok', { sender: { id: 'lang-app', locale: 'en-US' } }),
-      );
-      expect(explicit.replies[0]?.text).toMatch(/Welcome/);
-      expect((await customerOf('lang-app')).locale).toBe('en');
+      // The app's language is a hint for text that tells nothing; the text itself wins.
+      const hint = { sender: { id: 'lang-app', locale: 'en-US' } };
+      const hinted = await app.engine.handleInbound(msg('lang-app', '12345', hint));
+      expect(hinted.replies[0]?.text).toMatch(/Welcome/);
+      const written = await app.engine.handleInbound(msg('lang-app', '你好吗', hint));
+      expect(written.replies[0]?.text).toMatch(/抱歉/);
+      expect((await customerOf('lang-app')).locale).toBeNull();
     });
 
     it('/lang switches the language for later messages, whatever they are written in', async () => {
