@@ -1,6 +1,6 @@
 // The real entry point as a user runs it: a fresh directory, no settings, then a signal.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,24 @@ describe('npm start on a fresh directory', () => {
     const again = await stop(second, 'SIGINT');
     expect(again.code).toBe(0);
   }, 90_000);
+
+  it('reads settings from a .env file in the working directory', async () => {
+    writeFileSync(join(dir, '.env'), 'API_CHANNEL_KEY=key-from-dotenv\n');
+    try {
+      const running = await start();
+      const post = (headers: Record<string, string>) =>
+        fetch(`${running.url}/api/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ user: { id: 'dotenv' }, text: '/help' }),
+        });
+      expect((await post({})).status).toBe(401);
+      expect((await post({ authorization: 'Bearer key-from-dotenv' })).status).toBe(200);
+      expect((await stop(running, 'SIGTERM')).code).toBe(0);
+    } finally {
+      rmSync(join(dir, '.env'));
+    }
+  }, 60_000);
 
   it('refuses to start with a bad setting and names it', async () => {
     const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
