@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll, describe } from 'vitest';
 
 export const PG_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -67,4 +68,29 @@ export const providers: ProviderCase[] = [
 
 export function suiteName(p: ProviderCase): string {
   return p.skip ? `${p.name} (SKIPPED: ${p.skip})` : p.name;
+}
+
+/**
+ * Runs a suite once per provider on a database of its own, created before and dropped after.
+ * The body reads the database through `database()` once its hooks run.
+ */
+export function describeOnEachDatabase(
+  title: string,
+  body: (database: () => TestDatabase, provider: ProviderCase) => void,
+): void {
+  describe.each(providers)(`${title} on $name`, (provider) => {
+    describe.skipIf(provider.skip !== null)(suiteName(provider), () => {
+      let current: TestDatabase | undefined;
+      beforeAll(async () => {
+        current = await provider.create();
+      });
+      afterAll(async () => {
+        await current?.drop();
+      });
+      body(() => {
+        if (!current) throw new Error('the test database is created in beforeAll');
+        return current;
+      }, provider);
+    });
+  });
 }

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { InboundMessage } from '../../src/engine/types.js';
 import { SendError } from '../../src/errors.js';
@@ -6,184 +6,175 @@ import { Dispatcher } from '../../src/outbox/dispatcher.js';
 import { RecordingChannel } from '../fakes/channel.js';
 import { FakeClock } from '../fakes/clock.js';
 import { silentLogger, testApp } from '../helpers/app.js';
-import { providers, suiteName, type TestDatabase } from '../helpers/databases.js';
+import { describeOnEachDatabase } from '../helpers/databases.js';
 
 let seq = 0;
 function msg(channel: string, chatId: string, text: string, chatType: 'private' | 'group' = 'private'): InboundMessage {
   return { channel, chatId, chatType, sender: { id: chatId }, text, mentioned: true, platformMessageId: `d-${++seq}` };
 }
 
-describe.each(providers)('outbox on $name', (provider) => {
-  describe.skipIf(provider.skip !== null)(suiteName(provider), () => {
-    let database: TestDatabase;
-    beforeAll(async () => {
-      database = await provider.create();
+describeOnEachDatabase('outbox', (database) => {
+  const started: App[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((a) => a.stop()));
+  });
+  async function track(app: Promise<App>): Promise<App> {
+    started.push(await app);
+    return started.at(-1) as App;
+  }
+
+  /** An app whose dispatcher only runs when the test says so, with a fake channel and clock. */
+  async function setup(channelName: string, pacing: ConstructorParameters<typeof RecordingChannel>[1] = []) {
+    const clock = new FakeClock();
+    const channel = new RecordingChannel(channelName, pacing, () => clock.now());
+    const app = await track(testApp(database().url, { adapters: [channel], clock }));
+    return { app, channel, clock };
+  }
+
+  it('sends a reply that was queued before a crash after the restart', async () => {
+    const first = await setup('crashy');
+    await first.app.engine.handleInbound(msg('crashy', 'c1', '/help'));
+    await first.app.engine.handleInbound(msg('crashy', 'c1', '/lang en'));
+    // The process dies before its dispatcher ran: close the database without sending anything.
+    await first.app.store.close();
+    expect(first.channel.delivered).toHaveLength(0);
+
+    const second = await setup('crashy');
+    await second.app.dispatcher.drain();
+    expect(second.channel.delivered.map((d) => d.message.text)).toEqual([
+      expect.stringMatching(/帮/),
+      expect.stringMatching(/English/),
+    ]);
+    const pending = await second.app.store.db.outbox.count({ where: { channel: 'crashy', status: { not: 'sent' } } });
+    expect(pending).toBe(0);
+  });
+
+  it('takes over messages whose sender died mid-send once the lease expires', async () => {
+    const { app, channel, clock } = await setup('lease');
+    await app.engine.handleInbound(msg('lease', 'l1', '/help'));
+    // Another instance claimed it and crashed: status "sending" with a lease.
+    await app.store.db.outbox.updateMany({
+      where: { channel: 'lease' },
+      data: { status: 'sending', leaseOwner: 'dead-instance', nextAttemptAt: new Date(clock.now() + 60_000) },
     });
-    afterAll(async () => {
-      await database?.drop();
+    await app.dispatcher.drain();
+    expect(channel.delivered).toHaveLength(0);
+    clock.advance(61_000);
+    await app.dispatcher.drain();
+    expect(channel.delivered).toHaveLength(1);
+  });
+
+  it('paces one chat to one message a second without holding up other chats', async () => {
+    const { app, channel, clock } = await setup('paced', [{ scope: 'chat', max: 1, windowMs: 1000 }]);
+    const start = clock.now();
+    for (const text of ['/help', '/lang en', '/help']) await app.engine.handleInbound(msg('paced', 'p1', text));
+    await app.engine.handleInbound(msg('paced', 'p2', '/help'));
+    await app.dispatcher.drain();
+    const p1 = channel.delivered.filter((d) => d.target.chatId === 'p1');
+    const p2 = channel.delivered.filter((d) => d.target.chatId === 'p2');
+    expect(p1.map((d) => d.at - start)).toEqual([0, 1000, 2000]);
+    expect(p2.map((d) => d.at - start)).toEqual([0]);
+  });
+
+  it('applies a per-group limit only to groups and a channel-wide limit to all chats', async () => {
+    const rules = [
+      { scope: 'group' as const, max: 2, windowMs: 60_000 },
+      { scope: 'channel' as const, max: 100, windowMs: 1000 },
+    ];
+    const { app, channel, clock } = await setup('grouped', rules);
+    const start = clock.now();
+    for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'g1', '/help', 'group'));
+    for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'dm', '/help'));
+    await app.dispatcher.drain();
+    const times = (chatId: string) =>
+      channel.delivered.filter((d) => d.target.chatId === chatId).map((d) => d.at - start);
+    expect(times('g1')).toEqual([0, 0, 60_000]);
+    expect(times('dm')).toEqual([0, 0, 0]);
+  });
+
+  it('retries with backoff, honours retry-after, keeps the chat in order, and gives up after the limit', async () => {
+    const { app, channel, clock } = await setup('flaky');
+    const start = clock.now();
+    channel.failures.push(new SendError('HTTP 429', { retryAfterMs: 7000 }), new SendError('network down'));
+    await app.engine.handleInbound(msg('flaky', 'f1', '/help'));
+    await app.engine.handleInbound(msg('flaky', 'f1', '/lang en'));
+    await app.dispatcher.drain();
+    expect(channel.delivered).toHaveLength(0);
+    const waiting = await app.store.db.outbox.findMany({ where: { channel: 'flaky' }, orderBy: { id: 'asc' } });
+    expect(waiting.map((w) => w.status)).toEqual(['pending', 'pending']);
+    expect(waiting[0]?.attempts).toBe(1);
+    expect(waiting[0]?.nextAttemptAt.getTime()).toBe(start + 7000);
+
+    clock.advance(7000);
+    await app.dispatcher.drain();
+    const retried = await app.store.db.outbox.findFirstOrThrow({
+      where: { channel: 'flaky' },
+      orderBy: { id: 'asc' },
     });
-    const started: App[] = [];
-    afterEach(async () => {
-      await Promise.all(started.splice(0).map((a) => a.stop()));
+    expect(retried.attempts).toBe(2);
+    const delay = retried.nextAttemptAt.getTime() - clock.now();
+    // Second attempt: base 2 s doubled once, ±20 % jitter.
+    expect(delay).toBeGreaterThanOrEqual(3200);
+    expect(delay).toBeLessThanOrEqual(4800);
+    expect(channel.delivered).toHaveLength(0);
+
+    clock.advance(delay);
+    await app.dispatcher.drain();
+    expect(channel.delivered.map((d) => d.message.text)).toEqual([
+      expect.stringMatching(/帮/),
+      expect.stringMatching(/English/),
+    ]);
+  });
+
+  it('marks a message failed after the last attempt and logs it for the customer', async () => {
+    const clock = new FakeClock();
+    const channel = new RecordingChannel('doomed', [], () => clock.now());
+    const app = await track(
+      testApp(database().url, { adapters: [channel], clock, yaml: 'outbox: { maxAttempts: 2 }' }),
+    );
+    channel.failures.push(new SendError('boom'), new SendError('boom again'));
+    await app.engine.handleInbound(msg('doomed', 'x1', '/help'));
+    await app.dispatcher.drain();
+    clock.advance(60_000);
+    await app.dispatcher.drain();
+    const row = await app.store.db.outbox.findFirstOrThrow({ where: { channel: 'doomed' } });
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(2);
+    expect(row.lastError).toBe('boom again');
+    const logged = await app.store.db.interaction.findFirst({
+      where: { channel: 'doomed', kind: 'delivery_failed' },
     });
-    async function track(app: Promise<App>): Promise<App> {
-      started.push(await app);
-      return started.at(-1) as App;
-    }
+    expect(logged?.customerId).toBe(row.customerId);
+  });
 
-    /** An app whose dispatcher only runs when the test says so, with a fake channel and clock. */
-    async function setup(channelName: string, pacing: ConstructorParameters<typeof RecordingChannel>[1] = []) {
-      const clock = new FakeClock();
-      const channel = new RecordingChannel(channelName, pacing, () => clock.now());
-      const app = await track(testApp(database.url, { adapters: [channel], clock }));
-      return { app, channel, clock };
-    }
-
-    it('sends a reply that was queued before a crash after the restart', async () => {
-      const first = await setup('crashy');
-      await first.app.engine.handleInbound(msg('crashy', 'c1', '/help'));
-      await first.app.engine.handleInbound(msg('crashy', 'c1', '/lang en'));
-      // The process dies before its dispatcher ran: close the database without sending anything.
-      await first.app.store.close();
-      expect(first.channel.delivered).toHaveLength(0);
-
-      const second = await setup('crashy');
-      await second.app.dispatcher.drain();
-      expect(second.channel.delivered.map((d) => d.message.text)).toEqual([
-        expect.stringMatching(/帮/),
-        expect.stringMatching(/English/),
-      ]);
-      const pending = await second.app.store.db.outbox.count({ where: { channel: 'crashy', status: { not: 'sent' } } });
-      expect(pending).toBe(0);
+  it('stops at once for a blocked recipient and marks the identity unreachable', async () => {
+    const { app, channel } = await setup('blocked');
+    channel.failures.push(new SendError('Forbidden: bot was blocked by the user', { unreachable: true }));
+    await app.engine.handleInbound(msg('blocked', 'b1', '/help'));
+    await app.dispatcher.drain();
+    const row = await app.store.db.outbox.findFirstOrThrow({ where: { channel: 'blocked' } });
+    expect(row.status).toBe('failed');
+    expect(row.attempts).toBe(1);
+    const identity = await app.store.db.channelIdentity.findUniqueOrThrow({
+      where: { channel_externalId: { channel: 'blocked', externalId: 'b1' } },
     });
+    expect(identity.reachable).toBe(false);
+  });
 
-    it('takes over messages whose sender died mid-send once the lease expires', async () => {
-      const { app, channel, clock } = await setup('lease');
-      await app.engine.handleInbound(msg('lease', 'l1', '/help'));
-      // Another instance claimed it and crashed: status "sending" with a lease.
-      await app.store.db.outbox.updateMany({
-        where: { channel: 'lease' },
-        data: { status: 'sending', leaseOwner: 'dead-instance', nextAttemptAt: new Date(clock.now() + 60_000) },
-      });
-      await app.dispatcher.drain();
-      expect(channel.delivered).toHaveLength(0);
-      clock.advance(61_000);
-      await app.dispatcher.drain();
-      expect(channel.delivered).toHaveLength(1);
-    });
+  it('does not send a message twice when two dispatchers share the database', async () => {
+    const { app, channel } = await setup('shared');
+    for (let i = 0; i < 30; i++) await app.engine.handleInbound(msg('shared', `s${i}`, '/help'));
+    const other = new Dispatcher({ db: app.store.db, adapters: app.adapters, logger: silentLogger });
+    await Promise.all([app.dispatcher.drain(), other.drain()]);
+    expect(channel.delivered).toHaveLength(30);
+    expect(new Set(channel.delivered.map((d) => d.target.outboxId)).size).toBe(30);
+  });
 
-    it('paces one chat to one message a second without holding up other chats', async () => {
-      const { app, channel, clock } = await setup('paced', [{ scope: 'chat', max: 1, windowMs: 1000 }]);
-      const start = clock.now();
-      for (const text of ['/help', '/lang en', '/help']) await app.engine.handleInbound(msg('paced', 'p1', text));
-      await app.engine.handleInbound(msg('paced', 'p2', '/help'));
-      await app.dispatcher.drain();
-      const p1 = channel.delivered.filter((d) => d.target.chatId === 'p1');
-      const p2 = channel.delivered.filter((d) => d.target.chatId === 'p2');
-      expect(p1.map((d) => d.at - start)).toEqual([0, 1000, 2000]);
-      expect(p2.map((d) => d.at - start)).toEqual([0]);
-    });
-
-    it('applies a per-group limit only to groups and a channel-wide limit to all chats', async () => {
-      const rules = [
-        { scope: 'group' as const, max: 2, windowMs: 60_000 },
-        { scope: 'channel' as const, max: 100, windowMs: 1000 },
-      ];
-      const { app, channel, clock } = await setup('grouped', rules);
-      const start = clock.now();
-      for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'g1', '/help', 'group'));
-      for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('grouped', 'dm', '/help'));
-      await app.dispatcher.drain();
-      const times = (chatId: string) =>
-        channel.delivered.filter((d) => d.target.chatId === chatId).map((d) => d.at - start);
-      expect(times('g1')).toEqual([0, 0, 60_000]);
-      expect(times('dm')).toEqual([0, 0, 0]);
-    });
-
-    it('retries with backoff, honours retry-after, keeps the chat in order, and gives up after the limit', async () => {
-      const { app, channel, clock } = await setup('flaky');
-      const start = clock.now();
-      channel.failures.push(new SendError('HTTP 429', { retryAfterMs: 7000 }), new SendError('network down'));
-      await app.engine.handleInbound(msg('flaky', 'f1', '/help'));
-      await app.engine.handleInbound(msg('flaky', 'f1', '/lang en'));
-      await app.dispatcher.drain();
-      expect(channel.delivered).toHaveLength(0);
-      const waiting = await app.store.db.outbox.findMany({ where: { channel: 'flaky' }, orderBy: { id: 'asc' } });
-      expect(waiting.map((w) => w.status)).toEqual(['pending', 'pending']);
-      expect(waiting[0]?.attempts).toBe(1);
-      expect(waiting[0]?.nextAttemptAt.getTime()).toBe(start + 7000);
-
-      clock.advance(7000);
-      await app.dispatcher.drain();
-      const retried = await app.store.db.outbox.findFirstOrThrow({
-        where: { channel: 'flaky' },
-        orderBy: { id: 'asc' },
-      });
-      expect(retried.attempts).toBe(2);
-      const delay = retried.nextAttemptAt.getTime() - clock.now();
-      // Second attempt: base 2 s doubled once, ±20 % jitter.
-      expect(delay).toBeGreaterThanOrEqual(3200);
-      expect(delay).toBeLessThanOrEqual(4800);
-      expect(channel.delivered).toHaveLength(0);
-
-      clock.advance(delay);
-      await app.dispatcher.drain();
-      expect(channel.delivered.map((d) => d.message.text)).toEqual([
-        expect.stringMatching(/帮/),
-        expect.stringMatching(/English/),
-      ]);
-    });
-
-    it('marks a message failed after the last attempt and logs it for the customer', async () => {
-      const clock = new FakeClock();
-      const channel = new RecordingChannel('doomed', [], () => clock.now());
-      const app = await track(
-        testApp(database.url, { adapters: [channel], clock, yaml: 'outbox: { maxAttempts: 2 }' }),
-      );
-      channel.failures.push(new SendError('boom'), new SendError('boom again'));
-      await app.engine.handleInbound(msg('doomed', 'x1', '/help'));
-      await app.dispatcher.drain();
-      clock.advance(60_000);
-      await app.dispatcher.drain();
-      const row = await app.store.db.outbox.findFirstOrThrow({ where: { channel: 'doomed' } });
-      expect(row.status).toBe('failed');
-      expect(row.attempts).toBe(2);
-      expect(row.lastError).toBe('boom again');
-      const logged = await app.store.db.interaction.findFirst({
-        where: { channel: 'doomed', kind: 'delivery_failed' },
-      });
-      expect(logged?.customerId).toBe(row.customerId);
-    });
-
-    it('stops at once for a blocked recipient and marks the identity unreachable', async () => {
-      const { app, channel } = await setup('blocked');
-      channel.failures.push(new SendError('Forbidden: bot was blocked by the user', { unreachable: true }));
-      await app.engine.handleInbound(msg('blocked', 'b1', '/help'));
-      await app.dispatcher.drain();
-      const row = await app.store.db.outbox.findFirstOrThrow({ where: { channel: 'blocked' } });
-      expect(row.status).toBe('failed');
-      expect(row.attempts).toBe(1);
-      const identity = await app.store.db.channelIdentity.findUniqueOrThrow({
-        where: { channel_externalId: { channel: 'blocked', externalId: 'b1' } },
-      });
-      expect(identity.reachable).toBe(false);
-    });
-
-    it('does not send a message twice when two dispatchers share the database', async () => {
-      const { app, channel } = await setup('shared');
-      for (let i = 0; i < 30; i++) await app.engine.handleInbound(msg('shared', `s${i}`, '/help'));
-      const other = new Dispatcher({ db: app.store.db, adapters: app.adapters, logger: silentLogger });
-      await Promise.all([app.dispatcher.drain(), other.drain()]);
-      expect(channel.delivered).toHaveLength(30);
-      expect(new Set(channel.delivered.map((d) => d.target.outboxId)).size).toBe(30);
-    });
-
-    it('sends in the background once started, and finishes its sends on stop', async () => {
-      const channel = new RecordingChannel('live');
-      const app = await track(testApp(database.url, { adapters: [channel], dispatcherPollMs: 50 }));
-      await app.start();
-      await app.engine.handleInbound(msg('live', 'v1', '/help'));
-      await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
-    });
+  it('sends in the background once started, and finishes its sends on stop', async () => {
+    const channel = new RecordingChannel('live');
+    const app = await track(testApp(database().url, { adapters: [channel], dispatcherPollMs: 50 }));
+    await app.start();
+    await app.engine.handleInbound(msg('live', 'v1', '/help'));
+    await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
   });
 });
