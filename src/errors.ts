@@ -4,9 +4,6 @@ export type ErrorCode =
   | 'HTTP_BAD_REQUEST'
   | 'HTTP_UNAUTHORIZED'
   | 'HTTP_NOT_FOUND'
-  | 'HTTP_PAYLOAD_TOO_LARGE'
-  | 'ENGINE_FAILED'
-  | 'STORE_UNAVAILABLE'
   | 'ADAPTER_SEND_FAILED';
 
 export class AppError extends Error {

@@ -6,8 +6,6 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HTTP_BAD_REQUEST: 400,
   HTTP_UNAUTHORIZED: 401,
   HTTP_NOT_FOUND: 404,
-  HTTP_PAYLOAD_TOO_LARGE: 413,
-  STORE_UNAVAILABLE: 503,
 };
 
 export function errorBody(code: string, message: string) {
