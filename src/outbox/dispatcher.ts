@@ -32,6 +32,9 @@ export class Dispatcher {
   private readonly busy = new Set<string>();
   private readonly lanes = new Set<Promise<void>>();
   private running = false;
+  /** Resolves when stop() is called: lanes waiting for their pace give their rows back. */
+  private stopping: Promise<void>;
+  private signalStop: () => void = () => {};
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
@@ -41,6 +44,9 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {
     this.clock = o.clock ?? systemClock;
     this.pacer = new Pacer(() => this.clock.now());
+    this.stopping = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
     this.sentMarks = new GroupCommit(async (batches) => {
       await markSent(o.db, batches.flat(), new Date(this.clock.now()));
       return batches.map(() => ({ ok: true, value: undefined }));
@@ -56,6 +62,7 @@ export class Dispatcher {
   /** Stops claiming, lets the messages in flight finish, leaves the rest for the next start. */
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStop();
     this.notify();
     await this.loop;
     await this.settle();
@@ -146,7 +153,20 @@ export class Dispatcher {
         const rules = adapter.capabilities.pacing;
         for (let wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType); wait > 0; ) {
           await flush();
-          await this.clock.sleep(wait);
+          const stopped = await Promise.race([
+            this.clock.sleep(wait).then(() => false),
+            this.stopping.then(() => true),
+          ]);
+          if (stopped) {
+            // Shutting down: what is left of this chat goes out after the next start.
+            await release(
+              db,
+              rows.slice(i).map((r) => r.id),
+              this.owner,
+              new Date(this.clock.now()),
+            );
+            return;
+          }
           wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType);
         }
         this.pacer.record(rules, row.channel, row.chatId, row.chatType);

@@ -3,6 +3,7 @@ import type { App } from '../../src/app.js';
 import type { InboundMessage } from '../../src/engine/types.js';
 import { SendError } from '../../src/errors.js';
 import { Dispatcher } from '../../src/outbox/dispatcher.js';
+import { openStore } from '../../src/store/index.js';
 import { RecordingChannel } from '../fakes/channel.js';
 import { FakeClock } from '../fakes/clock.js';
 import { silentLogger, testApp } from '../helpers/app.js';
@@ -168,6 +169,21 @@ describeOnEachDatabase('outbox', (database) => {
     await Promise.all([app.dispatcher.drain(), other.drain()]);
     expect(channel.delivered).toHaveLength(30);
     expect(new Set(channel.delivered.map((d) => d.target.outboxId)).size).toBe(30);
+  });
+
+  it('stops promptly while a chat waits for its pace, leaving the rest for the next start', async () => {
+    const channel = new RecordingChannel('slow', [{ scope: 'chat', max: 1, windowMs: 60_000 }]);
+    const app = await track(testApp(database().url, { adapters: [channel], dispatcherPollMs: 50 }));
+    for (const text of ['/help', '/lang en', '/help']) await app.engine.handleInbound(msg('slow', 'w1', text));
+    await app.start();
+    await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
+    // Waiting out the pace would take a minute, past the test's time limit.
+    await app.stop();
+    // Read through a store of its own: the stopped app's client would silently reconnect.
+    const store = await openStore(database().url);
+    const rows = await store.db.outbox.findMany({ where: { channel: 'slow' }, orderBy: { id: 'asc' } });
+    await store.close();
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'pending', 'pending']);
   });
 
   it('sends in the background once started, and finishes its sends on stop', async () => {
