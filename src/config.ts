@@ -41,12 +41,32 @@ const envSchema = z.object({
   BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
   API_CHANNEL_KEY: optionalSecret,
   RAPPORT_CONFIG: z.string().optional(),
+  OPENAI_API_KEY: optionalSecret,
+  OPENAI_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
+
+const defaultSynonyms = [
+  ['外卖', '配送', '送餐', '外送', '送货'],
+  ['退款', '退钱', '退费'],
+  ['积分', '分数'],
+  ['会员', 'vip'],
+  ['营业', '开门', '关门'],
+  ['refund', 'money back', 'reimburse'],
+  ['deliver', 'delivery', 'takeaway', 'takeout'],
+  ['member', 'membership', 'vip', 'loyalty'],
+  ['open', 'opening', 'hours'],
+];
 
 const businessSchema = z
   .object({
@@ -57,6 +77,24 @@ const businessSchema = z
       .strict()
       .default({ name: { 'zh-CN': '我们的店', en: 'our shop' } }),
     texts: z.object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() }).strict().default({}),
+    faq: z
+      .object({
+        /** Words searched as one: each group's first term stands for all of them. */
+        synonyms: z.array(z.array(z.string().min(1)).min(2)).default(defaultSynonyms),
+        /** Answer outright at this coverage of the question and this much evidence… */
+        highCoverage: z.number().min(0).max(1).default(0.3),
+        highEvidence: z.number().min(0).max(20).default(1.2),
+        /** …when the best entry scores this much above the runner-up (0.2 = 20 %). */
+        margin: z.number().min(0).max(5).default(0.2),
+        /** Offer "did you mean" from this coverage and evidence on; below, say "I don't know". */
+        middleCoverage: z.number().min(0).max(1).default(0.15),
+        middleEvidence: z.number().min(0).max(20).default(0.75),
+        maxSuggestions: z.number().int().min(1).max(3).default(3),
+        /** Entries a model sees per question. */
+        modelEntries: z.number().int().min(1).max(10).default(4),
+      })
+      .strict()
+      .prefault({}),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(8),

@@ -4,7 +4,8 @@ export type ErrorCode =
   | 'HTTP_BAD_REQUEST'
   | 'HTTP_UNAUTHORIZED'
   | 'HTTP_NOT_FOUND'
-  | 'ADAPTER_SEND_FAILED';
+  | 'ADAPTER_SEND_FAILED'
+  | 'LLM_FAILED';
 
 export class AppError extends Error {
   constructor(

@@ -14,6 +14,11 @@ const defaults = {
     unknownCommand: '抱歉,我不认识命令 {command}。发送 /help 查看可用命令。',
     fallback: '抱歉,我暂时无法回答这个问题。发送 /help 查看我能做什么。',
     unsupported: '收到啦!目前我只能看懂文字消息,请用文字描述您的问题。',
+    faqDidYouMean: '您是想问下面哪一个?点一下即可查看答案:',
+    faqDontKnow: '抱歉,这个问题我暂时回答不了,我已经把它记录下来,方便工作人员补充。您也可以转人工。',
+    faqHumanButton: '转人工',
+    faqHandoffNoted: '好的,已记录您需要人工服务,工作人员会查看您的问题。',
+    faqAskMe: '您好!请问有什么可以帮您?比如营业时间、外卖配送、会员积分等。',
   },
   en: {
     welcome:
@@ -26,6 +31,11 @@ const defaults = {
     unknownCommand: "Sorry, I don't know the command {command}. Send /help to see what I can do.",
     fallback: "Sorry, I can't answer that yet. Send /help to see what I can do.",
     unsupported: 'Got it! I can only read text for now: please describe your question in words.',
+    faqDidYouMean: 'Did you mean one of these? Tap one to see the answer:',
+    faqDontKnow: "Sorry, I don't know the answer to that yet. I've noted your question so our team can add it. You can also ask for a person.",
+    faqHumanButton: 'Talk to a person',
+    faqHandoffNoted: "OK, I've noted that you'd like a person; our team will look at your question.",
+    faqAskMe: 'Hi! How can I help? For example opening hours, delivery or membership points.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 

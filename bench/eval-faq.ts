@@ -1,0 +1,151 @@
+// npm run eval:faq — how well offline answering does on a labelled set of paraphrased and
+// out-of-scope questions (bench/faq-eval/questions.yaml) over the demo knowledge base, and how
+// fast retrieval is with the demo base and with a generated 10,000-entry base. Not a test.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { parse } from 'yaml';
+import { loadConfig } from '../src/config.js';
+import { detectLocale, type Locale } from '../src/engine/i18n.js';
+import { decide, type Thresholds } from '../src/features/faq/decide.js';
+import { KnowledgeBase } from '../src/features/faq/knowledge-base.js';
+import { type KnowledgeEntry, KnowledgeIndex } from '../src/features/faq/search.js';
+import { Synonyms } from '../src/features/faq/tokenize.js';
+
+interface Labelled {
+  q: string;
+  expect: string | null;
+}
+
+const config = loadConfig({ ...process.env, RAPPORT_CONFIG: process.env.RAPPORT_CONFIG ?? 'rapport.config.yaml' });
+const faq = config.settings.faq;
+const thresholds: Thresholds = {
+  high: faq.highCoverage,
+  highEvidence: faq.highEvidence,
+  margin: faq.margin,
+  middle: faq.middleCoverage,
+  middleEvidence: faq.middleEvidence,
+  maxSuggestions: faq.maxSuggestions,
+};
+const synonyms = new Synonyms(faq.synonyms);
+const kb = new KnowledgeBase({ dir: 'knowledge', synonyms, defaultLocale: 'zh-CN', logger: pino({ level: 'warn' }) });
+const report = kb.load();
+if (report.errors.length) console.warn('knowledge errors:', report.errors);
+const questions = parse(readFileSync(new URL('./faq-eval/questions.yaml', import.meta.url), 'utf8')) as Labelled[];
+
+function run(index: KnowledgeIndex, q: string, fallback: Locale) {
+  const matches = index.search(q, { locale: detectLocale(q) ?? fallback, limit: 5 });
+  return { matches, decision: decide(matches, thresholds) };
+}
+
+const inScope = questions.filter((x) => x.expect !== null);
+const outOfScope = questions.filter((x) => x.expect === null);
+let top1 = 0;
+let answeredRight = 0;
+let answeredWrong = 0;
+let suggestedRight = 0;
+let declined = 0;
+const misses: string[] = [];
+for (const { q, expect } of inScope) {
+  const { matches, decision } = run(kb.current, q, 'zh-CN');
+  if (matches[0]?.entry.id === expect) top1++;
+  else misses.push(`${q}  → ${matches[0]?.entry.id ?? '-'} (want ${expect})`);
+  if (decision.band === 'high') {
+    if (decision.match.entry.id === expect) answeredRight++;
+    else answeredWrong++;
+  } else if (decision.band === 'middle') {
+    if (decision.suggestions.some((m) => m.entry.id === expect)) suggestedRight++;
+  } else declined++;
+}
+let oosAnswered = 0;
+let oosSuggested = 0;
+const oosLeaks: string[] = [];
+for (const { q } of outOfScope) {
+  const { decision } = run(kb.current, q, 'zh-CN');
+  if (decision.band === 'high') {
+    oosAnswered++;
+    oosLeaks.push(`${q}  → ${decision.match.entry.id}`);
+  } else if (decision.band === 'middle') oosSuggested++;
+}
+
+function latency(index: KnowledgeIndex, passes: number) {
+  const times: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    for (const { q } of questions) {
+      const t0 = performance.now();
+      run(index, q, 'zh-CN');
+      times.push(performance.now() - t0);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const at = (p: number) => Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 1000) / 1000;
+  return { queries: times.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** A deterministic 10,000-entry base: the demo entries plus generated ones in both languages. */
+function generated(size: number): KnowledgeEntry[] {
+  let seed = 42;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
+  const hanChars = '产品服务价格订单发货退换保修安装维修预约课程活动优惠券门票酒店机票手机电脑家具衣服鞋子宠物医院学校银行保险快递物流仓库工厂设计咨询培训会议展览租赁装修清洁搬家摄影旅游健身美容'.split('');
+  const words = Array.from({ length: 3000 }, (_, i) => `${pick(['pro', 'ser', 'con', 'tra', 'mar', 'lin', 'gal', 'vor', 'den', 'kip'])}${pick(['ta', 'lo', 'mi', 'ra', 'ven', 'dor', 'ix', 'ul'])}${i % 97}`);
+  const entries: KnowledgeEntry[] = [...kb.current.entries];
+  while (entries.length < size) {
+    const i = entries.length;
+    const zh = i % 2 === 0;
+    const phrase = (n: number) =>
+      zh ? Array.from({ length: n }, () => pick(hanChars) + pick(hanChars)).join('') : Array.from({ length: n }, () => pick(words)).join(' ');
+    entries.push({
+      id: `gen-${i}`,
+      questions: [phrase(4), phrase(5)].map((p) => (zh ? `${p}怎么办?` : `how ${p}?`)),
+      answer: phrase(12),
+      locale: zh ? 'zh-CN' : 'en',
+      tags: [],
+      source: 'generated',
+    });
+  }
+  return entries;
+}
+
+const demoLatency = latency(kb.current, 20);
+const bigIndex = new KnowledgeIndex(generated(10_000), synonyms);
+const bigLatency = latency(bigIndex, 5);
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+const result = {
+  benchmark: 'faq-eval',
+  date: new Date().toISOString(),
+  knowledgeBase: { entries: report.entries, byLocale: report.byLocale },
+  thresholds,
+  inScope: {
+    questions: inScope.length,
+    top1Accuracy: round(top1 / inScope.length),
+    answeredCorrectly: round(answeredRight / inScope.length),
+    answeredWrongly: round(answeredWrong / inScope.length),
+    suggestedWithRightEntry: round(suggestedRight / inScope.length),
+    declined: round(declined / inScope.length),
+  },
+  outOfScope: {
+    questions: outOfScope.length,
+    answeredWithAnEntry: round(oosAnswered / outOfScope.length),
+    offeredSuggestions: round(oosSuggested / outOfScope.length),
+  },
+  retrievalLatency: { demo: { entries: kb.current.size, ...demoLatency }, generated: { entries: bigIndex.size, ...bigLatency } },
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/faq-eval-${result.date.replace(/[:.]/g, '-')}.json`, import.meta.url);
+writeFileSync(file, `${JSON.stringify({ ...result, misses, oosLeaks }, null, 2)}\n`);
+
+if (process.argv.includes('--verbose')) {
+  console.log('top-1 misses:\n  ' + misses.join('\n  '));
+  console.log('out-of-scope answered:\n  ' + oosLeaks.join('\n  '));
+}
+console.log(`knowledge base: ${report.entries} entries (zh-CN ${report.byLocale['zh-CN']}, en ${report.byLocale.en})
+in scope (${inScope.length} paraphrases): top-1 accuracy ${result.inScope.top1Accuracy}
+  answered with the right entry ${result.inScope.answeredCorrectly}, wrong entry ${result.inScope.answeredWrongly}, "did you mean" incl. the right one ${result.inScope.suggestedWithRightEntry}, declined ${result.inScope.declined}
+out of scope (${outOfScope.length}): answered with an entry ${result.outOfScope.answeredWithAnEntry}, offered suggestions ${result.outOfScope.offeredSuggestions}
+retrieval latency, demo base (${kb.current.size} entries): p50 ${demoLatency.p50Ms} ms, p99 ${demoLatency.p99Ms} ms
+retrieval latency, generated base (${bigIndex.size} entries): p50 ${bigLatency.p50Ms} ms, p99 ${bigLatency.p99Ms} ms
+written to ${file.pathname}`);

@@ -1,0 +1,99 @@
+// Answers questions from the knowledge base: offline by search and confidence bands, or through
+// a model grounded on the best entries when one is configured (falling back to offline).
+import type { Logger } from 'pino';
+import type { Middleware } from '../../engine/composer.js';
+import type { TurnContext } from '../../engine/context.js';
+import { detectLocale } from '../../engine/i18n.js';
+import type { LlmClient } from '../../llm/client.js';
+import { decide, type Thresholds } from './decide.js';
+import type { KnowledgeBase } from './knowledge-base.js';
+import { askModel } from './model.js';
+import type { Match } from './search.js';
+import { normalizeText, tokenize } from './tokenize.js';
+
+/** Button payloads this feature understands. */
+export const FAQ_PAYLOAD_PREFIX = 'faq:';
+export const HANDOFF_PAYLOAD = 'handoff';
+
+export interface FaqOptions {
+  knowledge: KnowledgeBase;
+  thresholds: Thresholds;
+  /** Entries the model sees per question. */
+  modelEntries: number;
+  llm?: LlmClient | undefined;
+  logger: Logger;
+}
+
+const label = (question: string) => (question.length > 40 ? `${question.slice(0, 39)}…` : question);
+
+export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
+  return async (ctx, next) => {
+    const payload = ctx.message.payload;
+    if (payload?.startsWith(FAQ_PAYLOAD_PREFIX)) {
+      const entry = o.knowledge.entry(payload.slice(FAQ_PAYLOAD_PREFIX.length));
+      if (!entry) return next();
+      ctx.reply(entry.answer);
+      ctx.event('faq_answered', { entryId: entry.id, via: 'button' });
+      return;
+    }
+    if (payload === HANDOFF_PAYLOAD) {
+      ctx.reply(ctx.t('faqHandoffNoted'));
+      ctx.event('handoff_requested', { source: 'faq' });
+      return;
+    }
+    const text = ctx.message.text;
+    if (!text || ctx.command || !ctx.addressed) return next();
+
+    const index = o.knowledge.current;
+    if (!tokenize(text).length) {
+      // Nothing to look up ("hi", "你好", "??"): invite a question unless we greeted already.
+      if (!ctx.replies.length) ctx.reply(ctx.t('faqAskMe'));
+      return;
+    }
+    const matches = index.search(text, { locale: detectLocale(text) ?? ctx.locale, limit: Math.max(5, o.modelEntries) });
+
+    if (o.llm) {
+      const entries = matches.slice(0, o.modelEntries).map((m) => m.entry);
+      if (!entries.length) return dontKnow(ctx, text);
+      try {
+        const answer = await askModel(o.llm, text, entries, ctx.locale, ctx.businessName[ctx.locale]);
+        if (!answer) return dontKnow(ctx, text);
+        ctx.reply(answer.text);
+        ctx.event('faq_answered', { entryIds: answer.entryIds, via: 'model' });
+        return;
+      } catch (err) {
+        o.logger.warn({ err }, 'faq: model failed; answering offline');
+      }
+    }
+
+    const decision = decide(matches, o.thresholds);
+    switch (decision.band) {
+      case 'high':
+        ctx.reply(decision.match.entry.answer);
+        ctx.event('faq_answered', { entryId: decision.match.entry.id, via: 'search', ...scores(decision.match) });
+        return;
+      case 'middle':
+        ctx.reply(
+          ctx.t('faqDidYouMean'),
+          decision.suggestions.map((m) => ({
+            label: label(m.entry.questions[0] ?? m.entry.id),
+            payload: `${FAQ_PAYLOAD_PREFIX}${m.entry.id}`,
+          })),
+        );
+        ctx.event('faq_suggested', { entryIds: decision.suggestions.map((m) => m.entry.id) });
+        return;
+      case 'low':
+        return dontKnow(ctx, text);
+    }
+  };
+}
+
+function scores(m: Match) {
+  return { score: Math.round(m.score * 100) / 100, coverage: Math.round(m.coverage * 100) / 100 };
+}
+
+/** Says so plainly, offers a person, and logs the question for the business to answer next time. */
+function dontKnow(ctx: TurnContext, text: string): void {
+  ctx.reply(ctx.t('faqDontKnow'), [{ label: ctx.t('faqHumanButton'), payload: HANDOFF_PAYLOAD }]);
+  ctx.event('faq_unanswered', { question: text, locale: ctx.locale }, normalizeText(text).slice(0, 500));
+}

@@ -1,0 +1,178 @@
+// BM25 over a knowledge base: every stored question and every answer is a document; an entry
+// scores by its best question plus a share of its answer. Besides the score, each match says
+// how much of the query it covers (IDF-weighted), which is what confidence is decided on:
+// raw BM25 scores are not comparable from one query to the next.
+import type { Locale } from '../../engine/i18n.js';
+import { type Synonyms, tokenize } from './tokenize.js';
+
+export interface KnowledgeEntry {
+  id: string;
+  questions: string[];
+  answer: string;
+  locale: Locale;
+  tags: string[];
+  /** The file it came from, for the admin API. */
+  source: string;
+}
+
+export interface Match {
+  entry: KnowledgeEntry;
+  score: number;
+  /** Share (0–1) of the query's IDF weight found in this entry's questions or answer. */
+  coverage: number;
+  /**
+   * The IDF weight of the query terms found in this entry, in units of the rarest possible
+   * term: about how many distinctive words of the question this entry has. Comparable across
+   * knowledge bases of different sizes, unlike raw IDF.
+   */
+  evidence: number;
+}
+
+interface Doc {
+  entry: number;
+  isAnswer: boolean;
+  length: number;
+}
+
+const latinWord = /^[a-z]+$/;
+/** Words shorter than this are not corrected: too many real words are one letter apart. */
+const MIN_TYPO_LENGTH = 5;
+
+function deletions(term: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < term.length; i++) out.push(term.slice(0, i) + term.slice(i + 1));
+  return out;
+}
+
+const K1 = 1.2;
+const B = 0.75;
+/** How much an answer's match adds to its entry's score, next to the best question's. */
+const ANSWER_SHARE = 0.35;
+
+export class KnowledgeIndex {
+  private readonly docs: Doc[] = [];
+  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  /** One-letter deletions of English terms → the terms: finds "deliverry" for "delivery". */
+  private readonly nearby = new Map<string, string[]>();
+  private readonly avgLength: number;
+  private readonly maxIdf: number;
+
+  constructor(
+    readonly entries: readonly KnowledgeEntry[],
+    private readonly synonyms: Synonyms,
+  ) {
+    let total = 0;
+    entries.forEach((entry, e) => {
+      // Tags are keywords: searched like one more way of asking.
+      const texts = [...entry.questions, ...(entry.tags.length ? [entry.tags.join(' ')] : []), entry.answer];
+      texts.forEach((text, i) => {
+        const terms = tokenize(text, synonyms);
+        const doc = this.docs.push({ entry: e, isAnswer: i === texts.length - 1, length: terms.length }) - 1;
+        total += terms.length;
+        const tf = new Map<string, number>();
+        for (const t of terms) tf.set(t, (tf.get(t) ?? 0) + 1);
+        for (const [term, count] of tf) {
+          const list = this.postings.get(term);
+          if (list) list.push({ doc, tf: count });
+          else this.postings.set(term, [{ doc, tf: count }]);
+        }
+      });
+    });
+    for (const term of this.postings.keys()) {
+      if (!latinWord.test(term) || term.length < MIN_TYPO_LENGTH) continue;
+      for (const variant of deletions(term)) {
+        const list = this.nearby.get(variant);
+        if (list) list.push(term);
+        else this.nearby.set(variant, [term]);
+      }
+    }
+    this.avgLength = this.docs.length ? total / this.docs.length : 1;
+    this.maxIdf = this.idf(0);
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** A term the index does not know, replaced by the known term one typo away, if exactly one is. */
+  private correct(term: string): string {
+    if (this.postings.has(term) || !latinWord.test(term) || term.length < MIN_TYPO_LENGTH) return term;
+    const candidates = new Set<string>([...(this.nearby.get(term) ?? [])]);
+    for (const variant of deletions(term)) {
+      if (this.postings.has(variant)) candidates.add(variant);
+      for (const t of this.nearby.get(variant) ?? []) candidates.add(t);
+    }
+    if (candidates.size === 0) return term;
+    // Several candidates: the most common one, as a speller would.
+    let best = term;
+    let bestDf = 0;
+    for (const c of candidates) {
+      const df = this.postings.get(c)?.length ?? 0;
+      if (df > bestDf) [best, bestDf] = [c, df];
+    }
+    return best;
+  }
+
+  private idf(df: number): number {
+    const n = this.docs.length;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Entries for the text, best first; with a locale, that locale's entries when any match. */
+  search(text: string, options: { locale?: Locale; limit?: number } = {}): Match[] {
+    const terms = [...new Set(tokenize(text, this.synonyms).map((t) => this.correct(t)))];
+    if (!terms.length || !this.docs.length) return [];
+    const queryWeight = new Map<string, number>();
+    let totalWeight = 0;
+    for (const term of terms) {
+      const df = this.postings.get(term)?.length ?? 0;
+      // A word the knowledge base never uses weighs like the rarest one: it is what an
+      // out-of-scope question is made of.
+      const w = df ? this.idf(df) : this.maxIdf;
+      queryWeight.set(term, w);
+      totalWeight += w;
+    }
+
+    const questionScore = new Map<number, number>();
+    const answerScore = new Map<number, number>();
+    const matched = new Map<number, Set<string>>();
+    for (const term of terms) {
+      const list = this.postings.get(term);
+      if (!list) continue;
+      const idf = queryWeight.get(term) ?? 0;
+      for (const { doc, tf } of list) {
+        const d = this.docs[doc] as Doc;
+        const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * d.length) / this.avgLength));
+        const key = doc;
+        const target = d.isAnswer ? answerScore : questionScore;
+        target.set(key, (target.get(key) ?? 0) + s);
+        let set = matched.get(d.entry);
+        if (!set) matched.set(d.entry, (set = new Set()));
+        set.add(term);
+      }
+    }
+
+    const best = new Map<number, number>();
+    for (const [doc, s] of questionScore) {
+      const e = (this.docs[doc] as Doc).entry;
+      best.set(e, Math.max(best.get(e) ?? 0, s));
+    }
+    for (const [doc, s] of answerScore) {
+      const e = (this.docs[doc] as Doc).entry;
+      best.set(e, (best.get(e) ?? 0) + ANSWER_SHARE * s);
+    }
+
+    let matches: Match[] = [];
+    for (const [e, score] of best) {
+      let covered = 0;
+      for (const term of matched.get(e) ?? []) covered += queryWeight.get(term) ?? 0;
+      matches.push({ entry: this.entries[e] as KnowledgeEntry, score, coverage: covered / totalWeight, evidence: covered / this.maxIdf });
+    }
+    if (options.locale) {
+      const same = matches.filter((m) => m.entry.locale === options.locale);
+      if (same.length) matches = same;
+    }
+    matches.sort((a, b) => b.score - a.score || b.coverage - a.coverage);
+    return matches.slice(0, options.limit ?? 5);
+  }
+}
