@@ -77,7 +77,8 @@ function latency(index: KnowledgeIndex, passes: number) {
     }
   }
   times.sort((a, b) => a - b);
-  const at = (p: number) => Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 1000) / 1000;
+  const at = (p: number) =>
+    Math.round((times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0) * 1000) / 1000;
   return { queries: times.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
@@ -89,14 +90,23 @@ function generated(size: number): KnowledgeEntry[] {
     return seed / 2 ** 31;
   };
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
-  const hanChars = '产品服务价格订单发货退换保修安装维修预约课程活动优惠券门票酒店机票手机电脑家具衣服鞋子宠物医院学校银行保险快递物流仓库工厂设计咨询培训会议展览租赁装修清洁搬家摄影旅游健身美容'.split('');
-  const words = Array.from({ length: 3000 }, (_, i) => `${pick(['pro', 'ser', 'con', 'tra', 'mar', 'lin', 'gal', 'vor', 'den', 'kip'])}${pick(['ta', 'lo', 'mi', 'ra', 'ven', 'dor', 'ix', 'ul'])}${i % 97}`);
+  const hanChars =
+    '产品服务价格订单发货退换保修安装维修预约课程活动优惠券门票酒店机票手机电脑家具衣服鞋子宠物医院学校银行保险快递物流仓库工厂设计咨询培训会议展览租赁装修清洁搬家摄影旅游健身美容'.split(
+      '',
+    );
+  const words = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      `${pick(['pro', 'ser', 'con', 'tra', 'mar', 'lin', 'gal', 'vor', 'den', 'kip'])}${pick(['ta', 'lo', 'mi', 'ra', 'ven', 'dor', 'ix', 'ul'])}${i % 97}`,
+  );
   const entries: KnowledgeEntry[] = [...kb.current.entries];
   while (entries.length < size) {
     const i = entries.length;
     const zh = i % 2 === 0;
     const phrase = (n: number) =>
-      zh ? Array.from({ length: n }, () => pick(hanChars) + pick(hanChars)).join('') : Array.from({ length: n }, () => pick(words)).join(' ');
+      zh
+        ? Array.from({ length: n }, () => pick(hanChars) + pick(hanChars)).join('')
+        : Array.from({ length: n }, () => pick(words)).join(' ');
     entries.push({
       id: `gen-${i}`,
       questions: [phrase(4), phrase(5)].map((p) => (zh ? `${p}怎么办?` : `how ${p}?`)),
@@ -132,7 +142,10 @@ const result = {
     answeredWithAnEntry: round(oosAnswered / outOfScope.length),
     offeredSuggestions: round(oosSuggested / outOfScope.length),
   },
-  retrievalLatency: { demo: { entries: kb.current.size, ...demoLatency }, generated: { entries: bigIndex.size, ...bigLatency } },
+  retrievalLatency: {
+    demo: { entries: kb.current.size, ...demoLatency },
+    generated: { entries: bigIndex.size, ...bigLatency },
+  },
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/faq-eval-${result.date.replace(/[:.]/g, '-')}.json`, import.meta.url);

@@ -9,7 +9,12 @@ import type { ChannelAdapter } from './engine/channel.js';
 import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
 import { buildTexts } from './engine/i18n.js';
+import { KnowledgeBase } from './features/faq/knowledge-base.js';
+import { faqMiddleware } from './features/faq/middleware.js';
+import { knowledgeRoutes } from './features/faq/routes.js';
+import { Synonyms } from './features/faq/tokenize.js';
 import { buildServer } from './http/server.js';
+import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
 import { Dispatcher } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
@@ -26,6 +31,7 @@ export interface App {
   server: FastifyInstance;
   adapters: Map<string, ChannelAdapter>;
   api: ApiAdapter;
+  knowledge: KnowledgeBase;
   adminToken: { token: string; generated: boolean; path?: string };
   migrationsApplied: string[];
   /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
@@ -68,6 +74,36 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ...(options.dispatcherPollMs ? { pollMs: options.dispatcherPollMs } : {}),
   });
 
+  const knowledge = new KnowledgeBase({
+    dir: env.KNOWLEDGE_DIR,
+    synonyms: new Synonyms(settings.faq.synonyms),
+    defaultLocale: env.DEFAULT_LOCALE,
+    logger: logger.child({ part: 'knowledge' }),
+  });
+  knowledge.load();
+  const llm = env.OPENAI_API_KEY
+    ? createOpenAiClient({
+        apiKey: env.OPENAI_API_KEY,
+        baseURL: env.OPENAI_BASE_URL,
+        model: env.OPENAI_MODEL,
+        timeoutMs: env.OPENAI_TIMEOUT_MS,
+      })
+    : undefined;
+  const faq = faqMiddleware({
+    knowledge,
+    llm,
+    logger: logger.child({ part: 'faq' }),
+    modelEntries: settings.faq.modelEntries,
+    thresholds: {
+      high: settings.faq.highCoverage,
+      highEvidence: settings.faq.highEvidence,
+      margin: settings.faq.margin,
+      middle: settings.faq.middleCoverage,
+      middleEvidence: settings.faq.middleEvidence,
+      maxSuggestions: settings.faq.maxSuggestions,
+    },
+  });
+
   const engine = new Engine({
     db: store.db,
     provider: store.provider,
@@ -75,7 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
     // The order of the pipeline, in one place. Later features slot in before the fallback.
-    middleware: [builtinCommands, fallback],
+    middleware: [builtinCommands, faq, fallback],
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -99,6 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         },
       },
     ],
+    adminRoutes: [{ plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } }],
   });
 
   let stopped: Promise<void> | undefined;
@@ -110,6 +147,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     server,
     adapters,
     api,
+    knowledge,
     adminToken,
     migrationsApplied,
     async start() {
@@ -117,11 +155,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         await adapter.start(engine);
       }
       dispatcher.start();
+      knowledge.watch();
     },
     stop() {
       stopped ??= (async () => {
         // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
         // then let the dispatcher finish the sends it started; the rest waits in the outbox.
+        knowledge.close();
         for (const adapter of adapters.values()) {
           await adapter
             .stop()

@@ -38,6 +38,10 @@ async function main(): Promise<void> {
   logger.info(`API channel at ${url}/api/v1/messages${env.API_CHANNEL_KEY ? ' (bearer key required)' : ''}`);
   logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
   for (const channel of app.adapters.keys()) logger.info(`channel ${channel} started`);
+  const kb = app.knowledge.lastReport;
+  logger.info(
+    `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

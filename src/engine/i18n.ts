@@ -32,7 +32,8 @@ const defaults = {
     fallback: "Sorry, I can't answer that yet. Send /help to see what I can do.",
     unsupported: 'Got it! I can only read text for now: please describe your question in words.',
     faqDidYouMean: 'Did you mean one of these? Tap one to see the answer:',
-    faqDontKnow: "Sorry, I don't know the answer to that yet. I've noted your question so our team can add it. You can also ask for a person.",
+    faqDontKnow:
+      "Sorry, I don't know the answer to that yet. I've noted your question so our team can add it. You can also ask for a person.",
     faqHumanButton: 'Talk to a person',
     faqHandoffNoted: "OK, I've noted that you'd like a person; our team will look at your question.",
     faqAskMe: 'Hi! How can I help? For example opening hours, delivery or membership points.',

@@ -7,10 +7,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
 import { adminRoutes } from './admin.js';
+import { requireBearer } from './auth.js';
 import { installErrorHandler } from './errors.js';
 import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
+
+export interface PluginEntry {
+  plugin: FastifyPluginAsync<never>;
+  options: unknown;
+}
 
 export interface ServerOptions {
   logger: Logger;
@@ -18,7 +24,9 @@ export interface ServerOptions {
   ping(): Promise<boolean>;
   adminToken: string;
   /** Route plugins of the channel adapters, registered as they are. */
-  channelRoutes: { plugin: FastifyPluginAsync<never>; options: unknown }[];
+  channelRoutes: PluginEntry[];
+  /** Route plugins of features, registered behind the admin token. */
+  adminRoutes: PluginEntry[];
   version: string;
 }
 
@@ -78,6 +86,10 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
 
   await app.register(webChatRoutes);
   for (const { plugin, options } of o.channelRoutes) await app.register(plugin, options as never);
-  await app.register(adminRoutes, { db: o.db, adminToken: o.adminToken });
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
+    await admin.register(adminRoutes, { db: o.db });
+    for (const { plugin, options } of o.adminRoutes) await admin.register(plugin, options as never);
+  });
   return app;
 }

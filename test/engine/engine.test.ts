@@ -101,7 +101,7 @@ describeOnEachDatabase('engine', (database) => {
     const hinted = await app.engine.handleInbound(msg('lang-app', '12345', hint));
     expect(hinted.replies[0]?.text).toMatch(/Welcome/);
     const written = await app.engine.handleInbound(msg('lang-app', '你好吗', hint));
-    expect(written.replies[0]?.text).toMatch(/抱歉/);
+    expect(written.replies[0]?.text).toMatch(/\p{Script=Han}/u);
     expect((await customerOf('lang-app')).locale).toBeNull();
   });
 
@@ -111,7 +111,7 @@ describeOnEachDatabase('engine', (database) => {
     const help = await app.engine.handleInbound(msg('switcher', '/help'));
     expect(help.replies[0]?.text).toMatch(/I can help/);
     const zhText = await app.engine.handleInbound(msg('switcher', '这是什么'));
-    expect(zhText.replies[0]?.text).toMatch(/Sorry/);
+    expect(zhText.replies[0]?.text).not.toMatch(/\p{Script=Han}/u);
     const usage = await app.engine.handleInbound(msg('switcher', '/lang klingon'));
     expect(usage.replies[0]?.text).toMatch(/Usage/);
     const back = await app.engine.handleInbound(msg('switcher', '/lang zh'));

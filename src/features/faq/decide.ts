@@ -15,16 +15,17 @@ export interface Thresholds {
   maxSuggestions: number;
 }
 
-export type FaqDecision =
-  | { band: 'high'; match: Match }
-  | { band: 'middle'; suggestions: Match[] }
-  | { band: 'low' };
+export type FaqDecision = { band: 'high'; match: Match } | { band: 'middle'; suggestions: Match[] } | { band: 'low' };
 
 export function decide(matches: readonly Match[], t: Thresholds): FaqDecision {
-  const plausible = (m: Match) => m.coverage >= t.middle && m.evidence >= t.middleEvidence;
+  // A short question ("会员", "parking?") has little evidence but is all covered: worth a choice.
+  const plausible = (m: Match) => m.coverage >= t.middle && (m.evidence >= t.middleEvidence || m.coverage >= 0.6);
   const [top, second] = matches;
   if (!top || !plausible(top)) return { band: 'low' };
   const clearlyAhead = !second || top.score >= second.score * (1 + t.margin);
-  if (top.coverage >= t.high && top.evidence >= t.highEvidence && clearlyAhead) return { band: 'high', match: top };
+  const strong = top.coverage >= t.high && top.evidence >= t.highEvidence;
+  // A short question the entry covers nearly whole ("how far do u deliver") is strong too.
+  const whole = top.coverage >= 0.75 && top.evidence >= t.middleEvidence;
+  if (clearlyAhead && (strong || whole)) return { band: 'high', match: top };
   return { band: 'middle', suggestions: matches.filter(plausible).slice(0, t.maxSuggestions) };
 }

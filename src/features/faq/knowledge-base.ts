@@ -35,7 +35,13 @@ class FileError extends Error {
   }
 }
 
-const stringList = z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)]);
+const stringList = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((s) => [s]),
+  z.array(z.string().min(1)).min(1),
+]);
 
 const entrySchema = z
   .object({
@@ -57,7 +63,8 @@ type RawEntry = z.infer<typeof entrySchema>;
 function toEntry(raw: RawEntry, fallbackId: string, source: string, defaultLocale: Locale): KnowledgeEntry {
   const questions = [...(raw.questions ?? []), ...(raw.question ? [raw.question] : [])].map((q) => q.trim());
   const given = raw.locale === undefined ? undefined : normalizeLocale(raw.locale);
-  if (raw.locale !== undefined && !given) throw new FileError(`locale "${raw.locale}" is not one of ${locales.join(', ')}`);
+  if (raw.locale !== undefined && !given)
+    throw new FileError(`locale "${raw.locale}" is not one of ${locales.join(', ')}`);
   const tags = typeof raw.tags === 'string' ? raw.tags.split(/[;,|\s]+/) : (raw.tags ?? []);
   return {
     id: raw.id ?? fallbackId,
@@ -75,13 +82,16 @@ function issue(err: z.ZodError): string {
 
 function parseYamlFile(text: string, file: string, defaultLocale: Locale): KnowledgeEntry[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
   const first = doc.errors[0];
   if (first) throw new FileError(first.message.split('\n')[0] ?? 'not valid YAML', first.linePos?.[0].line);
   if (doc.contents === null) return [];
   if (!isSeq(doc.contents)) throw new FileError('expected a list of entries (- id: …)', 1);
   return doc.contents.items.map((item, i) => {
-    const line = item && typeof item === 'object' && 'range' in item && item.range ? lineCounter.linePos(item.range[0]).line : undefined;
+    const line =
+      item && typeof item === 'object' && 'range' in item && item.range
+        ? lineCounter.linePos(item.range[0]).line
+        : undefined;
     if (!isMap(item)) throw new FileError(`entry ${i + 1}: expected id, questions, answer`, line);
     const parsed = entrySchema.safeParse(item.toJSON());
     if (!parsed.success) throw new FileError(`entry ${i + 1}: ${issue(parsed.error)}`, line);
@@ -110,7 +120,10 @@ function parseCsvFile(text: string, file: string, defaultLocale: Locale): Knowle
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) throw new FileError(issue(parsed.error), info.lines);
     // Rows without an id get one from their question, so it stays stable when rows move.
-    const hash = createHash('sha1').update(parsed.data.question ?? '').digest('hex').slice(0, 8);
+    const hash = createHash('sha1')
+      .update(parsed.data.question ?? '')
+      .digest('hex')
+      .slice(0, 8);
     try {
       return toEntry(parsed.data, `${basename(file, extname(file))}-${hash}`, file, defaultLocale);
     } catch (err) {
@@ -195,8 +208,12 @@ export class KnowledgeBase {
       errors,
       loadedAt: new Date(),
     };
-    for (const e of errors) logger.warn({ file: e.file, line: e.line }, `knowledge: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
-    logger.info({ entries: entries.length, files: files.length }, `knowledge base: ${entries.length} entries from ${files.length} file(s)`);
+    for (const e of errors)
+      logger.warn({ file: e.file, line: e.line }, `knowledge: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+    logger.info(
+      { entries: entries.length, files: files.length },
+      `knowledge base: ${entries.length} entries from ${files.length} file(s)`,
+    );
     return this.report;
   }
 

@@ -50,7 +50,10 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
       if (!ctx.replies.length) ctx.reply(ctx.t('faqAskMe'));
       return;
     }
-    const matches = index.search(text, { locale: detectLocale(text) ?? ctx.locale, limit: Math.max(5, o.modelEntries) });
+    const matches = index.search(text, {
+      locale: detectLocale(text) ?? ctx.locale,
+      limit: Math.max(5, o.modelEntries),
+    });
 
     if (o.llm) {
       const entries = matches.slice(0, o.modelEntries).map((m) => m.entry);
@@ -88,6 +91,13 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
   };
 }
 
+/** The form unanswered questions are counted by: "明天下雨吗?" and "明天下雨吗" are one question. */
+function questionKey(text: string): string {
+  return normalizeText(text)
+    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '')
+    .slice(0, 500);
+}
+
 function scores(m: Match) {
   return { score: Math.round(m.score * 100) / 100, coverage: Math.round(m.coverage * 100) / 100 };
 }
@@ -95,5 +105,5 @@ function scores(m: Match) {
 /** Says so plainly, offers a person, and logs the question for the business to answer next time. */
 function dontKnow(ctx: TurnContext, text: string): void {
   ctx.reply(ctx.t('faqDontKnow'), [{ label: ctx.t('faqHumanButton'), payload: HANDOFF_PAYLOAD }]);
-  ctx.event('faq_unanswered', { question: text, locale: ctx.locale }, normalizeText(text).slice(0, 500));
+  ctx.event('faq_unanswered', { question: text, locale: ctx.locale }, questionKey(text));
 }

@@ -13,7 +13,12 @@ export interface ModelAnswer {
 
 const languageName: Record<Locale, string> = { 'zh-CN': 'Simplified Chinese', en: 'English' };
 
-export function groundedPrompt(question: string, entries: readonly KnowledgeEntry[], locale: Locale, business: string): ChatMessage[] {
+export function groundedPrompt(
+  question: string,
+  entries: readonly KnowledgeEntry[],
+  locale: Locale,
+  business: string,
+): ChatMessage[] {
   const knowledge = entries.map((e) => ({ id: e.id, questions: e.questions, answer: e.answer }));
   return [
     {
@@ -58,7 +63,9 @@ export async function askModel(
   const { can_answer, answer, entry_ids } = parsed as Record<string, unknown>;
   if (can_answer !== true || typeof answer !== 'string' || !answer.trim() || answer.length > 2000) return null;
   const known = new Set(entries.map((e) => e.id));
-  const ids = Array.isArray(entry_ids) ? entry_ids.filter((id): id is string => typeof id === 'string' && known.has(id)) : [];
+  const ids = Array.isArray(entry_ids)
+    ? entry_ids.filter((id): id is string => typeof id === 'string' && known.has(id))
+    : [];
   if (!ids.length) return null;
   return { text: answer.trim(), entryIds: [...new Set(ids)] };
 }

@@ -44,6 +44,9 @@ function deletions(term: string): string[] {
   return out;
 }
 
+/** How much a word the index does not know weighs, relative to the rarest word it knows. */
+const UNKNOWN_WEIGHT = 0.5;
+
 const K1 = 1.2;
 const B = 0.75;
 /** How much an answer's match adds to its entry's score, next to the best question's. */
@@ -126,9 +129,10 @@ export class KnowledgeIndex {
     let totalWeight = 0;
     for (const term of terms) {
       const df = this.postings.get(term)?.length ?? 0;
-      // A word the knowledge base never uses weighs like the rarest one: it is what an
-      // out-of-scope question is made of.
-      const w = df ? this.idf(df) : this.maxIdf;
+      // A word the knowledge base never uses counts against coverage: out-of-scope questions
+      // are made of such words. Half as much as the rarest known word, because customers'
+      // filler ("咋回事", "like", cross-word bigrams) is unknown too.
+      const w = df ? this.idf(df) : UNKNOWN_WEIGHT * this.maxIdf;
       queryWeight.set(term, w);
       totalWeight += w;
     }
@@ -146,9 +150,9 @@ export class KnowledgeIndex {
         const key = doc;
         const target = d.isAnswer ? answerScore : questionScore;
         target.set(key, (target.get(key) ?? 0) + s);
-        let set = matched.get(d.entry);
-        if (!set) matched.set(d.entry, (set = new Set()));
+        const set = matched.get(d.entry) ?? new Set<string>();
         set.add(term);
+        matched.set(d.entry, set);
       }
     }
 
@@ -166,7 +170,12 @@ export class KnowledgeIndex {
     for (const [e, score] of best) {
       let covered = 0;
       for (const term of matched.get(e) ?? []) covered += queryWeight.get(term) ?? 0;
-      matches.push({ entry: this.entries[e] as KnowledgeEntry, score, coverage: covered / totalWeight, evidence: covered / this.maxIdf });
+      matches.push({
+        entry: this.entries[e] as KnowledgeEntry,
+        score,
+        coverage: covered / totalWeight,
+        evidence: covered / this.maxIdf,
+      });
     }
     if (options.locale) {
       const same = matches.filter((m) => m.entry.locale === options.locale);

@@ -1,0 +1,135 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { admin, testApp } from '../../helpers/app.js';
+import { describeOnEachDatabase } from '../../helpers/databases.js';
+
+const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'knowledge');
+
+interface Reply {
+  text: string;
+  buttons?: { label: string; payload: string }[];
+}
+
+describeOnEachDatabase('FAQ through the API channel', (database) => {
+  let app: App;
+  let dir: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rapport-kb-'));
+    cpSync(fixtures, dir, { recursive: true });
+    app = await testApp(database().url, { env: { KNOWLEDGE_DIR: dir } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Sends as a returning customer (the first message of a new one also gets the welcome). */
+  async function ask(body: { text?: string; payload?: string }, user = `faq-user-${++seq}`): Promise<Reply[]> {
+    await app.engine.handleInbound({
+      channel: 'api',
+      chatId: user,
+      chatType: 'private',
+      sender: { id: user },
+      text: '/help',
+      mentioned: true,
+    });
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ user: { id: user }, ...body }),
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json().replies;
+  }
+
+  it('answers a question with the entry’s answer verbatim, in Chinese and in English', async () => {
+    expect((await ask({ text: '外卖能送多远?' }))[0]?.text).toBe('外卖配送范围为门店周边5公里以内,满30元免配送费。');
+    expect((await ask({ text: 'how far do u deliver' }))[0]?.text).toBe(
+      'We deliver within 5 km of each store; delivery is free on orders over 30 yuan.',
+    );
+    expect((await ask({ text: '有燕麦奶吗' }))[0]?.text).toBe('有的,燕麦奶和椰奶加3元。');
+  });
+
+  it('offers "did you mean" buttons when several entries fit, and a button answers its entry', async () => {
+    const [reply] = await ask({ text: '积分' });
+    expect(reply?.text).toMatch(/哪一个/);
+    const payloads = reply?.buttons?.map((b) => b.payload) ?? [];
+    expect(payloads.length).toBeGreaterThanOrEqual(2);
+    expect(payloads.length).toBeLessThanOrEqual(3);
+    expect(payloads).toEqual(expect.arrayContaining(['faq:points-redeem']));
+    const [answer] = await ask({ payload: 'faq:points-redeem' });
+    expect(answer?.text).toBe('100积分可抵5元,在结账时选择使用积分即可。');
+  });
+
+  it('says plainly when it does not know, offers a person, and records the question', async () => {
+    for (const text of ['明天上海会下雨吗?', '明天上海会下雨吗', 'Who won the football game last night?']) {
+      const [reply] = await ask({ text });
+      expect(reply?.text).toMatch(/回答不了|don't know/);
+      expect(reply?.buttons).toEqual([{ label: expect.any(String), payload: 'handoff' }]);
+    }
+    const [handoff] = await ask({ payload: 'handoff' });
+    expect(handoff?.text).toMatch(/人工/);
+
+    const res = await app.server.inject({ url: '/api/v1/knowledge/unanswered', headers: admin });
+    expect(res.statusCode).toBe(200);
+    const { questions } = res.json();
+    expect(questions[0]).toMatchObject({ question: 'who won the football game last night', count: 1 });
+    expect(questions[1]).toMatchObject({ question: '明天上海会下雨吗', count: 2 });
+    expect(Date.parse(questions[0].lastAskedAt)).toBeGreaterThanOrEqual(Date.parse(questions[1].lastAskedAt));
+    const since = await app.server.inject({
+      url: `/api/v1/knowledge/unanswered?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+      headers: admin,
+    });
+    expect(since.json()).toEqual({ questions: [] });
+  });
+
+  it('never answers out-of-scope questions with an entry', async () => {
+    for (const text of ['1+1等于几', 'tell me a joke', '帮我订一张去北京的机票', 'what is the weather in Paris']) {
+      const [reply] = await ask({ text });
+      expect(reply?.text, text).toMatch(/回答不了|don't know/);
+    }
+  });
+
+  it('in a group, answers only when addressed', async () => {
+    const group = (text: string, mentioned: boolean) =>
+      app.engine.handleInbound({
+        channel: 'api',
+        chatId: 'faq-group',
+        chatType: 'group',
+        sender: { id: `member-${++seq}` },
+        text,
+        mentioned,
+      });
+    expect((await group('你们几点开门?', false)).replies).toEqual([]);
+    const asked = await group('你们几点开门?', true);
+    expect(asked.replies.at(-1)?.text).toMatch(/7:30/);
+  });
+
+  it('lists the knowledge base and reloads it on request, keeping the old entries of a broken file', async () => {
+    const list = await app.server.inject({ url: '/api/v1/knowledge', headers: admin });
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toMatchObject({ counts: { entries: 9, byLocale: { 'zh-CN': 6, en: 3 } }, errors: [] });
+    expect(list.json().entries.map((e: { id: string }) => e.id)).toContain('delivery-range');
+
+    const file = join(dir, 'shop.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('周末8:30-22:00', '周末9:00-22:00'));
+    writeFileSync(join(dir, 'broken.yaml'), '- id: broken\n  answer: [\n');
+    const reload = await app.server.inject({ method: 'POST', url: '/api/v1/knowledge/reload', headers: admin });
+    expect(reload.statusCode).toBe(200);
+    expect(reload.json().errors).toEqual([
+      { file: 'broken.yaml', line: expect.any(Number), message: expect.any(String) },
+    ]);
+    expect((await ask({ text: '营业时间' }))[0]?.text).toMatch(/周末9:00/);
+
+    for (const url of ['/api/v1/knowledge', '/api/v1/knowledge/unanswered']) {
+      expect((await app.server.inject({ url })).statusCode).toBe(401);
+    }
+    expect((await app.server.inject({ method: 'POST', url: '/api/v1/knowledge/reload' })).statusCode).toBe(401);
+  });
+});
