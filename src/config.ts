@@ -82,13 +82,13 @@ const businessSchema = z
         /** Words searched as one: each group's first term stands for all of them. */
         synonyms: z.array(z.array(z.string().min(1)).min(2)).default(defaultSynonyms),
         /** Answer outright at this coverage of the question and this much evidence… */
-        highCoverage: z.number().min(0).max(1).default(0.3),
-        highEvidence: z.number().min(0).max(20).default(1.2),
-        /** …when the best entry scores this much above the runner-up (0.2 = 20 %). */
-        margin: z.number().min(0).max(5).default(0.2),
+        highCoverage: z.number().min(0).max(1).default(0.2),
+        highEvidence: z.number().min(0).max(20).default(0.8),
+        /** …when the best entry scores this much above the runner-up (0.4 = 40 %). */
+        margin: z.number().min(0).max(5).default(0.4),
         /** Offer "did you mean" from this coverage and evidence on; below, say "I don't know". */
         middleCoverage: z.number().min(0).max(1).default(0.15),
-        middleEvidence: z.number().min(0).max(20).default(0.75),
+        middleEvidence: z.number().min(0).max(20).default(0.5),
         maxSuggestions: z.number().int().min(1).max(3).default(3),
         /** Entries a model sees per question. */
         modelEntries: z.number().int().min(1).max(10).default(4),

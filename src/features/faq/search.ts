@@ -1,7 +1,7 @@
-// BM25 over a knowledge base: every stored question and every answer is a document; an entry
-// scores by its best question plus a share of its answer. Besides the score, each match says
-// how much of the query it covers (IDF-weighted), which is what confidence is decided on:
-// raw BM25 scores are not comparable from one query to the next.
+// BM25 over a knowledge base. Each entry is two documents: its questions with its tags, and
+// its answer; it scores by the first plus a share of the second. Besides the score, each match
+// says how much of the query it covers (IDF-weighted) and with how much evidence, which is what
+// confidence is decided on: raw BM25 scores are not comparable from one query to the next.
 import type { Locale } from '../../engine/i18n.js';
 import { type Synonyms, tokenize } from './tokenize.js';
 
@@ -44,12 +44,19 @@ function deletions(term: string): string[] {
   return out;
 }
 
+/**
+ * A single Chinese character mostly repeats what the bigrams around it say (拿铁 → 拿, 铁, 拿铁):
+ * half weight. It still matters for typos (外买 ~ 外卖 share 外).
+ */
+const SINGLE_HAN_WEIGHT = 0.5;
+const singleHan = /^\p{Script=Han}$/u;
+
 /** How much a word the index does not know weighs, relative to the rarest word it knows. */
 const UNKNOWN_WEIGHT = 0.5;
 
 const K1 = 1.2;
 const B = 0.75;
-/** How much an answer's match adds to its entry's score, next to the best question's. */
+/** How much an answer's match adds to its entry's score, next to its questions'. */
 const ANSWER_SHARE = 0.35;
 
 export class KnowledgeIndex {
@@ -75,8 +82,10 @@ export class KnowledgeIndex {
   ) {
     let total = 0;
     entries.forEach((entry, e) => {
-      // Tags are keywords: searched like one more way of asking.
-      const texts = [...entry.questions, ...(entry.tags.length ? [entry.tags.join(' ')] : []), entry.answer];
+      // Two documents per entry: its questions with its tags (keywords), and its answer. One
+      // document for all the questions beat one per question on the labelled set, as the words
+      // of a paraphrase are often spread over several stored questions.
+      const texts = [[...entry.questions, ...entry.tags].join(' \n '), entry.answer];
       texts.forEach((text, i) => {
         const terms = tokenize(text, synonyms);
         const doc = this.docs.push({ entry: e, isAnswer: i === texts.length - 1, length: terms.length }) - 1;
@@ -149,7 +158,7 @@ export class KnowledgeIndex {
       // A word the knowledge base never uses counts against coverage: out-of-scope questions
       // are made of such words. Half as much as the rarest known word, because customers'
       // filler ("咋回事", "like", cross-word bigrams) is unknown too.
-      const w = df ? this.idf(df) : UNKNOWN_WEIGHT * this.maxIdf;
+      const w = (df ? this.idf(df) : UNKNOWN_WEIGHT * this.maxIdf) * (singleHan.test(term) ? SINGLE_HAN_WEIGHT : 1);
       queryWeight.set(term, w);
       totalWeight += w;
     }

@@ -102,11 +102,12 @@ export function tokenize(text: string, synonyms: Synonyms = noSynonyms): string[
     }
     flushRun();
     if (!latin.test(segment)) {
-      if (/\d/.test(segment)) add(segment);
+      // Numbers of two digits and more ("30元", "2024"); a lone digit says nothing.
+      if (/\d\d/.test(segment)) add(segment);
       continue;
     }
     const word = segment.replace(/[’']/g, "'").replace(/'s$/, '');
-    if (englishStop.has(word)) continue;
+    if (englishStop.has(word) || /^\d$/.test(word)) continue;
     add(stemmer(word));
   }
   flushRun();
