@@ -91,9 +91,18 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
 
   it('never answers out-of-scope questions with an entry', async () => {
     const answers = new Set(app.knowledge.current.entries.map((e) => e.answer));
-    for (const text of ['1+1等于几', 'tell me a joke', '帮我订一张去北京的机票', 'what is the weather in Paris', '你是机器人吗']) {
+    for (const text of [
+      '1+1等于几',
+      'tell me a joke',
+      '帮我订一张去北京的机票',
+      'what is the weather in Paris',
+      '你是机器人吗',
+    ]) {
       const replies = await ask({ text });
-      expect(replies.filter((r) => answers.has(r.text)), text).toEqual([]);
+      expect(
+        replies.filter((r) => answers.has(r.text)),
+        text,
+      ).toEqual([]);
       expect(replies.at(-1)?.text, text).toMatch(/回答不了|don't know|有什么可以帮您|How can I help/);
     }
   });
