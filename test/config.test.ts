@@ -28,6 +28,8 @@ describe('environment', () => {
     ['BUSINESS_TIMEZONE', 'Mars/Olympus_Mons'],
     ['ADMIN_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['OPENAI_TIMEOUT_MS', 'fast'],
+    ['OPENAI_BASE_URL', 'not a url'],
   ])('names the bad variable %s=%s', (name, value) => {
     expect(() => parseEnv({ [name]: value })).toThrow(ConfigError);
     expect(() => parseEnv({ [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -44,6 +46,8 @@ describe('environment', () => {
 describe('business settings (RAPPORT_CONFIG)', () => {
   it('loads the shipped rapport.config.yaml', () => {
     const config = loadConfig({ RAPPORT_CONFIG: 'rapport.config.yaml' });
+    expect(config.settings.faq.synonyms.length).toBeGreaterThan(10);
+    expect(parseBusinessConfig('', 'empty.yaml').faq.maxSuggestions).toBe(3);
     expect(config.settings.business.name.en).toBeTruthy();
     expect(config.settings.outbox.maxAttempts).toBeGreaterThan(0);
   });
@@ -54,6 +58,8 @@ describe('business settings (RAPPORT_CONFIG)', () => {
     );
     expect(() => parseBusinessConfig('texts:\n  en:\n    welcom: Hi\n', 'b.yaml')).toThrow(/texts\.en[\s\S]*welcom/);
     expect(() => parseBusinessConfig('business:\n  name:\n    en: X\n', 'b.yaml')).toThrow(/business\.name\.zh-CN/);
+    expect(() => parseBusinessConfig('faq:\n  synonyms: [外卖, 配送]\n', 'b.yaml')).toThrow(/faq\.synonyms\.0/);
+    expect(() => parseBusinessConfig('faq:\n  highCoverage: 2\n', 'b.yaml')).toThrow(/faq\.highCoverage/);
   });
 
   it('gives the line of broken YAML', () => {
