@@ -82,10 +82,10 @@ const businessSchema = z
         /** Words searched as one: each group's first term stands for all of them. */
         synonyms: z.array(z.array(z.string().min(1)).min(2)).default(defaultSynonyms),
         /** Answer outright at this coverage of the question and this much evidence… */
-        highCoverage: z.number().min(0).max(1).default(0.2),
-        highEvidence: z.number().min(0).max(20).default(0.8),
-        /** …when the best entry scores this much above the runner-up (0.4 = 40 %). */
-        margin: z.number().min(0).max(5).default(0.4),
+        highCoverage: z.number().min(0).max(1).default(0.5),
+        highEvidence: z.number().min(0).max(20).default(1),
+        /** …when the best entry scores this much above the runner-up (0.1 = 10 %). */
+        margin: z.number().min(0).max(5).default(0.1),
         /** Offer "did you mean" from this coverage and evidence on; below, say "I don't know". */
         middleCoverage: z.number().min(0).max(1).default(0.15),
         middleEvidence: z.number().min(0).max(20).default(0.5),
