@@ -115,8 +115,21 @@ function parseCsvFile(text: string, file: string, defaultLocale: Locale): Knowle
   if (rows.length && (!header.includes('question') || !header.includes('answer'))) {
     throw new FileError('the header must name the columns question,answer[,id,locale,tags]', 1);
   }
-  return rows.map(({ record, info }) => {
+  // Several rows with one id are one entry: the first carries the answer, the others add
+  // ways of asking (a spreadsheet has one question per row).
+  const byId = new Map<string, KnowledgeEntry>();
+  const entries: KnowledgeEntry[] = [];
+  for (const { record, info } of rows) {
     const raw = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== ''));
+    const earlier = raw.id ? byId.get(raw.id) : undefined;
+    if (earlier) {
+      if (!raw.question) throw new FileError('a row without a question', info.lines);
+      if (raw.answer && raw.answer.trim() !== earlier.answer) {
+        throw new FileError(`id "${raw.id}" has another answer on an earlier row`, info.lines);
+      }
+      earlier.questions.push(raw.question.trim());
+      continue;
+    }
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) throw new FileError(issue(parsed.error), info.lines);
     // Rows without an id get one from their question, so it stays stable when rows move.
@@ -125,11 +138,14 @@ function parseCsvFile(text: string, file: string, defaultLocale: Locale): Knowle
       .digest('hex')
       .slice(0, 8);
     try {
-      return toEntry(parsed.data, `${basename(file, extname(file))}-${hash}`, file, defaultLocale);
+      const entry = toEntry(parsed.data, `${basename(file, extname(file))}-${hash}`, file, defaultLocale);
+      if (raw.id) byId.set(raw.id, entry);
+      entries.push(entry);
     } catch (err) {
       throw new FileError((err as Error).message, info.lines);
     }
-  });
+  }
+  return entries;
 }
 
 export interface KnowledgeBaseOptions {

@@ -128,7 +128,9 @@ export class KnowledgeIndex {
     if (this.postings.has(term) || !latinWord.test(term) || term.length < MIN_TYPO_LENGTH) return term;
     const candidates = new Set<string>([...(this.nearby.get(term) ?? [])]);
     for (const variant of deletions(term)) {
-      if (this.postings.has(variant)) candidates.add(variant);
+      // The known word may stand under its synonym group's term ("deliveri" → "deliv").
+      const known = this.synonyms.canonical(variant);
+      if (this.postings.has(known)) candidates.add(known);
       for (const t of this.nearby.get(variant) ?? []) candidates.add(t);
     }
     if (candidates.size === 0) return term;

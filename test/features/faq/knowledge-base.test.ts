@@ -33,8 +33,9 @@ describe('knowledge base files', () => {
     expect(report.byLocale).toEqual({ 'zh-CN': 6, en: 3 });
     expect(kb.entry('opening-hours')?.locale).toBe('zh-CN'); // detected: no locale given
     expect(kb.entry('opening-hours-en')?.locale).toBe('en');
+    // Later CSV rows with the same id add ways of asking.
     expect(kb.entry('oat-milk-en')).toMatchObject({
-      questions: ['Do you have oat milk?'],
+      questions: ['Do you have oat milk?', 'Is there dairy-free milk?'],
       tags: ['menu'],
       source: 'more.csv',
     });
@@ -99,11 +100,13 @@ describe('knowledge base files', () => {
       writeFileSync(join(dir, 'a.yaml'), '- id: same\n  questions: [q]\n  answer: first\n');
       writeFileSync(join(dir, 'b.yaml'), '- id: same\n  questions: [q]\n  answer: second\n');
       writeFileSync(join(dir, 'c.csv'), 'q,a\nx,y\n');
+      writeFileSync(join(dir, 'd.csv'), 'question,answer,id\nq1,a1,dup\nq2,other answer,dup\n');
       const kb = knowledgeIn(dir);
       const report = kb.load();
       expect(kb.entry('same')?.answer).toBe('first');
       expect(report.errors).toEqual([
         { file: 'c.csv', line: 1, message: expect.stringMatching(/question,answer/) },
+        { file: 'd.csv', line: 3, message: expect.stringMatching(/another answer/) },
         { file: 'b.yaml', message: expect.stringMatching(/"same" is used in a.yaml/) },
       ]);
     } finally {
