@@ -1,6 +1,7 @@
 // Admin API of the knowledge base: what is loaded, what failed to load, a reload, and the
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
 import { errorResponses } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
@@ -97,7 +98,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; k
         querystring: {
           type: 'object',
           properties: {
-            since: { type: 'string', format: 'date-time', description: 'Only questions asked since (ISO 8601)' },
+            since: { type: 'string', maxLength: 40, description: 'Only questions asked since (ISO 8601 date-time)' },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
@@ -124,9 +125,13 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; k
     },
     async (request) => {
       const { since, limit } = request.query as { since?: string; limit: number };
+      const sinceDate = since === undefined ? undefined : new Date(since);
+      if (sinceDate && Number.isNaN(sinceDate.getTime())) {
+        throw new AppError('HTTP_BAD_REQUEST', 'since: not an ISO 8601 date-time such as 2026-11-01T00:00:00Z');
+      }
       const rows = await db.interaction.groupBy({
         by: ['text'],
-        where: { kind: 'faq_unanswered', ...(since ? { createdAt: { gte: new Date(since) } } : {}) },
+        where: { kind: 'faq_unanswered', ...(sinceDate ? { createdAt: { gte: sinceDate } } : {}) },
         _count: { _all: true },
         _max: { createdAt: true },
         orderBy: { _max: { createdAt: 'desc' } },

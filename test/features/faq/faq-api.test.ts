@@ -87,6 +87,9 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
       headers: admin,
     });
     expect(since.json()).toEqual({ questions: [] });
+    const bad = await app.server.inject({ url: '/api/v1/knowledge/unanswered?since=yesterday', headers: admin });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('BAD_REQUEST');
   });
 
   it('never answers out-of-scope questions with an entry', async () => {

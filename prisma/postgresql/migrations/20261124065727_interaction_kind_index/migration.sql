@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Interaction_kind_createdAt_idx" ON "Interaction"("kind", "createdAt");
