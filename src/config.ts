@@ -56,6 +56,30 @@ export type Env = z.infer<typeof envSchema>;
 
 const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
 
+const points = z.number().int().min(0).max(1_000_000);
+const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) }).strict();
+
+const defaultTiers = [
+  {
+    id: 'bronze',
+    name: { 'zh-CN': '青铜会员', en: 'Bronze' },
+    minPoints: 0,
+    perks: { 'zh-CN': '积分兑换', en: 'Redeem points for rewards' },
+  },
+  {
+    id: 'silver',
+    name: { 'zh-CN': '白银会员', en: 'Silver' },
+    minPoints: 500,
+    perks: { 'zh-CN': '全场95折', en: '5% off every order' },
+  },
+  {
+    id: 'gold',
+    name: { 'zh-CN': '黄金会员', en: 'Gold' },
+    minPoints: 2000,
+    perks: { 'zh-CN': '全场9折,每月一杯免费饮品', en: '10% off and a free drink every month' },
+  },
+];
+
 const defaultSynonyms = [
   ['外卖', '配送', '送餐', '外送', '送货'],
   ['退款', '退钱', '退费'],
@@ -92,6 +116,42 @@ const businessSchema = z
         maxSuggestions: z.number().int().min(1).max(3).default(3),
         /** Entries a model sees per question. */
         modelEntries: z.number().int().min(1).max(10).default(4),
+      })
+      .strict()
+      .prefault({}),
+    loyalty: z
+      .object({
+        /** Awarded points expire this many months after they were awarded. */
+        expiryMonths: z.number().int().min(1).max(120).default(12),
+        rules: z
+          .object({
+            welcome: points.default(50),
+            checkin: points.default(5),
+            feedback: points.default(10),
+            /** Points per currency unit of a purchase (rounded down). */
+            purchasePerUnit: z.number().min(0).max(1000).default(1),
+            birthday: points.default(100),
+            referral: z
+              .object({ referrer: points.default(100), referee: points.default(50) })
+              .strict()
+              .prefault({}),
+          })
+          .strict()
+          .prefault({}),
+        /** By points earned in the last 12 months; the first tier should start at 0. */
+        tiers: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z0-9_-]+$/),
+                name: localized,
+                minPoints: points,
+                perks: localized,
+              })
+              .strict(),
+          )
+          .min(1)
+          .default(defaultTiers),
       })
       .strict()
       .prefault({}),

@@ -4,8 +4,10 @@ export type ErrorCode =
   | 'HTTP_BAD_REQUEST'
   | 'HTTP_UNAUTHORIZED'
   | 'HTTP_NOT_FOUND'
+  | 'HTTP_CONFLICT'
   | 'ADAPTER_SEND_FAILED'
-  | 'LLM_FAILED';
+  | 'LLM_FAILED'
+  | 'POINTS_INSUFFICIENT';
 
 export class AppError extends Error {
   constructor(

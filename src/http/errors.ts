@@ -6,6 +6,8 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HTTP_BAD_REQUEST: 400,
   HTTP_UNAUTHORIZED: 401,
   HTTP_NOT_FOUND: 404,
+  HTTP_CONFLICT: 409,
+  POINTS_INSUFFICIENT: 409,
 };
 
 export function errorBody(code: string, message: string) {

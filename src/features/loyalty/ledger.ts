@@ -1,0 +1,124 @@
+// The points ledger. Every change is one appended entry with an idempotency key, written in one
+// transaction with the cached balance and an interaction event; a spend that would take the
+// balance below zero is refused and changes nothing. Safe under concurrent requests on SQLite
+// and PostgreSQL: the balance moves by a conditional UPDATE, the key is a unique index.
+import { AppError } from '../../errors.js';
+import type { Db, Prisma, Tx } from '../../store/index.js';
+
+export type EntryKind = 'award' | 'spend' | 'expire' | 'adjust';
+
+export interface EntryInput {
+  customerId: string;
+  kind: EntryKind;
+  /** Positive for awards, negative for spends and expiries; either sign for adjustments. */
+  delta: number;
+  reason: string;
+  idempotencyKey: string;
+  expiresAt?: Date | null;
+  meta?: Record<string, unknown>;
+  at: Date;
+}
+
+export interface LedgerEntry {
+  id: number;
+  customerId: string;
+  kind: string;
+  delta: number;
+  reason: string;
+  idempotencyKey: string;
+  expiresAt: Date | null;
+  meta: unknown;
+  createdAt: Date;
+}
+
+export interface EntryResult {
+  entry: LedgerEntry;
+  /** False when an entry with this key existed: nothing changed. */
+  applied: boolean;
+  balance: number;
+}
+
+export class InsufficientPoints extends AppError {
+  constructor(
+    readonly balance: number,
+    readonly needed: number,
+  ) {
+    super('POINTS_INSUFFICIENT', `not enough points: balance ${balance}, needed ${needed}`);
+    this.name = 'InsufficientPoints';
+  }
+}
+
+const isUnique = (err: unknown) =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+
+async function existing(db: Db | Tx, key: string): Promise<EntryResult | null> {
+  const entry = await db.pointsEntry.findUnique({ where: { idempotencyKey: key } });
+  if (!entry) return null;
+  const customer = await db.customer.findUnique({ where: { id: entry.customerId }, select: { pointsBalance: true } });
+  return { entry, applied: false, balance: customer?.pointsBalance ?? 0 };
+}
+
+/** Inside a transaction: appends the entry, moves the balance, logs the event. */
+export async function appendInTx(tx: Tx, input: EntryInput): Promise<EntryResult> {
+  if (!Number.isInteger(input.delta) || input.delta === 0)
+    throw new AppError('HTTP_BAD_REQUEST', 'delta must be a non-zero integer');
+  const moved = await tx.customer.updateMany({
+    where: { id: input.customerId, ...(input.delta < 0 ? { pointsBalance: { gte: -input.delta } } : {}) },
+    data: { pointsBalance: { increment: input.delta } },
+  });
+  if (moved.count === 0) {
+    const customer = await tx.customer.findUnique({ where: { id: input.customerId }, select: { pointsBalance: true } });
+    if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${input.customerId}`);
+    throw new InsufficientPoints(customer.pointsBalance, -input.delta);
+  }
+  const entry = await tx.pointsEntry.create({
+    data: {
+      customerId: input.customerId,
+      kind: input.kind,
+      delta: input.delta,
+      reason: input.reason,
+      idempotencyKey: input.idempotencyKey,
+      expiresAt: input.expiresAt ?? null,
+      meta: (input.meta ?? undefined) as Prisma.InputJsonValue | undefined,
+      createdAt: input.at,
+    },
+  });
+  const { pointsBalance } = await tx.customer.findUniqueOrThrow({
+    where: { id: input.customerId },
+    select: { pointsBalance: true },
+  });
+  await tx.interaction.create({
+    data: {
+      customerId: input.customerId,
+      channel: 'system',
+      direction: 'event',
+      kind: 'points',
+      text: `${input.delta > 0 ? '+' : ''}${input.delta} ${input.reason}`,
+      payload: {
+        entryId: entry.id,
+        kind: input.kind,
+        delta: input.delta,
+        reason: input.reason,
+        balance: pointsBalance,
+      },
+      createdAt: input.at,
+    },
+  });
+  return { entry, applied: true, balance: pointsBalance };
+}
+
+/** Appends one entry; a key seen before returns the earlier entry with applied: false. */
+export async function append(db: Db, input: EntryInput): Promise<EntryResult> {
+  const seen = await existing(db, input.idempotencyKey);
+  if (seen) return seen;
+  try {
+    return await db.$transaction((tx) => appendInTx(tx, input));
+  } catch (err) {
+    // Another request with the same key won the race; its entry is the answer.
+    if (isUnique(err)) {
+      const winner = await existing(db, input.idempotencyKey);
+      if (winner) return winner;
+    }
+    throw err;
+  }
+}

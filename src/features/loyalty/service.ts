@@ -1,0 +1,242 @@
+// Loyalty: earning rules, purchases, tiers and the customer's points summary, over the ledger.
+import type { BusinessConfig } from '../../config.js';
+import { AppError } from '../../errors.js';
+import type { Db } from '../../store/index.js';
+import type { Clock } from '../../util/clock.js';
+import { append, appendInTx, type EntryResult, type LedgerEntry } from './ledger.js';
+import { earnedSince, expiredLots, expiringBetween, openLots } from './lots.js';
+
+export type LoyaltySettings = BusinessConfig['loyalty'];
+export type Tier = LoyaltySettings['tiers'][number];
+
+const DAY = 86_400_000;
+
+export interface Summary {
+  balance: number;
+  tier: Tier;
+  nextTier: Tier | undefined;
+  /** Points still to earn (in 12 months) for the next tier. */
+  toNextTier: number;
+  earnedLast12Months: number;
+  expiringIn30Days: number;
+}
+
+export interface AwardOutcome extends EntryResult {
+  /** Set when this award lifted the customer into a higher tier. */
+  tierReached?: Tier;
+}
+
+export class Loyalty {
+  private readonly dayFormat: Intl.DateTimeFormat;
+  private readonly tiers: Tier[];
+
+  constructor(
+    private readonly db: Db,
+    readonly settings: LoyaltySettings,
+    timezone: string,
+    private readonly clock: Clock,
+  ) {
+    this.dayFormat = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    this.tiers = [...settings.tiers].sort((a, b) => a.minPoints - b.minPoints);
+  }
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** The calendar day of a moment in the business's time zone, as YYYY-MM-DD. */
+  dayOf(at: Date): string {
+    return this.dayFormat.format(at);
+  }
+
+  expiryFor(at: Date): Date {
+    const d = new Date(at);
+    d.setUTCMonth(d.getUTCMonth() + this.settings.expiryMonths);
+    return d;
+  }
+
+  tierFor(earned: number): Tier {
+    let tier = this.tiers[0] as Tier;
+    for (const t of this.tiers) if (earned >= t.minPoints) tier = t;
+    return tier;
+  }
+
+  private async entries(customerId: string): Promise<LedgerEntry[]> {
+    return this.db.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'asc' } });
+  }
+
+  private async earned(customerId: string, at: Date): Promise<number> {
+    const since = new Date(at.getTime() - 365 * DAY);
+    const agg = await this.db.pointsEntry.aggregate({
+      where: { customerId, kind: { in: ['award', 'adjust'] }, delta: { gt: 0 }, createdAt: { gte: since } },
+      _sum: { delta: true },
+    });
+    return agg._sum.delta ?? 0;
+  }
+
+  /** Awards points by a rule, once per key; says when the award reached a new tier. */
+  async award(
+    customerId: string,
+    reason: string,
+    points: number,
+    idempotencyKey: string,
+    meta?: Record<string, unknown>,
+  ): Promise<AwardOutcome | null> {
+    if (points <= 0) return null;
+    const at = this.now();
+    const result = await append(this.db, {
+      customerId,
+      kind: 'award',
+      delta: points,
+      reason,
+      idempotencyKey,
+      expiresAt: this.expiryFor(at),
+      ...(meta ? { meta } : {}),
+      at,
+    });
+    return this.withTier(customerId, result, at);
+  }
+
+  private async withTier(customerId: string, result: EntryResult, at: Date): Promise<AwardOutcome> {
+    if (!result.applied || result.entry.delta <= 0) return result;
+    const earned = await this.earned(customerId, at);
+    const before = this.tierFor(earned - result.entry.delta);
+    const after = this.tierFor(earned);
+    return after.minPoints > before.minPoints ? { ...result, tierReached: after } : result;
+  }
+
+  welcome(customerId: string) {
+    return this.award(customerId, 'welcome', this.settings.rules.welcome, `welcome:${customerId}`);
+  }
+
+  /** Once per calendar day in the business's time zone. */
+  async checkin(customerId: string): Promise<{ outcome: AwardOutcome | null; day: string }> {
+    const day = this.dayOf(this.now());
+    const outcome = await this.award(
+      customerId,
+      'checkin',
+      this.settings.rules.checkin,
+      `checkin:${customerId}:${day}`,
+      { day },
+    );
+    return { outcome, day };
+  }
+
+  /** Records a purchase and awards its points, once per order id. */
+  async purchase(customerId: string, input: { amount: number; orderId: string; at?: Date }) {
+    const at = this.now();
+    const points = Math.floor(input.amount * this.settings.rules.purchasePerUnit);
+    const key = `purchase:${input.orderId}`;
+    const known = await this.db.purchase.findUnique({ where: { orderId: input.orderId } });
+    if (known) {
+      if (known.customerId !== customerId)
+        throw new AppError('HTTP_CONFLICT', `order ${input.orderId} belongs to another customer`);
+      return { duplicate: true, purchase: known, award: null };
+    }
+    try {
+      const { purchase, award } = await this.db.$transaction(async (tx) => {
+        const purchase = await tx.purchase.create({
+          data: { customerId, orderId: input.orderId, amount: input.amount, at: input.at ?? at, createdAt: at },
+        });
+        // Lifecycle: the first purchase makes a customer, the second a repeat customer.
+        const count = await tx.purchase.count({ where: { customerId } });
+        await tx.customer.updateMany({
+          where: { id: customerId, stage: { in: ['prospect', 'customer'] } },
+          data: { stage: count >= 2 ? 'repeat' : 'customer' },
+        });
+        const award =
+          points > 0
+            ? await appendInTx(tx, {
+                customerId,
+                kind: 'award',
+                delta: points,
+                reason: 'purchase',
+                idempotencyKey: key,
+                expiresAt: this.expiryFor(at),
+                meta: { orderId: input.orderId, amount: input.amount },
+                at,
+              })
+            : null;
+        return { purchase, award };
+      });
+      return { duplicate: false, purchase, award: award ? await this.withTier(customerId, award, at) : null };
+    } catch (err) {
+      // The same order reported twice at once: the other request recorded it.
+      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') {
+        const winner = await this.db.purchase.findUnique({ where: { orderId: input.orderId } });
+        if (winner) return { duplicate: true, purchase: winner, award: null };
+      }
+      throw err;
+    }
+  }
+
+  /** A manual change by staff, audited in the entry's meta and the interaction log. */
+  async adjust(customerId: string, delta: number, reason: string, idempotencyKey: string, by: string) {
+    const at = this.now();
+    const result = await append(this.db, {
+      customerId,
+      kind: 'adjust',
+      delta,
+      reason,
+      idempotencyKey,
+      expiresAt: delta > 0 ? this.expiryFor(at) : null,
+      meta: { by },
+      at,
+    });
+    return this.withTier(customerId, result, at);
+  }
+
+  async summary(customerId: string): Promise<Summary> {
+    const now = this.now();
+    const [customer, entries] = await Promise.all([
+      this.db.customer.findUniqueOrThrow({ where: { id: customerId }, select: { pointsBalance: true } }),
+      this.entries(customerId),
+    ]);
+    const earned = earnedSince(entries, new Date(now.getTime() - 365 * DAY));
+    const tier = this.tierFor(earned);
+    const nextTier = this.tiers.find((t) => t.minPoints > tier.minPoints);
+    return {
+      balance: customer.pointsBalance,
+      tier,
+      nextTier,
+      toNextTier: nextTier ? nextTier.minPoints - earned : 0,
+      earnedLast12Months: earned,
+      expiringIn30Days: expiringBetween(openLots(entries), now, new Date(now.getTime() + 30 * DAY)),
+    };
+  }
+
+  history(customerId: string, limit: number) {
+    return this.db.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'desc' }, take: limit });
+  }
+
+  /** Writes expiry entries for every lot whose time has come (a scheduled job; idempotent). */
+  async expireDue(customerIds?: string[]): Promise<number> {
+    const now = this.now();
+    const due = await this.db.pointsEntry.findMany({
+      where: { delta: { gt: 0 }, expiresAt: { lte: now }, ...(customerIds ? { customerId: { in: customerIds } } : {}) },
+      select: { customerId: true },
+      distinct: ['customerId'],
+    });
+    let written = 0;
+    for (const { customerId } of due) {
+      for (const lot of expiredLots(openLots(await this.entries(customerId)), now)) {
+        const result = await append(this.db, {
+          customerId,
+          kind: 'expire',
+          delta: -lot.remaining,
+          reason: 'expiry',
+          idempotencyKey: `expire:${lot.entryId}`,
+          meta: { lotEntryId: lot.entryId, expiredAt: lot.expiresAt?.toISOString() },
+          at: now,
+        });
+        if (result.applied) written++;
+      }
+    }
+    return written;
+  }
+}
