@@ -13,13 +13,16 @@ import { KnowledgeBase } from './features/faq/knowledge-base.js';
 import { faqMiddleware } from './features/faq/middleware.js';
 import { knowledgeRoutes } from './features/faq/routes.js';
 import { Synonyms } from './features/faq/tokenize.js';
+import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
+import { loyaltyRoutes } from './features/loyalty/routes.js';
+import { Loyalty } from './features/loyalty/service.js';
 import { buildServer } from './http/server.js';
 import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
 import { Dispatcher } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
 import { openStore, type Store } from './store/index.js';
-import type { Clock } from './util/clock.js';
+import { type Clock, systemClock } from './util/clock.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -32,6 +35,7 @@ export interface App {
   adapters: Map<string, ChannelAdapter>;
   api: ApiAdapter;
   knowledge: KnowledgeBase;
+  loyalty: Loyalty;
   adminToken: { token: string; generated: boolean; path?: string };
   migrationsApplied: string[];
   /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
@@ -104,6 +108,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     },
   });
 
+  const loyalty = new Loyalty(store.db, settings.loyalty, env.BUSINESS_TIMEZONE, options.clock ?? systemClock);
+
   const engine = new Engine({
     db: store.db,
     provider: store.provider,
@@ -111,7 +117,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
     // The order of the pipeline, in one place. Later features slot in before the fallback.
-    middleware: [builtinCommands, faq, fallback],
+    middleware: [welcomePoints(loyalty), builtinCommands, loyaltyCommands(loyalty), faq, fallback],
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -135,7 +141,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         },
       },
     ],
-    adminRoutes: [{ plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } }],
+    adminRoutes: [
+      { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
+      { plugin: loyaltyRoutes as never, options: { db: store.db, loyalty } },
+    ],
+    profileExtras: async (customerId) => {
+      const summary = await loyalty.summary(customerId);
+      return { points: { balance: summary.balance, tier: summary.tier.id, tierName: summary.tier.name } };
+    },
   });
 
   let stopped: Promise<void> | undefined;
@@ -148,6 +161,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adapters,
     api,
     knowledge,
+    loyalty,
     adminToken,
     migrationsApplied,
     async start() {

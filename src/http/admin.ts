@@ -22,6 +22,14 @@ const customer = {
     createdAt: { type: 'string' },
     lastSeenAt: { type: 'string' },
     identities: { type: 'array', items: identity },
+    points: {
+      type: 'object',
+      properties: {
+        balance: { type: 'integer' },
+        tier: { type: 'string' },
+        tierName: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
   },
 } as const;
 
@@ -58,7 +66,13 @@ function profile(c: CustomerRow | Awaited<ReturnType<typeof findCustomers>>[numb
 }
 
 /** Customer routes of the admin API; server.ts puts them behind the admin token. */
-export async function adminRoutes(app: FastifyInstance, options: { db: Db }): Promise<void> {
+export interface AdminRoutesOptions {
+  db: Db;
+  /** More of the profile, from features (points and tier). */
+  profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
+}
+
+export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { db } = options;
 
   app.get(
@@ -105,7 +119,7 @@ export async function adminRoutes(app: FastifyInstance, options: { db: Db }): Pr
       const { id } = request.params as { id: string };
       const row = await getCustomer(db, id);
       if (!row) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
-      return profile(row);
+      return { ...profile(row), ...(await options.profileExtras?.(id)) };
     },
   );
 

@@ -27,6 +27,7 @@ export interface ServerOptions {
   channelRoutes: PluginEntry[];
   /** Route plugins of features, registered behind the admin token. */
   adminRoutes: PluginEntry[];
+  profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
   version: string;
 }
 
@@ -88,7 +89,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   for (const { plugin, options } of o.channelRoutes) await app.register(plugin, options as never);
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
-    await admin.register(adminRoutes, { db: o.db });
+    await admin.register(adminRoutes, { db: o.db, ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}) });
     for (const { plugin, options } of o.adminRoutes) await admin.register(plugin, options as never);
   });
   return app;

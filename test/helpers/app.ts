@@ -8,7 +8,10 @@ import { type Config, parseBusinessConfig, parseEnv } from '../../src/config.js'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
-export function testConfig(databaseUrl: string, env: Record<string, string> = {}, yaml = ''): Config {
+/** Welcome points add a reply and ledger events; tests of other features leave them out. */
+const testDefaults = 'loyalty:\n  rules:\n    welcome: 0\n';
+
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}, yaml = testDefaults): Config {
   return {
     env: parseEnv({
       DATABASE_URL: databaseUrl,

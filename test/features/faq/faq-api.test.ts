@@ -57,7 +57,7 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
   });
 
   it('offers "did you mean" buttons when several entries fit, and a button answers its entry', async () => {
-    const [reply] = await ask({ text: '积分' });
+    const [reply] = await ask({ text: '问下积分' });
     expect(reply?.text).toMatch(/哪一个/);
     const payloads = reply?.buttons?.map((b) => b.payload) ?? [];
     expect(payloads.length).toBeGreaterThanOrEqual(2);

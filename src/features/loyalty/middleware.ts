@@ -1,0 +1,109 @@
+// Points in the chat: welcome points, /checkin (签到), /points (积分), /history.
+import type { Middleware } from '../../engine/composer.js';
+import type { TurnContext } from '../../engine/context.js';
+import type { Locale } from '../../engine/i18n.js';
+import type { AwardOutcome, Loyalty } from './service.js';
+
+const reasons: Record<string, Record<Locale, string>> = {
+  welcome: { 'zh-CN': '新人礼', en: 'welcome' },
+  checkin: { 'zh-CN': '签到', en: 'check-in' },
+  purchase: { 'zh-CN': '消费', en: 'purchase' },
+  feedback: { 'zh-CN': '反馈', en: 'feedback' },
+  birthday: { 'zh-CN': '生日', en: 'birthday' },
+  referral: { 'zh-CN': '推荐', en: 'referral' },
+  redemption: { 'zh-CN': '兑换', en: 'redemption' },
+  expiry: { 'zh-CN': '过期', en: 'expired' },
+};
+
+/** Chat words that mean a loyalty command, besides the slash commands. */
+const phrases: Record<string, string> = {
+  签到: 'checkin',
+  打卡: 'checkin',
+  积分: 'points',
+  我的积分: 'points',
+  查积分: 'points',
+  积分记录: 'history',
+};
+
+function intent(ctx: TurnContext): string | undefined {
+  if (ctx.command) return ['checkin', 'points', 'history'].includes(ctx.command.name) ? ctx.command.name : undefined;
+  const text = ctx.message.text?.trim().replace(/[。!!??~～\s]+$/u, '');
+  return text ? phrases[text] : undefined;
+}
+
+function congratulate(ctx: TurnContext, outcome: AwardOutcome | null): void {
+  if (!outcome?.tierReached) return;
+  const tier = outcome.tierReached;
+  ctx.reply(ctx.t('tierReached', { tier: tier.name[ctx.locale], perks: tier.perks[ctx.locale] }));
+  ctx.event('tier_reached', { tier: tier.id });
+}
+
+/** Runs first and acts last: welcome points for a new customer, after the welcome itself. */
+export function welcomePoints(loyalty: Loyalty): Middleware<TurnContext> {
+  return async (ctx, next) => {
+    await next();
+    if (!ctx.isNewCustomer) return;
+    const outcome = await loyalty.welcome(ctx.customer.id);
+    if (!outcome?.applied) return;
+    const note = ctx.t('welcomePoints', { points: outcome.entry.delta });
+    // One message is friendlier than two: the gift goes into the welcome when there is one.
+    const welcome = ctx.replies.find((r) => r.text === ctx.t('welcome'));
+    if (welcome) welcome.text = `${welcome.text}\n${note}`;
+    else if (ctx.addressed) ctx.reply(note);
+  };
+}
+
+export function loyaltyCommands(loyalty: Loyalty): Middleware<TurnContext> {
+  return async (ctx, next) => {
+    switch (intent(ctx)) {
+      case 'checkin': {
+        const { outcome } = await loyalty.checkin(ctx.customer.id);
+        if (!outcome) return next();
+        ctx.reply(
+          ctx.t(outcome.applied ? 'checkinDone' : 'checkinAgain', {
+            points: outcome.entry.delta,
+            balance: outcome.balance,
+          }),
+        );
+        congratulate(ctx, outcome);
+        return;
+      }
+      case 'points': {
+        const s = await loyalty.summary(ctx.customer.id);
+        const progress = s.nextTier
+          ? ctx.t('pointsProgress', {
+              earned: s.earnedLast12Months,
+              points: s.toNextTier,
+              tier: s.nextTier.name[ctx.locale],
+            })
+          : ctx.t('pointsTopTier');
+        const expiring = s.expiringIn30Days ? ctx.t('pointsExpiring', { points: s.expiringIn30Days }) : '';
+        ctx.reply(
+          ctx.t('pointsSummary', {
+            balance: s.balance,
+            tier: s.tier.name[ctx.locale],
+            perks: s.tier.perks[ctx.locale],
+            progress: progress + expiring,
+          }),
+        );
+        return;
+      }
+      case 'history': {
+        const entries = await loyalty.history(ctx.customer.id, 10);
+        if (!entries.length) {
+          ctx.reply(ctx.t('historyEmpty'));
+          return;
+        }
+        const lines = entries.map((e) => {
+          const day = loyalty.dayOf(e.createdAt);
+          const reason = reasons[e.reason]?.[ctx.locale] ?? e.reason;
+          return `${day} ${e.delta > 0 ? '+' : ''}${e.delta} ${reason}`;
+        });
+        ctx.reply(`${ctx.t('historyTitle')}\n${lines.join('\n')}`);
+        return;
+      }
+      default:
+        return next();
+    }
+  };
+}

@@ -1,0 +1,183 @@
+// Admin API of loyalty: purchases from the business's systems, manual adjustments, the ledger.
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
+import { errorResponses, errorSchema } from '../../http/schemas.js';
+import type { Db } from '../../store/index.js';
+import type { Loyalty } from './service.js';
+
+const security = [{ adminToken: [] }];
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
+
+const entrySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    kind: { type: 'string', enum: ['award', 'spend', 'expire', 'adjust'] },
+    delta: { type: 'integer' },
+    reason: { type: 'string' },
+    idempotencyKey: { type: 'string' },
+    expiresAt: { type: ['string', 'null'] },
+    meta: {},
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+const tierSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, name: { type: 'object', additionalProperties: { type: 'string' } } },
+} as const;
+
+type Entry = { createdAt: Date; expiresAt: Date | null } & Record<string, unknown>;
+const entryBody = (e: Entry) => ({
+  ...e,
+  createdAt: e.createdAt.toISOString(),
+  expiresAt: e.expiresAt?.toISOString() ?? null,
+});
+
+export async function loyaltyRoutes(app: FastifyInstance, options: { db: Db; loyalty: Loyalty }) {
+  const { db, loyalty } = options;
+  const mustExist = async (id: string) => {
+    if (!(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
+      throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
+    }
+  };
+
+  app.post(
+    '/api/v1/customers/:id/purchases',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Record a purchase; awards points once per orderId',
+        security,
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['amount', 'orderId'],
+          properties: {
+            amount: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000_000 },
+            orderId: { type: 'string', minLength: 1, maxLength: 200 },
+            at: { type: 'string', maxLength: 40, description: 'When it was bought (ISO 8601); default now' },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              duplicate: { type: 'boolean' },
+              purchase: {
+                type: 'object',
+                properties: { orderId: { type: 'string' }, amount: { type: 'number' }, at: { type: 'string' } },
+              },
+              points: { type: 'object', properties: { awarded: { type: 'integer' }, balance: { type: 'integer' } } },
+              tierReached: { type: 'string' },
+            },
+          },
+          ...errorResponses,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { amount: number; orderId: string; at?: string };
+      const at = body.at === undefined ? undefined : new Date(body.at);
+      if (at && Number.isNaN(at.getTime())) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
+      await mustExist(id);
+      const result = await loyalty.purchase(id, { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) });
+      const balance = (await db.customer.findUniqueOrThrow({ where: { id }, select: { pointsBalance: true } }))
+        .pointsBalance;
+      return {
+        duplicate: result.duplicate,
+        purchase: {
+          orderId: result.purchase.orderId,
+          amount: result.purchase.amount,
+          at: result.purchase.at.toISOString(),
+        },
+        points: { awarded: result.award?.applied ? result.award.entry.delta : 0, balance },
+        ...(result.award?.tierReached ? { tierReached: result.award.tierReached.id } : {}),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/customers/:id/points',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: 'Adjust points by hand (audited); an overdraw is refused with 409 and changes nothing',
+        security,
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['delta', 'reason', 'idempotencyKey'],
+          properties: {
+            delta: { type: 'integer', minimum: -1_000_000, maximum: 1_000_000, not: { const: 0 } },
+            reason: { type: 'string', minLength: 1, maxLength: 200 },
+            idempotencyKey: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { applied: { type: 'boolean' }, balance: { type: 'integer' }, entry: entrySchema },
+          },
+          ...errorResponses,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { delta: number; reason: string; idempotencyKey: string };
+      await mustExist(id);
+      const result = await loyalty.adjust(id, body.delta, body.reason, `manual:${body.idempotencyKey}`, 'admin-api');
+      return { applied: result.applied, balance: result.balance, entry: entryBody(result.entry as unknown as Entry) };
+    },
+  );
+
+  app.get(
+    '/api/v1/customers/:id/points',
+    {
+      schema: {
+        tags: ['Loyalty'],
+        summary: "A customer's balance, tier and ledger (newest first)",
+        security,
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              balance: { type: 'integer' },
+              tier: tierSchema,
+              nextTier: tierSchema,
+              toNextTier: { type: 'integer' },
+              earnedLast12Months: { type: 'integer' },
+              expiringIn30Days: { type: 'integer' },
+              ledger: { type: 'array', items: entrySchema },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { limit } = request.query as { limit: number };
+      await mustExist(id);
+      const [summary, ledger] = await Promise.all([loyalty.summary(id), loyalty.history(id, limit)]);
+      return {
+        balance: summary.balance,
+        tier: { id: summary.tier.id, name: summary.tier.name },
+        ...(summary.nextTier ? { nextTier: { id: summary.nextTier.id, name: summary.nextTier.name } } : {}),
+        toNextTier: summary.toNextTier,
+        earnedLast12Months: summary.earnedLast12Months,
+        expiringIn30Days: summary.expiringIn30Days,
+        ledger: ledger.map((e) => entryBody(e as unknown as Entry)),
+      };
+    },
+  );
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { FakeClock } from '../../fakes/clock.js';
+import { admin, testApp } from '../../helpers/app.js';
+import { describeOnEachDatabase } from '../../helpers/databases.js';
+
+describeOnEachDatabase('loyalty through the API channel and the admin API', (database) => {
+  let app: App;
+  const clock = new FakeClock(Date.parse('2026-06-01T02:00:00Z'));
+  let seq = 0;
+
+  beforeAll(async () => {
+    app = await testApp(database().url, { clock, yaml: 'loyalty:\n  rules:\n    welcome: 50\n    checkin: 5\n' });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const say = async (user: string, text: string) => {
+    const res = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ user: { id: user, locale: 'zh-CN' }, text }),
+    });
+    expect(res.statusCode).toBe(200);
+    return (res.json().replies as { text: string }[]).map((r) => r.text);
+  };
+  const customerId = async (user: string) => {
+    const res = await app.server.inject({ url: `/api/v1/customers?channel=api&externalId=${user}`, headers: admin });
+    return res.json().customers[0].id as string;
+  };
+  const json = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    app.server.inject({
+      method,
+      url,
+      headers: { ...admin, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { payload: JSON.stringify(body) } : {}),
+    });
+
+  it('gives welcome points with the welcome, and /points shows the balance and tier', async () => {
+    const user = `loyal-${++seq}`;
+    const [welcome] = await say(user, '/start');
+    expect(welcome).toMatch(/欢迎[\s\S]*50积分/);
+    const [points] = await say(user, '/points');
+    expect(points).toMatch(/当前积分:50/);
+    expect(points).toMatch(/青铜会员/);
+    expect(await say(user, '积分')).toEqual([points]);
+  });
+
+  it('awards check-in once per day', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    expect((await say(user, '/checkin'))[0]).toMatch(/签到成功.*5积分.*55/);
+    expect((await say(user, '签到'))[0]).toMatch(/已经签到过/);
+    clock.advance(24 * 3600_000);
+    expect((await say(user, '签到!'))[0]).toMatch(/签到成功.*60/);
+    const history = (await say(user, '/history'))[0] ?? '';
+    expect(history.split('\n').slice(1)).toHaveLength(3);
+    expect(history).toMatch(/\+5 签到/);
+  });
+
+  it('records a purchase once per order id and shows points in the profile', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const purchase = { amount: 128.5, orderId: `ord-${user}` };
+    const first = await json('POST', `/api/v1/customers/${id}/purchases`, purchase);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ duplicate: false, points: { awarded: 128, balance: 178 } });
+    const again = await json('POST', `/api/v1/customers/${id}/purchases`, purchase);
+    expect(again.json()).toMatchObject({ duplicate: true, points: { awarded: 0, balance: 178 } });
+
+    const profile = await json('GET', `/api/v1/customers/${id}`);
+    expect(profile.json()).toMatchObject({ stage: 'customer', points: { balance: 178, tier: 'bronze' } });
+    const ledger = await json('GET', `/api/v1/customers/${id}/points`);
+    expect(ledger.json()).toMatchObject({ balance: 178, tier: { id: 'bronze' }, nextTier: { id: 'silver' } });
+    expect(ledger.json().ledger.map((e: { reason: string; delta: number }) => [e.reason, e.delta])).toEqual([
+      ['purchase', 128],
+      ['welcome', 50],
+    ]);
+  });
+
+  it('reaching a tier by a purchase is reported, and /points shows it', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const res = await json('POST', `/api/v1/customers/${id}/purchases`, { amount: 600, orderId: `big-${user}` });
+    expect(res.json()).toMatchObject({ tierReached: 'silver' });
+    expect((await say(user, '/points'))[0]).toMatch(/白银会员/);
+  });
+
+  it('adjusts by hand once per key, and refuses an overdraw with 409 changing nothing', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const add = { delta: 25, reason: 'goodwill', idempotencyKey: `gw-${user}` };
+    expect((await json('POST', `/api/v1/customers/${id}/points`, add)).json()).toMatchObject({
+      applied: true,
+      balance: 75,
+    });
+    expect((await json('POST', `/api/v1/customers/${id}/points`, add)).json()).toMatchObject({
+      applied: false,
+      balance: 75,
+    });
+    const over = await json('POST', `/api/v1/customers/${id}/points`, {
+      delta: -500,
+      reason: 'oops',
+      idempotencyKey: `o-${user}`,
+    });
+    expect(over.statusCode).toBe(409);
+    expect(over.json().error.code).toBe('POINTS_INSUFFICIENT');
+    expect((await json('GET', `/api/v1/customers/${id}/points`)).json().balance).toBe(75);
+    const entry = (await json('GET', `/api/v1/customers/${id}/points`)).json().ledger[0];
+    expect(entry).toMatchObject({ kind: 'adjust', delta: 25, reason: 'goodwill', meta: { by: 'admin-api' } });
+  });
+
+  it('rejects bad admin requests with clear errors', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const cases: [string, unknown, number][] = [
+      [`/api/v1/customers/${id}/purchases`, { amount: -3, orderId: 'x' }, 400],
+      [`/api/v1/customers/${id}/purchases`, { amount: '12', orderId: 'x' }, 400],
+      [`/api/v1/customers/${id}/purchases`, { amount: 12, orderId: 'x', at: 'tomorrow' }, 400],
+      [`/api/v1/customers/${id}/points`, { delta: 0, reason: 'x', idempotencyKey: 'k' }, 400],
+      [`/api/v1/customers/${id}/points`, { delta: 1.5, reason: 'x', idempotencyKey: 'k' }, 400],
+      ['/api/v1/customers/nobody/points', { delta: 1, reason: 'x', idempotencyKey: 'k' }, 404],
+      ['/api/v1/customers/nobody/purchases', { amount: 1, orderId: 'k' }, 404],
+    ];
+    for (const [url, body, status] of cases) {
+      const res = await json('POST', url, body);
+      expect(res.statusCode, `${url} ${JSON.stringify(body)}`).toBe(status);
+    }
+    expect(await app.store.db.purchase.count({ where: { orderId: { in: ['x', 'k'] } } })).toBe(0);
+    const noToken = await app.server.inject({ method: 'GET', url: `/api/v1/customers/${id}/points` });
+    expect(noToken.statusCode).toBe(401);
+  });
+});
