@@ -14,6 +14,8 @@ import { faqMiddleware } from './features/faq/middleware.js';
 import { knowledgeRoutes } from './features/faq/routes.js';
 import { Synonyms } from './features/faq/tokenize.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
+import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
+import { Rewards } from './features/loyalty/rewards.js';
 import { loyaltyRoutes } from './features/loyalty/routes.js';
 import { Loyalty } from './features/loyalty/service.js';
 import { buildServer } from './http/server.js';
@@ -109,6 +111,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   });
 
   const loyalty = new Loyalty(store.db, settings.loyalty, env.BUSINESS_TIMEZONE, options.clock ?? systemClock);
+  const rewards = new Rewards(store.db, store.provider, loyalty, options.clock ?? systemClock);
 
   const engine = new Engine({
     db: store.db,
@@ -117,7 +120,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
     // The order of the pipeline, in one place. Later features slot in before the fallback.
-    middleware: [welcomePoints(loyalty), builtinCommands, loyaltyCommands(loyalty), faq, fallback],
+    middleware: [
+      welcomePoints(loyalty),
+      builtinCommands,
+      loyaltyCommands(loyalty),
+      rewardsCommands(rewards),
+      faq,
+      fallback,
+    ],
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
     ...(options.clock ? { clock: options.clock } : {}),

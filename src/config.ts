@@ -80,6 +80,19 @@ const defaultTiers = [
   },
 ];
 
+const defaultRewards = [
+  { id: 'voucher5', name: { 'zh-CN': '5元代金券', en: '5-yuan voucher' }, cost: 100 },
+  { id: 'americano', name: { 'zh-CN': '中杯美式一杯', en: 'A medium Americano' }, cost: 300 },
+  {
+    id: 'beans',
+    name: { 'zh-CN': '精品咖啡豆一包', en: 'A bag of house-roast beans' },
+    cost: 1500,
+    stock: 20,
+    perCustomerLimit: 1,
+    tier: 'silver',
+  },
+];
+
 const defaultSynonyms = [
   ['外卖', '配送', '送餐', '外送', '送货'],
   ['退款', '退钱', '退费'],
@@ -152,6 +165,23 @@ const businessSchema = z
           )
           .min(1)
           .default(defaultTiers),
+        /** The rewards catalog: what points buy. */
+        rewards: z
+          .array(
+            z
+              .object({
+                id: z.string().regex(/^[a-z0-9_-]{1,32}$/),
+                name: localized,
+                cost: z.number().int().min(1).max(1_000_000),
+                /** Total that can ever be redeemed; unlimited when absent. */
+                stock: z.number().int().min(0).optional(),
+                perCustomerLimit: z.number().int().min(1).optional(),
+                /** Only for customers in this tier or above. */
+                tier: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default(defaultRewards),
       })
       .strict()
       .prefault({}),

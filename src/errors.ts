@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'HTTP_CONFLICT'
   | 'ADAPTER_SEND_FAILED'
   | 'LLM_FAILED'
-  | 'POINTS_INSUFFICIENT';
+  | 'POINTS_INSUFFICIENT'
+  | 'REDEEM_REFUSED';
 
 export class AppError extends Error {
   constructor(

@@ -8,6 +8,7 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   HTTP_NOT_FOUND: 404,
   HTTP_CONFLICT: 409,
   POINTS_INSUFFICIENT: 409,
+  REDEEM_REFUSED: 409,
 };
 
 export function errorBody(code: string, message: string) {
