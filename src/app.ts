@@ -13,6 +13,9 @@ import { KnowledgeBase } from './features/faq/knowledge-base.js';
 import { faqMiddleware } from './features/faq/middleware.js';
 import { knowledgeRoutes } from './features/faq/routes.js';
 import { Synonyms } from './features/faq/tokenize.js';
+import { feedbackMiddleware } from './features/feedback/middleware.js';
+import { feedbackRoutes } from './features/feedback/routes.js';
+import { Surveys } from './features/feedback/surveys.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
 import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
 import { Rewards } from './features/loyalty/rewards.js';
@@ -112,16 +115,25 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
 
   const loyalty = new Loyalty(store.db, settings.loyalty, env.BUSINESS_TIMEZONE, options.clock ?? systemClock);
   const rewards = new Rewards(store.db, store.provider, loyalty, options.clock ?? systemClock);
+  const surveys = new Surveys(
+    store.db,
+    store.provider,
+    loyalty,
+    options.clock ?? systemClock,
+    settings.surveys.expiryHours,
+  );
+  const texts = buildTexts(settings.texts);
 
   const engine = new Engine({
     db: store.db,
     provider: store.provider,
-    texts: buildTexts(settings.texts),
+    texts,
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
     // The order of the pipeline, in one place. Later features slot in before the fallback.
     middleware: [
       welcomePoints(loyalty),
+      feedbackMiddleware(surveys),
       builtinCommands,
       loyaltyCommands(loyalty),
       rewardsCommands(rewards),
@@ -154,6 +166,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adminRoutes: [
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
       { plugin: loyaltyRoutes as never, options: { db: store.db, loyalty } },
+      {
+        plugin: feedbackRoutes as never,
+        options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE },
+      },
     ],
     profileExtras: async (customerId) => {
       const summary = await loyalty.summary(customerId);

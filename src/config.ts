@@ -185,6 +185,17 @@ const businessSchema = z
       })
       .strict()
       .prefault({}),
+    surveys: z
+      .object({
+        /** A survey left unanswered this long is dropped. */
+        expiryHours: z
+          .number()
+          .min(0.1)
+          .max(24 * 30)
+          .default(24),
+      })
+      .strict()
+      .prefault({}),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(8),

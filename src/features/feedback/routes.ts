@@ -1,0 +1,230 @@
+// Admin API of feedback: answers, the CSAT/NPS summary, follow-ups of poor scores, and
+// sending a survey to a customer.
+import type { FastifyInstance } from 'fastify';
+import { format, type Locale, normalizeLocale, type Texts } from '../../engine/i18n.js';
+import { AppError } from '../../errors.js';
+import { errorResponses, errorSchema } from '../../http/schemas.js';
+import type { Db } from '../../store/index.js';
+import type { SurveyKind, Surveys } from './surveys.js';
+
+const security = [{ adminToken: [] }];
+
+function sinceOf(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new AppError('HTTP_BAD_REQUEST', 'since: not an ISO 8601 date-time');
+  return date;
+}
+
+const feedbackSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    customerId: { type: 'string' },
+    channel: { type: 'string' },
+    kind: { type: 'string' },
+    score: { type: ['integer', 'null'] },
+    comment: { type: ['string', 'null'] },
+    source: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+type Row = { createdAt: Date } & Record<string, unknown>;
+const dated = (r: Row) => ({ ...r, createdAt: r.createdAt.toISOString() });
+
+export interface FeedbackRoutesOptions {
+  db: Db;
+  surveys: Surveys;
+  texts: Texts;
+  defaultLocale: Locale;
+}
+
+export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOptions) {
+  const localeOf = (locale: string | null) => normalizeLocale(locale) ?? o.defaultLocale;
+
+  app.get(
+    '/api/v1/feedback',
+    {
+      schema: {
+        tags: ['Feedback'],
+        summary: 'Survey answers and feedback, newest first',
+        security,
+        querystring: {
+          type: 'object',
+          properties: {
+            since: { type: 'string', maxLength: 40 },
+            kind: { type: 'string', enum: ['csat', 'nps', 'feedback'] },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { feedback: { type: 'array', items: feedbackSchema } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as { since?: string; kind?: string; limit: number };
+      const since = sinceOf(q.since);
+      const rows = await o.surveys.list({ ...(since ? { since } : {}), ...(q.kind ? { kind: q.kind } : {}) }, q.limit);
+      return { feedback: rows.map(dated) };
+    },
+  );
+
+  app.get(
+    '/api/v1/feedback/summary',
+    {
+      schema: {
+        tags: ['Feedback'],
+        summary: 'CSAT (1–5: count, average, share of 4–5) and NPS (0–10: promoters, passives, detractors, score)',
+        security,
+        querystring: { type: 'object', properties: { since: { type: 'string', maxLength: 40 } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              csat: {
+                type: 'object',
+                properties: {
+                  count: { type: 'integer' },
+                  average: { type: ['number', 'null'] },
+                  satisfiedShare: { type: ['number', 'null'] },
+                },
+              },
+              nps: {
+                type: 'object',
+                properties: {
+                  count: { type: 'integer' },
+                  promoters: { type: 'integer' },
+                  passives: { type: 'integer' },
+                  detractors: { type: 'integer' },
+                  score: { type: ['integer', 'null'] },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => o.surveys.summary(sinceOf((request.query as { since?: string }).since)),
+  );
+
+  app.get(
+    '/api/v1/followups',
+    {
+      schema: {
+        tags: ['Feedback'],
+        summary: 'Follow-ups opened by poor scores (CSAT ≤ 2, NPS ≤ 6)',
+        security,
+        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['open', 'handled'] } } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              followUps: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    customerId: { type: 'string' },
+                    status: { type: 'string' },
+                    note: { type: ['string', 'null'] },
+                    createdAt: { type: 'string' },
+                    handledAt: { type: ['string', 'null'] },
+                    feedback: feedbackSchema,
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { status } = request.query as { status?: string };
+      const rows = await o.surveys.followUps(status);
+      return {
+        followUps: rows.map((f) => ({
+          ...f,
+          createdAt: f.createdAt.toISOString(),
+          handledAt: f.handledAt?.toISOString() ?? null,
+          feedback: dated(f.feedback as unknown as Row),
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/followups/:id/handled',
+    {
+      schema: {
+        tags: ['Feedback'],
+        summary: 'Mark a follow-up handled; the customer is told what was done, in their chat',
+        security,
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
+        body: {
+          type: 'object',
+          required: ['note'],
+          properties: {
+            note: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 2000,
+              description: 'What was done, as the customer reads it',
+            },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { status: { type: 'string' }, notified: { type: 'boolean' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { note } = request.body as { note: string };
+      const result = await o.surveys.handle(id, note, (n, locale) =>
+        format(o.texts[localeOf(locale)].followUpDone, { note: n }),
+      );
+      return { status: result.followUp.status, notified: result.notified };
+    },
+  );
+
+  app.post(
+    '/api/v1/customers/:id/surveys',
+    {
+      schema: {
+        tags: ['Feedback'],
+        summary: 'Send a CSAT or NPS survey to the customer, in the chat they last wrote from',
+        security,
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
+        body: {
+          type: 'object',
+          required: ['kind'],
+          properties: {
+            kind: { type: 'string', enum: ['csat', 'nps'] },
+            source: { type: 'string', maxLength: 50, default: 'admin' },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { dialogId: { type: 'string' } } },
+          ...errorResponses,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { kind, source } = request.body as { kind: SurveyKind; source: string };
+      const customer = await o.db.customer.findUnique({ where: { id } });
+      if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
+      const texts = o.texts[localeOf(customer.locale)];
+      const dialog = await o.surveys.send(id, kind, source, (key) => texts[key]);
+      return { dialogId: dialog.id };
+    },
+  );
+}

@@ -1,0 +1,252 @@
+// Surveys in the chat: a rating (buttons, or the number as text), then an optional comment.
+// The state lives in PendingDialog so it survives restarts and expires; poor scores open a
+// follow-up for staff, and the customer hears back when it is handled.
+import type { OutboundMessage } from '../../engine/types.js';
+import { AppError } from '../../errors.js';
+import type { Db, Prisma } from '../../store/index.js';
+import { enqueueToChat, latestChat } from '../../store/notify.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
+import type { Clock } from '../../util/clock.js';
+import type { Loyalty } from '../loyalty/service.js';
+
+export type SurveyKind = 'feedback' | 'csat' | 'nps';
+
+export const scales: Record<SurveyKind, { min: number; max: number; poorAtMost: number }> = {
+  feedback: { min: 1, max: 5, poorAtMost: 2 },
+  csat: { min: 1, max: 5, poorAtMost: 2 },
+  nps: { min: 0, max: 10, poorAtMost: 6 },
+};
+
+export interface SurveyState {
+  survey: SurveyKind;
+  source: string;
+  stage: 'score' | 'comment';
+  reprompted: boolean;
+  feedbackId?: number;
+}
+
+export interface Dialog {
+  id: string;
+  customerId: string;
+  channel: string;
+  chatId: string;
+  state: SurveyState;
+}
+
+export const SURVEY_PAYLOAD = 'sv:';
+
+type Texts = (key: 'surveyFeedback' | 'surveyCsat' | 'surveyNps') => string;
+
+/** The rating question with one button per score (payload sv:<dialog>:<score>). */
+export function ratingPrompt(kind: SurveyKind, dialogId: string, text: Texts): OutboundMessage {
+  const { min, max } = scales[kind];
+  const key = kind === 'nps' ? 'surveyNps' : kind === 'csat' ? 'surveyCsat' : 'surveyFeedback';
+  const buttons = [];
+  for (let n = min; n <= max; n++) buttons.push({ label: String(n), payload: `${SURVEY_PAYLOAD}${dialogId}:${n}` });
+  return { text: text(key), buttons };
+}
+
+export class Surveys {
+  constructor(
+    private readonly db: Db,
+    private readonly provider: DatabaseProvider,
+    private readonly loyalty: Loyalty,
+    private readonly clock: Clock,
+    private readonly expiryHours: number,
+  ) {}
+
+  private now(): Date {
+    return new Date(this.clock.now());
+  }
+
+  /** Opens a survey in a chat, replacing one that was waiting there. */
+  async open(customerId: string, channel: string, chatId: string, survey: SurveyKind, source: string): Promise<Dialog> {
+    const state: SurveyState = { survey, source, stage: 'score', reprompted: false };
+    const expiresAt = new Date(this.clock.now() + this.expiryHours * 3_600_000);
+    const [, row] = await this.db.$transaction([
+      this.db.pendingDialog.deleteMany({ where: { customerId, channel, chatId, kind: 'survey' } }),
+      this.db.pendingDialog.create({
+        data: {
+          customerId,
+          channel,
+          chatId,
+          kind: 'survey',
+          state: state as unknown as Prisma.InputJsonValue,
+          expiresAt,
+        },
+      }),
+    ]);
+    return { id: row.id, customerId, channel, chatId, state };
+  }
+
+  /** Sends a survey on the business's initiative (after a ticket, a follow-up, a campaign). */
+  async send(customerId: string, survey: SurveyKind, source: string, text: Texts): Promise<Dialog> {
+    const chat = await latestChat(this.db, customerId);
+    if (!chat) throw new AppError('HTTP_CONFLICT', 'the customer has no chat to send a survey to');
+    const dialog = await this.open(customerId, chat.channel, chat.chatId, survey, source);
+    await enqueueToChat(
+      this.db,
+      this.provider,
+      customerId,
+      chat,
+      ratingPrompt(survey, dialog.id, text),
+      'survey',
+      this.now(),
+    );
+    return dialog;
+  }
+
+  /** The survey waiting in this chat, if it has not expired (expired ones are removed). */
+  async pending(customerId: string, channel: string, chatId: string): Promise<Dialog | null> {
+    const rows = await this.db.pendingDialog.findMany({ where: { customerId, channel, chatId, kind: 'survey' } });
+    const now = this.now();
+    const expired = rows.filter((r) => r.expiresAt <= now).map((r) => r.id);
+    if (expired.length) await this.db.pendingDialog.deleteMany({ where: { id: { in: expired } } });
+    const live = rows.find((r) => r.expiresAt > now);
+    return live ? { ...live, state: live.state as unknown as SurveyState } : null;
+  }
+
+  async close(dialog: Dialog): Promise<void> {
+    await this.db.pendingDialog.deleteMany({ where: { id: dialog.id } });
+  }
+
+  async markReprompted(dialog: Dialog): Promise<void> {
+    await this.db.pendingDialog.update({
+      where: { id: dialog.id },
+      data: { state: { ...dialog.state, reprompted: true } as unknown as Prisma.InputJsonValue },
+    });
+  }
+
+  /** Stores the score; opens a follow-up when it is poor; awards the feedback points once. */
+  async score(dialog: Dialog, score: number) {
+    const { survey, source } = dialog.state;
+    const poor = score <= scales[survey].poorAtMost;
+    const feedback = await this.db.$transaction(async (tx) => {
+      const row = await tx.feedback.create({
+        data: {
+          customerId: dialog.customerId,
+          channel: dialog.channel,
+          kind: survey,
+          score,
+          source,
+          createdAt: this.now(),
+        },
+      });
+      if (poor)
+        await tx.followUp.create({
+          data: { customerId: dialog.customerId, feedbackId: row.id, createdAt: this.now() },
+        });
+      await tx.pendingDialog.update({
+        where: { id: dialog.id },
+        data: { state: { ...dialog.state, stage: 'comment', feedbackId: row.id } as unknown as Prisma.InputJsonValue },
+      });
+      return row;
+    });
+    const award = await this.loyalty.award(
+      dialog.customerId,
+      'feedback',
+      this.loyalty.settings.rules.feedback,
+      `feedback:${feedback.id}`,
+    );
+    return { feedback, poor, points: award?.applied ? award.entry.delta : 0 };
+  }
+
+  /** The points this survey's answer earned (for the thank-you). */
+  async pointsFor(dialog: Dialog): Promise<number> {
+    if (!dialog.state.feedbackId) return 0;
+    const entry = await this.db.pointsEntry.findUnique({
+      where: { idempotencyKey: `feedback:${dialog.state.feedbackId}` },
+    });
+    return entry?.delta ?? 0;
+  }
+
+  async comment(dialog: Dialog, text: string | null): Promise<void> {
+    await this.db.$transaction([
+      ...(text && dialog.state.feedbackId
+        ? [this.db.feedback.update({ where: { id: dialog.state.feedbackId }, data: { comment: text.slice(0, 2000) } })]
+        : []),
+      this.db.pendingDialog.deleteMany({ where: { id: dialog.id } }),
+    ]);
+  }
+
+  list(where: { since?: Date; kind?: string }, limit: number) {
+    return this.db.feedback.findMany({
+      where: {
+        ...(where.kind ? { kind: where.kind } : {}),
+        ...(where.since ? { createdAt: { gte: where.since } } : {}),
+      },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+  }
+
+  /** CSAT: average and share of 4–5; NPS: promoters 9–10, passives 7–8, detractors 0–6, score = %P − %D. */
+  async summary(since?: Date) {
+    const created = since ? { createdAt: { gte: since } } : {};
+    const csat = await this.db.feedback.findMany({
+      where: { kind: { in: ['csat', 'feedback'] }, score: { not: null }, ...created },
+      select: { score: true },
+    });
+    const nps = await this.db.feedback.findMany({
+      where: { kind: 'nps', score: { not: null }, ...created },
+      select: { score: true },
+    });
+    const scoresOf = (rows: { score: number | null }[]) => rows.map((r) => r.score as number);
+    const c = scoresOf(csat);
+    const n = scoresOf(nps);
+    const round = (x: number) => Math.round(x * 1000) / 1000;
+    const promoters = n.filter((s) => s >= 9).length;
+    const detractors = n.filter((s) => s <= 6).length;
+    return {
+      csat: {
+        count: c.length,
+        average: c.length ? round(c.reduce((a, b) => a + b, 0) / c.length) : null,
+        satisfiedShare: c.length ? round(c.filter((s) => s >= 4).length / c.length) : null,
+      },
+      nps: {
+        count: n.length,
+        promoters,
+        passives: n.length - promoters - detractors,
+        detractors,
+        score: n.length ? Math.round(((promoters - detractors) / n.length) * 100) : null,
+      },
+    };
+  }
+
+  followUps(status?: string) {
+    return this.db.followUp.findMany({
+      where: status ? { status } : {},
+      orderBy: { id: 'desc' },
+      include: { feedback: true },
+      take: 500,
+    });
+  }
+
+  /** Staff say what was done; the customer is told in their chat. */
+  async handle(followUpId: number, note: string, text: (note: string, locale: string | null) => string) {
+    const followUp = await this.db.followUp.findUnique({ where: { id: followUpId }, include: { customer: true } });
+    if (!followUp) throw new AppError('HTTP_NOT_FOUND', `no follow-up ${followUpId}`);
+    if (followUp.status === 'handled') return { followUp, notified: false };
+    const updated = await this.db.followUp.updateMany({
+      where: { id: followUpId, status: 'open' },
+      data: { status: 'handled', note, handledAt: this.now() },
+    });
+    if (updated.count === 0) return { followUp, notified: false };
+    const chat = await latestChat(this.db, followUp.customerId);
+    if (chat) {
+      await enqueueToChat(
+        this.db,
+        this.provider,
+        followUp.customerId,
+        chat,
+        { text: text(note, followUp.customer.locale) },
+        'followup',
+        this.now(),
+      );
+    }
+    return {
+      followUp: await this.db.followUp.findUniqueOrThrow({ where: { id: followUpId } }),
+      notified: Boolean(chat),
+    };
+  }
+}

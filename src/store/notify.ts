@@ -1,0 +1,76 @@
+// Messages the business sends on its own (a follow-up, a survey): queued in the outbox for the
+// chat where the customer last wrote, and logged, in one transaction.
+import type { OutboundMessage } from '../engine/types.js';
+import { insertMany } from './bulk.js';
+import type { Db } from './index.js';
+import type { DatabaseProvider } from './schema-engine.js';
+
+export interface CustomerChat {
+  channel: string;
+  chatId: string;
+  chatType: 'private' | 'group';
+  conversationId: string;
+}
+
+/** The private chat the customer wrote from most recently, if any. */
+export async function latestChat(db: Db, customerId: string): Promise<CustomerChat | null> {
+  const last = await db.interaction.findFirst({
+    where: { customerId, direction: 'in', conversation: { kind: 'private' } },
+    orderBy: { id: 'desc' },
+    select: { conversation: { select: { id: true, channel: true, chatId: true } } },
+  });
+  const c = last?.conversation;
+  return c ? { channel: c.channel, chatId: c.chatId, chatType: 'private', conversationId: c.id } : null;
+}
+
+export async function enqueueToChat(
+  db: Db,
+  provider: DatabaseProvider,
+  customerId: string,
+  chat: CustomerChat,
+  message: OutboundMessage,
+  kind: string,
+  at: Date,
+): Promise<number> {
+  const [, rows] = await db.$transaction([
+    insertMany(
+      db,
+      provider,
+      'Interaction',
+      [
+        {
+          customerId,
+          conversationId: chat.conversationId,
+          channel: chat.channel,
+          direction: 'out',
+          kind,
+          text: message.text,
+          payload: message.buttons ? { buttons: message.buttons } : null,
+          platformMessageId: null,
+          createdAt: at,
+        },
+      ],
+      { json: ['payload'] },
+    ),
+    insertMany(
+      db,
+      provider,
+      'Outbox',
+      [
+        {
+          channel: chat.channel,
+          chatId: chat.chatId,
+          chatType: chat.chatType,
+          customerId,
+          message: message as unknown as object,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: at,
+          createdAt: at,
+        },
+      ],
+      { json: ['message'], returning: ['id'] },
+    ),
+  ]);
+  return Number((rows as { id: unknown }[])[0]?.id);
+}
