@@ -18,6 +18,8 @@ import { feedbackRoutes } from './features/feedback/routes.js';
 import { Surveys } from './features/feedback/surveys.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
 import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
+import { referralCommands } from './features/loyalty/referral-middleware.js';
+import { Referrals } from './features/loyalty/referrals.js';
 import { Rewards } from './features/loyalty/rewards.js';
 import { loyaltyRoutes } from './features/loyalty/routes.js';
 import { Loyalty } from './features/loyalty/service.js';
@@ -123,6 +125,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     settings.surveys.expiryHours,
   );
   const texts = buildTexts(settings.texts);
+  const referrals = new Referrals(store.db, loyalty, options.clock ?? systemClock);
 
   const engine = new Engine({
     db: store.db,
@@ -137,6 +140,16 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       builtinCommands,
       loyaltyCommands(loyalty),
       rewardsCommands(rewards),
+      referralCommands({
+        referrals,
+        rules: settings.loyalty.rules,
+        db: store.db,
+        provider: store.provider,
+        texts,
+        defaultLocale: env.DEFAULT_LOCALE,
+        onQueued: () => dispatcher.notify(),
+        clock: options.clock ?? systemClock,
+      }),
       faq,
       fallback,
     ],

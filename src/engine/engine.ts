@@ -131,6 +131,7 @@ export class Engine implements InboundHandler {
       db,
       provider,
       items.map(({ message: m }) => ({ channel: m.channel, externalId: m.sender.id, name: m.sender.name })),
+      new Date(Math.max(...items.map((i) => i.at.getTime()))),
     );
     const conversationIds = await this.conversations.idsFor(
       items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
@@ -186,6 +187,8 @@ export class Engine implements InboundHandler {
 function inboundPayload(message: InboundMessage): Record<string, unknown> | null {
   const payload: Record<string, unknown> = {};
   if (message.payload !== undefined) payload.button = message.payload;
+  // Kept for messages the business sends later, when the customer's own words tell no language.
+  if (message.sender.locale) payload.localeHint = message.sender.locale;
   if (message.chatType === 'group') {
     payload.group = true;
     payload.mentioned = message.mentioned;

@@ -7,7 +7,7 @@ const defaults = {
   'zh-CN': {
     welcome: '您好{name}!欢迎来到{business}。我是在线助手,可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
     welcomeBack: '欢迎回来{name}!已为您重新开启消息通知。发送 /help 查看我能做什么。',
-    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
+    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/invite 邀请好友得积分\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
     langSet: '好的,之后我会用中文和您交流。',
     langUsage: '用法:/lang zh 或 /lang en',
     stopped: '已为您关闭主动推送的消息。您随时可以发送 /start 重新开启。',
@@ -53,12 +53,20 @@ const defaults = {
     surveyThanksPoints: '感谢您的反馈,我们会认真对待!已送您{points}积分。',
     surveySorry: '很抱歉让您失望了,工作人员会跟进处理,并把结果告诉您。',
     followUpDone: '关于您之前的反馈,我们的处理结果:{note}',
+    inviteCode: '您的邀请码:{code}。新朋友第一次来时发送“/ref {code}”,好友得{referee}积分,您得{referrer}积分。',
+    refUsage: '用法:/ref 邀请码,例如 /ref ABC234。',
+    refDone: '邀请码有效!已送您{points}积分,欢迎加入。',
+    refUnknown: '没有这个邀请码,请检查后再试。',
+    refSelf: '不能使用自己的邀请码哦。',
+    refAlready: '您已经使用过邀请码了。',
+    refNotNew: '邀请码只限新朋友在加入{days}天内、首次消费前使用。',
+    refReferrer: '您邀请的好友已加入,送您{points}积分,谢谢推荐!',
   },
   en: {
     welcome:
       "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
     welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
-    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
+    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/invite invite friends for points\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
     langSet: "OK, I'll talk to you in English from now on.",
     langUsage: 'Usage: /lang zh or /lang en',
     stopped: "Done: we won't send you messages on our own any more. Send /start at any time to switch them back on.",
@@ -105,6 +113,15 @@ const defaults = {
     surveyThanksPoints: 'Thank you for your feedback: we take it seriously! Here are {points} points.',
     surveySorry: "We're sorry we let you down. Our team will follow up and tell you what was done.",
     followUpDone: 'About your earlier feedback, here is what we did: {note}',
+    inviteCode:
+      'Your invite code: {code}. A friend who sends "/ref {code}" on their first visit gets {referee} points, and you get {referrer}.',
+    refUsage: 'Usage: /ref CODE, for example /ref ABC234.',
+    refDone: 'Code accepted! Here are {points} points: welcome.',
+    refUnknown: 'There is no such invite code: please check it.',
+    refSelf: "You can't use your own invite code.",
+    refAlready: 'You have used an invite code already.',
+    refNotNew: 'Invite codes are for new customers, within {days} days of joining and before their first purchase.',
+    refReferrer: 'A friend you invited has joined: here are {points} points. Thank you!',
   },
 } satisfies Record<Locale, Record<string, string>>;
 

@@ -42,6 +42,7 @@ export async function resolveCustomers(
   db: Db,
   provider: DatabaseProvider,
   keys: IdentityKey[],
+  now: Date = new Date(),
 ): Promise<ResolvedCustomer[]> {
   const known = await lookup(db, keys);
   const missing = new Map<string, IdentityKey>();
@@ -51,7 +52,6 @@ export async function resolveCustomers(
   }
   const created = new Set<string>();
   if (missing.size) {
-    const now = new Date();
     const fresh = [...missing.values()].map((k) => ({ key: k, id: randomUUID() }));
     await db.$transaction([
       insertMany(

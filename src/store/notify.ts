@@ -1,5 +1,6 @@
 // Messages the business sends on its own (a follow-up, a survey): queued in the outbox for the
 // chat where the customer last wrote, and logged, in one transaction.
+import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
 import type { OutboundMessage } from '../engine/types.js';
 import { insertMany } from './bulk.js';
 import type { Db } from './index.js';
@@ -10,6 +11,25 @@ export interface CustomerChat {
   chatId: string;
   chatType: 'private' | 'group';
   conversationId: string;
+}
+
+/** The language to write to a customer on our own: their choice, else that of their recent messages. */
+export async function customerLocale(db: Db, customerId: string, fallback: Locale): Promise<Locale> {
+  const customer = await db.customer.findUnique({ where: { id: customerId }, select: { locale: true } });
+  const chosen = normalizeLocale(customer?.locale);
+  if (chosen) return chosen;
+  const recent = await db.interaction.findMany({
+    where: { customerId, direction: 'in' },
+    orderBy: { id: 'desc' },
+    take: 10,
+    select: { text: true, payload: true },
+  });
+  for (const r of recent) {
+    const locale =
+      detectLocale(r.text ?? undefined) ?? normalizeLocale((r.payload as { localeHint?: string } | null)?.localeHint);
+    if (locale) return locale;
+  }
+  return fallback;
 }
 
 /** The private chat the customer wrote from most recently, if any. */

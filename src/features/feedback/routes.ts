@@ -1,10 +1,11 @@
 // Admin API of feedback: answers, the CSAT/NPS summary, follow-ups of poor scores, and
 // sending a survey to a customer.
 import type { FastifyInstance } from 'fastify';
-import { format, type Locale, normalizeLocale, type Texts } from '../../engine/i18n.js';
+import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
+import { customerLocale } from '../../store/notify.js';
 import type { SurveyKind, Surveys } from './surveys.js';
 
 const security = [{ adminToken: [] }];
@@ -41,8 +42,6 @@ export interface FeedbackRoutesOptions {
 }
 
 export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOptions) {
-  const localeOf = (locale: string | null) => normalizeLocale(locale) ?? o.defaultLocale;
-
   app.get(
     '/api/v1/feedback',
     {
@@ -187,8 +186,11 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
     async (request) => {
       const { id } = request.params as { id: number };
       const { note } = request.body as { note: string };
-      const result = await o.surveys.handle(id, note, (n, locale) =>
-        format(o.texts[localeOf(locale)].followUpDone, { note: n }),
+      const result = await o.surveys.handle(
+        id,
+        note,
+        (n, locale) => format(o.texts[locale].followUpDone, { note: n }),
+        o.defaultLocale,
       );
       return { status: result.followUp.status, notified: result.notified };
     },
@@ -222,7 +224,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       const { kind, source } = request.body as { kind: SurveyKind; source: string };
       const customer = await o.db.customer.findUnique({ where: { id } });
       if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
-      const texts = o.texts[localeOf(customer.locale)];
+      const texts = o.texts[await customerLocale(o.db, id, o.defaultLocale)];
       const dialog = await o.surveys.send(id, kind, source, (key) => texts[key]);
       return { dialogId: dialog.id };
     },

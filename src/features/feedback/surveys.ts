@@ -1,10 +1,11 @@
 // Surveys in the chat: a rating (buttons, or the number as text), then an optional comment.
 // The state lives in PendingDialog so it survives restarts and expires; poor scores open a
 // follow-up for staff, and the customer hears back when it is handled.
+import type { Locale } from '../../engine/i18n.js';
 import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
 import type { Db, Prisma } from '../../store/index.js';
-import { enqueueToChat, latestChat } from '../../store/notify.js';
+import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Loyalty } from '../loyalty/service.js';
@@ -223,7 +224,7 @@ export class Surveys {
   }
 
   /** Staff say what was done; the customer is told in their chat. */
-  async handle(followUpId: number, note: string, text: (note: string, locale: string | null) => string) {
+  async handle(followUpId: number, note: string, text: (note: string, locale: Locale) => string, fallback: Locale) {
     const followUp = await this.db.followUp.findUnique({ where: { id: followUpId }, include: { customer: true } });
     if (!followUp) throw new AppError('HTTP_NOT_FOUND', `no follow-up ${followUpId}`);
     if (followUp.status === 'handled') return { followUp, notified: false };
@@ -234,12 +235,13 @@ export class Surveys {
     if (updated.count === 0) return { followUp, notified: false };
     const chat = await latestChat(this.db, followUp.customerId);
     if (chat) {
+      const locale = await customerLocale(this.db, followUp.customerId, fallback);
       await enqueueToChat(
         this.db,
         this.provider,
         followUp.customerId,
         chat,
-        { text: text(note, followUp.customer.locale) },
+        { text: text(note, locale) },
         'followup',
         this.now(),
       );

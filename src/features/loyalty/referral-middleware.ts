@@ -1,0 +1,56 @@
+// /invite (邀请好友) shows the customer's code; /ref CODE (邀请码 CODE) redeems a friend's.
+
+import type { Middleware } from '../../engine/composer.js';
+import type { TurnContext } from '../../engine/context.js';
+import { type buildTexts, format, type Locale } from '../../engine/i18n.js';
+import type { Db } from '../../store/index.js';
+import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
+import type { Clock } from '../../util/clock.js';
+import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
+import type { LoyaltySettings } from './service.js';
+
+export interface ReferralOptions {
+  referrals: Referrals;
+  rules: LoyaltySettings['rules'];
+  db: Db;
+  provider: DatabaseProvider;
+  texts: ReturnType<typeof buildTexts>;
+  defaultLocale: Locale;
+  onQueued: () => void;
+  clock: Clock;
+}
+
+export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {
+  return async (ctx, next) => {
+    const text = ctx.message.text?.trim() ?? '';
+    const spoken = /^邀请码\s*([A-Za-z0-9]{4,12})$/.exec(text);
+    if (ctx.command?.name === 'invite' || text === '邀请好友') {
+      const code = await o.referrals.codeFor(ctx.customer.id);
+      ctx.reply(ctx.t('inviteCode', { code, referee: o.rules.referral.referee, referrer: o.rules.referral.referrer }));
+      return;
+    }
+    if (ctx.command?.name !== 'ref' && !spoken) return next();
+    const code = spoken?.[1] ?? ctx.command?.args[0];
+    if (!code) {
+      ctx.reply(ctx.t('refUsage'));
+      return;
+    }
+    const outcome = await o.referrals.enter(ctx.customer.id, code);
+    if (!outcome.ok) {
+      const key = { unknown: 'refUnknown', self: 'refSelf', already: 'refAlready', 'not-new': 'refNotNew' } as const;
+      ctx.reply(ctx.t(key[outcome.reason], { days: NEW_CUSTOMER_DAYS }));
+      return;
+    }
+    ctx.reply(ctx.t('refDone', { points: outcome.refereePoints }));
+    ctx.event('referral', { referrerId: outcome.referrerId });
+    // The one who invited hears about it in their own chat.
+    const chat = await latestChat(o.db, outcome.referrerId);
+    if (chat && outcome.referrerPoints > 0) {
+      const locale = await customerLocale(o.db, outcome.referrerId, o.defaultLocale);
+      const message = { text: format(o.texts[locale].refReferrer, { points: outcome.referrerPoints }) };
+      await enqueueToChat(o.db, o.provider, outcome.referrerId, chat, message, 'referral', new Date(o.clock.now()));
+      o.onQueued();
+    }
+  };
+}
