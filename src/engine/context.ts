@@ -1,5 +1,6 @@
 // What middleware sees and produces during one turn (one inbound message).
 import type { Customer } from '../store/customers.js';
+import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import { format, type Locale, type TextKey, type Texts } from './i18n.js';
 import type { Button, InboundMessage, OutboundMessage } from './types.js';
 
@@ -22,6 +23,8 @@ export class TurnContext {
   readonly replies: OutboundMessage[] = [];
   readonly events: EngineEvent[] = [];
   readonly customerPatch: CustomerPatch = {};
+  /** What the bot waits for in this chat (a survey answer…), loaded with the message. */
+  dialogs: PendingDialog[] = [];
 
   constructor(
     readonly message: InboundMessage,

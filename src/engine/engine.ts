@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { ConversationDirectory } from '../store/conversations.js';
 import { type Customer, resolveCustomers } from '../store/customers.js';
+import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import type { Db } from '../store/index.js';
 import { commitTurns, recordInboundBatch, type TurnWrite } from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
@@ -40,7 +41,14 @@ interface Intake {
 
 type Admitted =
   | { duplicate: true }
-  | { duplicate: false; customer: Customer; isNew: boolean; conversationId: string; inboundId: number };
+  | {
+      duplicate: false;
+      customer: Customer;
+      isNew: boolean;
+      conversationId: string;
+      inboundId: number;
+      dialogs: PendingDialog[];
+    };
 
 export class Engine implements InboundHandler {
   private readonly pipeline: (ctx: TurnContext) => Promise<void>;
@@ -79,7 +87,7 @@ export class Engine implements InboundHandler {
       );
       return { duplicate: true, replies: [] };
     }
-    const { customer, isNew, conversationId, inboundId } = admitted;
+    const { customer, isNew, conversationId, inboundId, dialogs } = admitted;
 
     // The customer's choice (/lang), else the language they write in, else what their app or
     // platform reports, else the business's default.
@@ -97,6 +105,7 @@ export class Engine implements InboundHandler {
       this.options.texts,
       this.options.businessName,
     );
+    ctx.dialogs = dialogs.filter((d) => d.customerId === customer.id);
     if (message.sender.name && !customer.displayName) ctx.customerPatch.displayName = message.sender.name;
 
     try {
@@ -136,6 +145,13 @@ export class Engine implements InboundHandler {
     const conversationIds = await this.conversations.idsFor(
       items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
     );
+    // Pending dialogs of these chats, in one query for the batch rather than one per message.
+    const dialogs = await db.pendingDialog.findMany({
+      where: {
+        channel: { in: [...new Set(items.map((i) => i.message.channel))] },
+        chatId: { in: [...new Set(items.map((i) => i.message.chatId))] },
+      },
+    });
     const stored = await recordInboundBatch(
       db,
       provider,
@@ -156,7 +172,15 @@ export class Engine implements InboundHandler {
       if (!row) return { ok: true, value: { duplicate: true } };
       return {
         ok: true,
-        value: { duplicate: false, ...who, conversationId: conversationIds[i] as string, inboundId: row.id },
+        value: {
+          duplicate: false,
+          ...who,
+          conversationId: conversationIds[i] as string,
+          inboundId: row.id,
+          dialogs: dialogs.filter(
+            (d) => d.channel === items[i]?.message.channel && d.chatId === items[i]?.message.chatId,
+          ),
+        },
       };
     });
   }

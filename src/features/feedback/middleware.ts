@@ -33,7 +33,7 @@ export function feedbackMiddleware(surveys: Surveys): Middleware<TurnContext> {
     }
     if (ctx.command || !ctx.addressed) return next();
 
-    const dialog = await surveys.pending(ctx.customer.id, message.channel, message.chatId);
+    const dialog = await surveys.pending(ctx.dialogs);
     if (!dialog) {
       // A button of a survey that expired or was answered: say nothing twice, ask nothing again.
       if (message.payload?.startsWith(SURVEY_PAYLOAD) || message.payload === SKIP) return;

@@ -4,6 +4,7 @@
 import type { Locale } from '../../engine/i18n.js';
 import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
+import type { PendingDialog } from '../../store/generated/sqlite/client.js';
 import type { Db, Prisma } from '../../store/index.js';
 import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
@@ -97,9 +98,10 @@ export class Surveys {
     return dialog;
   }
 
-  /** The survey waiting in this chat, if it has not expired (expired ones are removed). */
-  async pending(customerId: string, channel: string, chatId: string): Promise<Dialog | null> {
-    const rows = await this.db.pendingDialog.findMany({ where: { customerId, channel, chatId, kind: 'survey' } });
+  /** The survey waiting among a chat's pending dialogs, if it has not expired (expired ones are removed). */
+  async pending(dialogs: readonly PendingDialog[]): Promise<Dialog | null> {
+    const rows = dialogs.filter((d) => d.kind === 'survey');
+    if (!rows.length) return null;
     const now = this.now();
     const expired = rows.filter((r) => r.expiresAt <= now).map((r) => r.id);
     if (expired.length) await this.db.pendingDialog.deleteMany({ where: { id: { in: expired } } });
