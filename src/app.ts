@@ -178,7 +178,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ],
     adminRoutes: [
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
-      { plugin: loyaltyRoutes as never, options: { db: store.db, loyalty } },
+      {
+        plugin: loyaltyRoutes as never,
+        options: {
+          db: store.db,
+          provider: store.provider,
+          loyalty,
+          texts,
+          defaultLocale: env.DEFAULT_LOCALE,
+          clock: options.clock ?? systemClock,
+          onQueued: () => dispatcher.notify(),
+        },
+      },
       {
         plugin: feedbackRoutes as never,
         options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE },

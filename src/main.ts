@@ -1,5 +1,6 @@
 // The only file that listens: loads the settings, builds the app, starts it, handles signals.
 import 'dotenv/config';
+import { schedule } from 'node-cron';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -43,6 +44,19 @@ async function main(): Promise<void> {
     `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
   );
 
+  // Scheduled jobs are plain functions of the app; this is the only place that times them.
+  const jobs = [
+    schedule(
+      '15 3 * * *',
+      async () => {
+        const expired = await app.loyalty.expireDue();
+        if (expired) logger.info({ expired }, 'points expired');
+      },
+      { timezone: env.BUSINESS_TIMEZONE, name: 'points-expiry', noOverlap: true },
+    ),
+  ];
+  logger.info(`scheduled: points expiry daily at 03:15 ${env.BUSINESS_TIMEZONE}`);
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -53,6 +67,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
+    for (const job of jobs) void job.stop();
     app.stop().then(
       () => {
         logger.info('stopped');

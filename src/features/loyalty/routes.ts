@@ -1,9 +1,13 @@
 // Admin API of loyalty: purchases from the business's systems, manual adjustments, the ledger.
 import type { FastifyInstance } from 'fastify';
+import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
-import type { Loyalty } from './service.js';
+import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
+import type { Clock } from '../../util/clock.js';
+import type { Loyalty, Tier } from './service.js';
 
 const security = [{ adminToken: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
@@ -34,8 +38,35 @@ const entryBody = (e: Entry) => ({
   expiresAt: e.expiresAt?.toISOString() ?? null,
 });
 
-export async function loyaltyRoutes(app: FastifyInstance, options: { db: Db; loyalty: Loyalty }) {
+export interface LoyaltyRoutesOptions {
+  db: Db;
+  provider: DatabaseProvider;
+  loyalty: Loyalty;
+  texts: Texts;
+  defaultLocale: Locale;
+  clock: Clock;
+  onQueued: () => void;
+}
+
+export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutesOptions) {
   const { db, loyalty } = options;
+  /** A purchase or an adjustment that lifts a customer into a tier is congratulated in their chat. */
+  const congratulate = async (customerId: string, tier: Tier) => {
+    const chat = await latestChat(db, customerId);
+    if (!chat) return;
+    const locale = await customerLocale(db, customerId, options.defaultLocale);
+    const text = format(options.texts[locale].tierReached, { tier: tier.name[locale], perks: tier.perks[locale] });
+    await enqueueToChat(
+      db,
+      options.provider,
+      customerId,
+      chat,
+      { text },
+      'tier_reached',
+      new Date(options.clock.now()),
+    );
+    options.onQueued();
+  };
   const mustExist = async (id: string) => {
     if (!(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
       throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
@@ -84,6 +115,7 @@ export async function loyaltyRoutes(app: FastifyInstance, options: { db: Db; loy
       if (at && Number.isNaN(at.getTime())) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
       await mustExist(id);
       const result = await loyalty.purchase(id, { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) });
+      if (result.award?.tierReached) await congratulate(id, result.award.tierReached);
       const balance = (await db.customer.findUniqueOrThrow({ where: { id }, select: { pointsBalance: true } }))
         .pointsBalance;
       return {
@@ -131,6 +163,7 @@ export async function loyaltyRoutes(app: FastifyInstance, options: { db: Db; loy
       const body = request.body as { delta: number; reason: string; idempotencyKey: string };
       await mustExist(id);
       const result = await loyalty.adjust(id, body.delta, body.reason, `manual:${body.idempotencyKey}`, 'admin-api');
+      if (result.tierReached) await congratulate(id, result.tierReached);
       return { applied: result.applied, balance: result.balance, entry: entryBody(result.entry as unknown as Entry) };
     },
   );

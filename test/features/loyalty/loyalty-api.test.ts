@@ -87,6 +87,8 @@ describeOnEachDatabase('loyalty through the API channel and the admin API', (dat
     const id = await customerId(user);
     const res = await json('POST', `/api/v1/customers/${id}/purchases`, { amount: 600, orderId: `big-${user}` });
     expect(res.json()).toMatchObject({ tierReached: 'silver' });
+    const messages = (await app.server.inject({ url: `/api/v1/messages?userId=${user}` })).json().messages;
+    expect(messages.at(-1).text).toMatch(/恭喜您升级为白银会员/);
     expect((await say(user, '/points'))[0]).toMatch(/白银会员/);
   });
 
