@@ -38,11 +38,15 @@ function congratulate(ctx: TurnContext, outcome: AwardOutcome | null): void {
   ctx.event('tier_reached', { tier: tier.id });
 }
 
-/** Runs first and acts last: welcome points for a new customer, after the welcome itself. */
+/**
+ * Runs first and acts last: welcome points when a customer starts (/start, which every channel
+ * sends when someone opens the chat), after the welcome itself. Once per customer; people who
+ * only chatter in a group never get them.
+ */
 export function welcomePoints(loyalty: Loyalty): Middleware<TurnContext> {
   return async (ctx, next) => {
     await next();
-    if (!ctx.isNewCustomer) return;
+    if (ctx.command?.name !== 'start') return;
     const outcome = await loyalty.welcome(ctx.customer.id);
     if (!outcome?.applied) return;
     const note = ctx.t('welcomePoints', { points: outcome.entry.delta });
