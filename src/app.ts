@@ -16,6 +16,7 @@ import { Synonyms } from './features/faq/tokenize.js';
 import { feedbackMiddleware } from './features/feedback/middleware.js';
 import { feedbackRoutes } from './features/feedback/routes.js';
 import { Surveys } from './features/feedback/surveys.js';
+import { birthdayCommand, runBirthdays } from './features/loyalty/birthdays.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
 import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
 import { referralCommands } from './features/loyalty/referral-middleware.js';
@@ -43,6 +44,8 @@ export interface App {
   api: ApiAdapter;
   knowledge: KnowledgeBase;
   loyalty: Loyalty;
+  /** The daily birthday job (scheduled by main.ts). */
+  runBirthdays(): Promise<number>;
   adminToken: { token: string; generated: boolean; path?: string };
   migrationsApplied: string[];
   /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
@@ -139,6 +142,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       feedbackMiddleware(surveys),
       builtinCommands,
       loyaltyCommands(loyalty),
+      birthdayCommand(store.db, loyalty),
       rewardsCommands(rewards),
       referralCommands({
         referrals,
@@ -212,6 +216,16 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     api,
     knowledge,
     loyalty,
+    runBirthdays: () =>
+      runBirthdays({
+        db: store.db,
+        provider: store.provider,
+        loyalty,
+        texts,
+        defaultLocale: env.DEFAULT_LOCALE,
+        clock: options.clock ?? systemClock,
+        onQueued: () => dispatcher.notify(),
+      }),
     adminToken,
     migrationsApplied,
     async start() {

@@ -54,8 +54,16 @@ async function main(): Promise<void> {
       },
       { timezone: env.BUSINESS_TIMEZONE, name: 'points-expiry', noOverlap: true },
     ),
+    schedule(
+      '0 9 * * *',
+      async () => {
+        const wished = await app.runBirthdays();
+        if (wished) logger.info({ wished }, 'birthday points awarded');
+      },
+      { timezone: env.BUSINESS_TIMEZONE, name: 'birthdays', noOverlap: true },
+    ),
   ];
-  logger.info(`scheduled: points expiry daily at 03:15 ${env.BUSINESS_TIMEZONE}`);
+  logger.info(`scheduled: points expiry daily at 03:15, birthdays at 09:00 (${env.BUSINESS_TIMEZONE})`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

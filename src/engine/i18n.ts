@@ -7,7 +7,7 @@ const defaults = {
   'zh-CN': {
     welcome: '您好{name}!欢迎来到{business}。我是在线助手,可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
     welcomeBack: '欢迎回来{name}!已为您重新开启消息通知。发送 /help 查看我能做什么。',
-    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/invite 邀请好友得积分\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
+    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
     langSet: '好的,之后我会用中文和您交流。',
     langUsage: '用法:/lang zh 或 /lang en',
     stopped: '已为您关闭主动推送的消息。您随时可以发送 /start 重新开启。',
@@ -61,12 +61,15 @@ const defaults = {
     refAlready: '您已经使用过邀请码了。',
     refNotNew: '邀请码只限新朋友在加入{days}天内、首次消费前使用。',
     refReferrer: '您邀请的好友已加入,送您{points}积分,谢谢推荐!',
+    birthdaySet: '记下啦,您的生日是{month}月{day}日。生日当天我们会送上{points}积分。',
+    birthdayUsage: '用法:/birthday 月-日,例如 /birthday 08-15。',
+    birthdayGift: '生日快乐!🎂 送您{points}积分,祝您天天开心。',
   },
   en: {
     welcome:
       "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
     welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
-    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/invite invite friends for points\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
+    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/invite invite friends for points\n/birthday MM-DD your birthday\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
     langSet: "OK, I'll talk to you in English from now on.",
     langUsage: 'Usage: /lang zh or /lang en',
     stopped: "Done: we won't send you messages on our own any more. Send /start at any time to switch them back on.",
@@ -122,6 +125,9 @@ const defaults = {
     refAlready: 'You have used an invite code already.',
     refNotNew: 'Invite codes are for new customers, within {days} days of joining and before their first purchase.',
     refReferrer: 'A friend you invited has joined: here are {points} points. Thank you!',
+    birthdaySet: "Noted: your birthday is {month}/{day}. We'll send you {points} points on the day.",
+    birthdayUsage: 'Usage: /birthday MM-DD, for example /birthday 08-15.',
+    birthdayGift: 'Happy birthday! 🎂 Here are {points} points from us.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 
