@@ -129,6 +129,15 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   );
   const texts = buildTexts(settings.texts);
   const referrals = new Referrals(store.db, loyalty, options.clock ?? systemClock);
+  // What features need to send messages of their own (congratulations, wishes, follow-ups).
+  const outreach = {
+    db: store.db,
+    provider: store.provider,
+    texts,
+    defaultLocale: env.DEFAULT_LOCALE,
+    clock: options.clock ?? systemClock,
+    onQueued: () => dispatcher.notify(),
+  };
 
   const engine = new Engine({
     db: store.db,
@@ -144,16 +153,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       loyaltyCommands(loyalty),
       birthdayCommand(store.db, loyalty),
       rewardsCommands(rewards),
-      referralCommands({
-        referrals,
-        rules: settings.loyalty.rules,
-        db: store.db,
-        provider: store.provider,
-        texts,
-        defaultLocale: env.DEFAULT_LOCALE,
-        onQueued: () => dispatcher.notify(),
-        clock: options.clock ?? systemClock,
-      }),
+      referralCommands({ ...outreach, referrals, rules: settings.loyalty.rules }),
       faq,
       fallback,
     ],
@@ -184,15 +184,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
       {
         plugin: loyaltyRoutes as never,
-        options: {
-          db: store.db,
-          provider: store.provider,
-          loyalty,
-          texts,
-          defaultLocale: env.DEFAULT_LOCALE,
-          clock: options.clock ?? systemClock,
-          onQueued: () => dispatcher.notify(),
-        },
+        options: { ...outreach, loyalty },
       },
       {
         plugin: feedbackRoutes as never,
@@ -216,16 +208,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     api,
     knowledge,
     loyalty,
-    runBirthdays: () =>
-      runBirthdays({
-        db: store.db,
-        provider: store.provider,
-        loyalty,
-        texts,
-        defaultLocale: env.DEFAULT_LOCALE,
-        clock: options.clock ?? systemClock,
-        onQueued: () => dispatcher.notify(),
-      }),
+    runBirthdays: () => runBirthdays({ ...outreach, loyalty }),
     adminToken,
     migrationsApplied,
     async start() {

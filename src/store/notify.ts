@@ -94,3 +94,23 @@ export async function enqueueToChat(
   ]);
   return Number((rows as { id: unknown }[])[0]?.id);
 }
+
+/**
+ * Sends a message of the business's own to a customer, in their language and their latest chat.
+ * Returns false when there is no chat to send to.
+ */
+export async function notifyCustomer(
+  db: Db,
+  provider: DatabaseProvider,
+  customerId: string,
+  fallback: Locale,
+  textFor: (locale: Locale) => string,
+  kind: string,
+  at: Date,
+): Promise<boolean> {
+  const chat = await latestChat(db, customerId);
+  if (!chat) return false;
+  const locale = await customerLocale(db, customerId, fallback);
+  await enqueueToChat(db, provider, customerId, chat, { text: textFor(locale) }, kind, at);
+  return true;
+}

@@ -6,7 +6,7 @@ import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
 import type { PendingDialog } from '../../store/generated/sqlite/client.js';
 import type { Db, Prisma } from '../../store/index.js';
-import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import { enqueueToChat, latestChat, notifyCustomer } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Loyalty } from '../loyalty/service.js';
@@ -235,22 +235,15 @@ export class Surveys {
       data: { status: 'handled', note, handledAt: this.now() },
     });
     if (updated.count === 0) return { followUp, notified: false };
-    const chat = await latestChat(this.db, followUp.customerId);
-    if (chat) {
-      const locale = await customerLocale(this.db, followUp.customerId, fallback);
-      await enqueueToChat(
-        this.db,
-        this.provider,
-        followUp.customerId,
-        chat,
-        { text: text(note, locale) },
-        'followup',
-        this.now(),
-      );
-    }
-    return {
-      followUp: await this.db.followUp.findUniqueOrThrow({ where: { id: followUpId } }),
-      notified: Boolean(chat),
-    };
+    const notified = await notifyCustomer(
+      this.db,
+      this.provider,
+      followUp.customerId,
+      fallback,
+      (locale) => text(note, locale),
+      'followup',
+      this.now(),
+    );
+    return { followUp: await this.db.followUp.findUniqueOrThrow({ where: { id: followUpId } }), notified };
   }
 }

@@ -4,7 +4,7 @@ import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import type { Db } from '../../store/index.js';
-import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import { notifyCustomer } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Loyalty } from './service.js';
@@ -62,11 +62,16 @@ export async function runBirthdays(o: BirthdayJobOptions): Promise<number> {
     const outcome = await o.loyalty.award(id, 'birthday', o.loyalty.settings.rules.birthday, `birthday:${id}:${year}`);
     if (!outcome?.applied) continue;
     awarded++;
-    const chat = await latestChat(o.db, id);
-    if (!chat) continue;
-    const locale = await customerLocale(o.db, id, o.defaultLocale);
-    const text = format(o.texts[locale].birthdayGift, { points: outcome.entry.delta });
-    await enqueueToChat(o.db, o.provider, id, chat, { text }, 'birthday', now);
+    const points = outcome.entry.delta;
+    await notifyCustomer(
+      o.db,
+      o.provider,
+      id,
+      o.defaultLocale,
+      (l) => format(o.texts[l].birthdayGift, { points }),
+      'birthday',
+      now,
+    );
   }
   if (awarded) o.onQueued();
   return awarded;

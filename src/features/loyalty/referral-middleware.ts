@@ -4,7 +4,7 @@ import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { type buildTexts, format, type Locale } from '../../engine/i18n.js';
 import type { Db } from '../../store/index.js';
-import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import { notifyCustomer } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
@@ -45,12 +45,12 @@ export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {
     ctx.reply(ctx.t('refDone', { points: outcome.refereePoints }));
     ctx.event('referral', { referrerId: outcome.referrerId });
     // The one who invited hears about it in their own chat.
-    const chat = await latestChat(o.db, outcome.referrerId);
-    if (chat && outcome.referrerPoints > 0) {
-      const locale = await customerLocale(o.db, outcome.referrerId, o.defaultLocale);
-      const message = { text: format(o.texts[locale].refReferrer, { points: outcome.referrerPoints }) };
-      await enqueueToChat(o.db, o.provider, outcome.referrerId, chat, message, 'referral', new Date(o.clock.now()));
-      o.onQueued();
+    if (outcome.referrerPoints > 0) {
+      const points = outcome.referrerPoints;
+      const text = (l: Locale) => format(o.texts[l].refReferrer, { points });
+      const at = new Date(o.clock.now());
+      if (await notifyCustomer(o.db, o.provider, outcome.referrerId, o.defaultLocale, text, 'referral', at))
+        o.onQueued();
     }
   };
 }

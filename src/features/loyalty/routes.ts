@@ -4,7 +4,7 @@ import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
-import { customerLocale, enqueueToChat, latestChat } from '../../store/notify.js';
+import { notifyCustomer } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Loyalty, Tier } from './service.js';
@@ -52,20 +52,10 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
   const { db, loyalty } = options;
   /** A purchase or an adjustment that lifts a customer into a tier is congratulated in their chat. */
   const congratulate = async (customerId: string, tier: Tier) => {
-    const chat = await latestChat(db, customerId);
-    if (!chat) return;
-    const locale = await customerLocale(db, customerId, options.defaultLocale);
-    const text = format(options.texts[locale].tierReached, { tier: tier.name[locale], perks: tier.perks[locale] });
-    await enqueueToChat(
-      db,
-      options.provider,
-      customerId,
-      chat,
-      { text },
-      'tier_reached',
-      new Date(options.clock.now()),
-    );
-    options.onQueued();
+    const text = (l: Locale) => format(options.texts[l].tierReached, { tier: tier.name[l], perks: tier.perks[l] });
+    const at = new Date(options.clock.now());
+    if (await notifyCustomer(db, options.provider, customerId, options.defaultLocale, text, 'tier_reached', at))
+      options.onQueued();
   };
   const mustExist = async (id: string) => {
     if (!(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
