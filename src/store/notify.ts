@@ -1,10 +1,22 @@
 // Messages the business sends on its own (a follow-up, a survey): queued in the outbox for the
 // chat where the customer last wrote, and logged, in one transaction.
-import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
+import { detectLocale, type Locale, normalizeLocale, type Texts } from '../engine/i18n.js';
 import type { OutboundMessage } from '../engine/types.js';
+import type { Clock } from '../util/clock.js';
 import { insertMany } from './bulk.js';
 import type { Db } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
+
+/** What a feature needs to send messages of the business's own. */
+export interface Outreach {
+  db: Db;
+  provider: DatabaseProvider;
+  texts: Texts;
+  defaultLocale: Locale;
+  clock: Clock;
+  /** Wakes the dispatcher after something was queued. */
+  onQueued: () => void;
+}
 
 export interface CustomerChat {
   channel: string;

@@ -2,11 +2,9 @@
 // business's time zone, a daily job awards the birthday points once a year and wishes them well.
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import { format, type Locale, type Texts } from '../../engine/i18n.js';
+import { format } from '../../engine/i18n.js';
 import type { Db } from '../../store/index.js';
-import { notifyCustomer } from '../../store/notify.js';
-import type { DatabaseProvider } from '../../store/schema-engine.js';
-import type { Clock } from '../../util/clock.js';
+import { notifyCustomer, type Outreach } from '../../store/notify.js';
 import type { Loyalty } from './service.js';
 
 const daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -37,14 +35,8 @@ export function birthdayCommand(db: Db, loyalty: Loyalty): Middleware<TurnContex
   };
 }
 
-export interface BirthdayJobOptions {
-  db: Db;
-  provider: DatabaseProvider;
+export interface BirthdayJobOptions extends Outreach {
   loyalty: Loyalty;
-  texts: Texts;
-  defaultLocale: Locale;
-  clock: Clock;
-  onQueued: () => void;
 }
 
 /** Awards today's birthdays (once a year each) and wishes them a happy birthday; returns how many. */

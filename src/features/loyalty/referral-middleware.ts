@@ -2,23 +2,14 @@
 
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import { type buildTexts, format, type Locale } from '../../engine/i18n.js';
-import type { Db } from '../../store/index.js';
-import { notifyCustomer } from '../../store/notify.js';
-import type { DatabaseProvider } from '../../store/schema-engine.js';
-import type { Clock } from '../../util/clock.js';
+import { format, type Locale } from '../../engine/i18n.js';
+import { notifyCustomer, type Outreach } from '../../store/notify.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
 import type { LoyaltySettings } from './service.js';
 
-export interface ReferralOptions {
+export interface ReferralOptions extends Outreach {
   referrals: Referrals;
   rules: LoyaltySettings['rules'];
-  db: Db;
-  provider: DatabaseProvider;
-  texts: ReturnType<typeof buildTexts>;
-  defaultLocale: Locale;
-  onQueued: () => void;
-  clock: Clock;
 }
 
 export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {

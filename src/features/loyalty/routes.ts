@@ -1,12 +1,9 @@
 // Admin API of loyalty: purchases from the business's systems, manual adjustments, the ledger.
 import type { FastifyInstance } from 'fastify';
-import { format, type Locale, type Texts } from '../../engine/i18n.js';
+import { format, type Locale } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
-import type { Db } from '../../store/index.js';
-import { notifyCustomer } from '../../store/notify.js';
-import type { DatabaseProvider } from '../../store/schema-engine.js';
-import type { Clock } from '../../util/clock.js';
+import { notifyCustomer, type Outreach } from '../../store/notify.js';
 import type { Loyalty, Tier } from './service.js';
 
 const security = [{ adminToken: [] }];
@@ -38,14 +35,8 @@ const entryBody = (e: Entry) => ({
   expiresAt: e.expiresAt?.toISOString() ?? null,
 });
 
-export interface LoyaltyRoutesOptions {
-  db: Db;
-  provider: DatabaseProvider;
+export interface LoyaltyRoutesOptions extends Outreach {
   loyalty: Loyalty;
-  texts: Texts;
-  defaultLocale: Locale;
-  clock: Clock;
-  onQueued: () => void;
 }
 
 export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutesOptions) {
