@@ -1,8 +1,7 @@
 // Admin API of the knowledge base: what is loaded, what failed to load, a reload, and the
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.js';
-import { errorResponses } from '../../http/schemas.js';
+import { errorResponses, sinceOf } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 
@@ -125,10 +124,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; k
     },
     async (request) => {
       const { since, limit } = request.query as { since?: string; limit: number };
-      const sinceDate = since === undefined ? undefined : new Date(since);
-      if (sinceDate && Number.isNaN(sinceDate.getTime())) {
-        throw new AppError('HTTP_BAD_REQUEST', 'since: not an ISO 8601 date-time such as 2026-11-01T00:00:00Z');
-      }
+      const sinceDate = sinceOf(since);
       const rows = await db.interaction.groupBy({
         by: ['text'],
         where: { kind: 'faq_unanswered', ...(sinceDate ? { createdAt: { gte: sinceDate } } : {}) },

@@ -3,19 +3,12 @@
 import type { FastifyInstance } from 'fastify';
 import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
-import { errorResponses, errorSchema } from '../../http/schemas.js';
+import { errorResponses, errorSchema, sinceOf } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
 import type { SurveyKind, Surveys } from './surveys.js';
 
 const security = [{ adminToken: [] }];
-
-function sinceOf(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new AppError('HTTP_BAD_REQUEST', 'since: not an ISO 8601 date-time');
-  return date;
-}
 
 const feedbackSchema = {
   type: 'object',
