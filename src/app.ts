@@ -5,10 +5,17 @@ import type { FastifyInstance } from 'fastify';
 import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
 import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
-import type { ChannelAdapter } from './engine/channel.js';
+import type { ChannelAdapter, MessageSender } from './engine/channel.js';
 import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
 import { buildTexts } from './engine/i18n.js';
+import { customerContext } from './features/escalation/context.js';
+import { BusinessHours } from './features/escalation/hours.js';
+import { escalationMiddleware } from './features/escalation/middleware.js';
+import { ticketRoutes } from './features/escalation/routes.js';
+import { createSlack, type Slack } from './features/escalation/slack/index.js';
+import { SlackStaffChannel } from './features/escalation/slack/render.js';
+import { Tickets } from './features/escalation/tickets.js';
 import { KnowledgeBase } from './features/faq/knowledge-base.js';
 import { faqMiddleware } from './features/faq/middleware.js';
 import { knowledgeRoutes } from './features/faq/routes.js';
@@ -44,8 +51,13 @@ export interface App {
   api: ApiAdapter;
   knowledge: KnowledgeBase;
   loyalty: Loyalty;
+  tickets: Tickets;
+  /** Set when SLACK_BOT_TOKEN is. */
+  slack: Slack | undefined;
   /** The daily birthday job (scheduled by main.ts). */
   runBirthdays(): Promise<number>;
+  /** Reminds staff of unclaimed tickets (scheduled every minute by main.ts). */
+  runTicketReminders(): Promise<number>;
   adminToken: { token: string; generated: boolean; path?: string };
   migrationsApplied: string[];
   /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
@@ -60,6 +72,8 @@ export interface BuildOptions {
   /** Extra adapters (tests plug protocol-level fakes in here). */
   adapters?: ChannelAdapter[];
   dispatcherPollMs?: number;
+  /** Replaces the Slack receiver chosen from the settings (tests drive Socket Mode here). */
+  slackReceiver?: import('@slack/bolt').Receiver;
 }
 
 export async function buildApp(config: Config, options: BuildOptions): Promise<App> {
@@ -77,9 +91,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const adapters = new Map<string, ChannelAdapter>([[api.channel, api]]);
   for (const extra of options.adapters ?? []) adapters.set(extra.channel, extra);
 
+  // What the outbox delivers through: the customer channels, and Slack for staff once it exists.
+  const senders = new Map<string, MessageSender>(adapters);
   const dispatcher = new Dispatcher({
     db: store.db,
-    adapters,
+    adapters: senders,
     logger: logger.child({ part: 'outbox' }),
     ...(options.clock ? { clock: options.clock } : {}),
     maxAttempts: settings.outbox.maxAttempts,
@@ -139,6 +155,39 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     onQueued: () => dispatcher.notify(),
   };
 
+  const clock = options.clock ?? systemClock;
+  const escalation = settings.escalation;
+  const slackSettings = env.SLACK_BOT_TOKEN
+    ? {
+        botToken: env.SLACK_BOT_TOKEN,
+        signingSecret: env.SLACK_SIGNING_SECRET,
+        appToken: env.SLACK_APP_TOKEN,
+        escalationChannel: env.SLACK_ESCALATION_CHANNEL as string,
+        apiUrl: env.SLACK_API_URL,
+      }
+    : undefined;
+  const tickets = new Tickets({
+    ...outreach,
+    surveys,
+    context: (customerId) => customerContext(store.db, loyalty, customerId, escalation.recentMessages),
+    staff: slackSettings ? new SlackStaffChannel(slackSettings.escalationChannel) : undefined,
+    sla: {
+      minutes: escalation.slaMinutes,
+      repeatMinutes: escalation.reminderRepeatMinutes,
+      staffGroup: escalation.staffGroup,
+    },
+  });
+  const slack = slackSettings
+    ? createSlack({
+        settings: slackSettings,
+        tickets,
+        logger: logger.child({ part: 'slack' }),
+        ...(options.slackReceiver ? { receiver: options.slackReceiver } : {}),
+        now: () => clock.now(),
+      })
+    : undefined;
+  if (slack) senders.set(slack.sender.channel, slack.sender);
+
   const engine = new Engine({
     db: store.db,
     provider: store.provider,
@@ -149,6 +198,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     middleware: [
       welcomePoints(loyalty),
       feedbackMiddleware(surveys),
+      escalationMiddleware({
+        db: store.db,
+        tickets,
+        clock,
+        hours: new BusinessHours(escalation.businessHours, env.BUSINESS_TIMEZONE),
+        replyWithinMinutes: escalation.replyWithinMinutes,
+        reopenMinutes: escalation.reopenMinutes,
+      }),
       builtinCommands,
       loyaltyCommands(loyalty),
       birthdayCommand(store.db, loyalty),
@@ -179,6 +236,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
           waitForDelivery: (userId: string, ms: number) => api.waitForDelivery(userId, ms),
         },
       },
+      ...(slack?.routes ? [{ plugin: slack.routes as never, options: {} }] : []),
     ],
     adminRoutes: [
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
@@ -186,6 +244,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         plugin: loyaltyRoutes as never,
         options: { ...outreach, loyalty },
       },
+      { plugin: ticketRoutes as never, options: { db: store.db, tickets } },
       {
         plugin: feedbackRoutes as never,
         options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE },
@@ -208,13 +267,17 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     api,
     knowledge,
     loyalty,
+    tickets,
+    slack,
     runBirthdays: () => runBirthdays({ ...outreach, loyalty }),
+    runTicketReminders: () => tickets.remindOverdue(),
     adminToken,
     migrationsApplied,
     async start() {
       for (const adapter of adapters.values()) {
         await adapter.start(engine);
       }
+      await slack?.start();
       dispatcher.start();
       knowledge.watch();
     },
@@ -228,6 +291,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
             .stop()
             .catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'adapter stop failed'));
         }
+        await slack?.stop().catch((err: unknown) => logger.error({ err }, 'slack stop failed'));
         await server.close();
         await engine.idle();
         await dispatcher.stop();

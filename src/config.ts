@@ -49,6 +49,15 @@ const envSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  SLACK_BOT_TOKEN: optionalSecret,
+  SLACK_SIGNING_SECRET: optionalSecret,
+  SLACK_APP_TOKEN: optionalSecret,
+  SLACK_ESCALATION_CHANNEL: optionalSecret,
+  SLACK_API_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +65,7 @@ export type Env = z.infer<typeof envSchema>;
 
 const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
 
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time of day such as 09:00' });
 const points = z.number().int().min(0).max(1_000_000);
 const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) }).strict();
 
@@ -196,6 +206,52 @@ const businessSchema = z
       })
       .strict()
       .prefault({}),
+    escalation: z
+      .object({
+        /** What the acknowledgement promises during business hours. */
+        replyWithinMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(10),
+        /** When staff answer, in BUSINESS_TIMEZONE; days are 1 (Monday) to 7 (Sunday). */
+        businessHours: z
+          .object({
+            open: clockTime.default('09:00'),
+            close: clockTime.default('21:00'),
+            days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5, 6, 7]),
+          })
+          .strict()
+          .prefault({}),
+        /** A customer who writes again this soon after their ticket was resolved reopens it. */
+        reopenMinutes: z
+          .number()
+          .int()
+          .min(0)
+          .max(30 * 24 * 60)
+          .default(24 * 60),
+        /** An unclaimed ticket gets a reminder in its Slack thread after this long… */
+        slaMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(10),
+        /** …repeated at most this often while it stays unclaimed. */
+        reminderRepeatMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(7 * 24 * 60)
+          .default(30),
+        /** Mentioned in reminders of high-priority tickets: a Slack user group such as <!subteam^S0123ABCD>. */
+        staffGroup: z.string().min(1).optional(),
+        /** How many of the customer's latest messages a ticket shows staff. */
+        recentMessages: z.number().int().min(0).max(50).default(6),
+      })
+      .strict()
+      .prefault({}),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(8),
@@ -230,10 +286,32 @@ function issuesText(issues: z.core.$ZodIssue[], prefix: string): string {
     .join('\n');
 }
 
+/** Slack needs a way to receive (Events API or Socket Mode) and a channel for tickets. */
+function checkSlack(env: Env): void {
+  const slack = [env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.SLACK_ESCALATION_CHANNEL];
+  if (!env.SLACK_BOT_TOKEN) {
+    if (slack.some((v) => v !== undefined)) {
+      throw new ConfigError('invalid environment:\n  SLACK_BOT_TOKEN: required when other SLACK_* variables are set');
+    }
+    return;
+  }
+  if (!env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
+    throw new ConfigError(
+      'invalid environment:\n  SLACK_SIGNING_SECRET: set it (Events API at POST /slack/events) or SLACK_APP_TOKEN (Socket Mode)',
+    );
+  }
+  if (!env.SLACK_ESCALATION_CHANNEL) {
+    throw new ConfigError(
+      'invalid environment:\n  SLACK_ESCALATION_CHANNEL: the channel id for tickets, such as C0123ABCD',
+    );
+  }
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
   const result = envSchema.safeParse(picked);
   if (!result.success) throw new ConfigError(`invalid environment:\n${issuesText(result.error.issues, '  ')}`);
+  checkSlack(result.data);
   return result.data;
 }
 

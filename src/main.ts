@@ -39,6 +39,15 @@ async function main(): Promise<void> {
   logger.info(`API channel at ${url}/api/v1/messages${env.API_CHANNEL_KEY ? ' (bearer key required)' : ''}`);
   logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
   for (const channel of app.adapters.keys()) logger.info(`channel ${channel} started`);
+  if (app.slack) {
+    logger.info(
+      app.slack.mode === 'events'
+        ? `Slack: tickets to ${env.SLACK_ESCALATION_CHANNEL}, events at ${url}/slack/events`
+        : `Slack: tickets to ${env.SLACK_ESCALATION_CHANNEL}, Socket Mode`,
+    );
+  } else {
+    logger.info('Slack: off (set SLACK_BOT_TOKEN); tickets are handled through the admin API');
+  }
   const kb = app.knowledge.lastReport;
   logger.info(
     `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
@@ -62,8 +71,18 @@ async function main(): Promise<void> {
       },
       { timezone: env.BUSINESS_TIMEZONE, name: 'birthdays', noOverlap: true },
     ),
+    schedule(
+      '* * * * *',
+      async () => {
+        const reminded = await app.runTicketReminders();
+        if (reminded) logger.info({ reminded }, 'staff reminded of unclaimed tickets');
+      },
+      { name: 'ticket-reminders', noOverlap: true },
+    ),
   ];
-  logger.info(`scheduled: points expiry daily at 03:15, birthdays at 09:00 (${env.BUSINESS_TIMEZONE})`);
+  logger.info(
+    `scheduled: points expiry daily at 03:15, birthdays at 09:00 (${env.BUSINESS_TIMEZONE}), ticket reminders every minute`,
+  );
 
   let stopping = false;
   const shutdown = (signal: string) => {

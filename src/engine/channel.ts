@@ -38,3 +38,6 @@ export interface ChannelAdapter {
   /** Delivers one message; throws SendError to ask for a retry or to give up. */
   send(target: SendTarget, message: OutboundMessage): Promise<void>;
 }
+
+/** What the outbox needs to deliver through a channel: customer channels and staff channels (Slack). */
+export type MessageSender = Pick<ChannelAdapter, 'channel' | 'capabilities' | 'send'>;

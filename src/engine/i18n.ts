@@ -7,7 +7,7 @@ const defaults = {
   'zh-CN': {
     welcome: '您好{name}!欢迎来到{business}。我是在线助手,可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
     welcomeBack: '欢迎回来{name}!已为您重新开启消息通知。发送 /help 查看我能做什么。',
-    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
+    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/human 转人工客服\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
     langSet: '好的,之后我会用中文和您交流。',
     langUsage: '用法:/lang zh 或 /lang en',
     stopped: '已为您关闭主动推送的消息。您随时可以发送 /start 重新开启。',
@@ -17,7 +17,6 @@ const defaults = {
     faqDidYouMean: '您是想问下面哪一个?点一下即可查看答案:',
     faqDontKnow: '抱歉,这个问题我暂时回答不了,我已经把它记录下来,方便工作人员补充。您也可以转人工。',
     faqHumanButton: '转人工',
-    faqHandoffNoted: '好的,已记录您需要人工服务,工作人员会查看您的问题。',
     faqAskMe: '您好!请问有什么可以帮您?比如营业时间、外卖配送、会员积分等。',
     welcomePoints: '送您{points}积分作为见面礼,发送 /points 查看。',
     checkinDone: '签到成功,获得{points}积分!当前积分:{balance}。',
@@ -64,12 +63,18 @@ const defaults = {
     birthdaySet: '记下啦,您的生日是{month}月{day}日。生日当天我们会送上{points}积分。',
     birthdayUsage: '用法:/birthday 月-日,例如 /birthday 08-15。',
     birthdayGift: '生日快乐!🎂 送您{points}积分,祝您天天开心。',
+    ticketOpened: '已为您转接人工客服,工作人员会在{minutes}分钟内回复您。之后您发的消息我都会转给工作人员。',
+    ticketOpenedClosed:
+      '已为您转接人工客服。现在是非营业时间(营业时间{hours}),工作人员会在{next}上班后尽快回复您。之后您发的消息我都会转给工作人员。',
+    ticketAlreadyOpen: '工作人员已经在处理您的问题,请稍候,您的消息都会转给他们。',
+    ticketReopened: '收到,已重新为您转接工作人员,请稍候。',
+    ticketResolved: '工作人员已处理完您的问题。如果还有需要,直接回复即可。',
   },
   en: {
     welcome:
       "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
     welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
-    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/invite invite friends for points\n/birthday MM-DD your birthday\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
+    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/human talk to a person\n/invite invite friends for points\n/birthday MM-DD your birthday\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
     langSet: "OK, I'll talk to you in English from now on.",
     langUsage: 'Usage: /lang zh or /lang en',
     stopped: "Done: we won't send you messages on our own any more. Send /start at any time to switch them back on.",
@@ -80,7 +85,6 @@ const defaults = {
     faqDontKnow:
       "Sorry, I don't know the answer to that yet. I've noted your question so our team can add it. You can also ask for a person.",
     faqHumanButton: 'Talk to a person',
-    faqHandoffNoted: "OK, I've noted that you'd like a person; our team will look at your question.",
     faqAskMe: 'Hi! How can I help? For example opening hours, delivery or membership points.',
     welcomePoints: 'Here are {points} welcome points: send /points to see them.',
     checkinDone: 'Checked in: +{points} points! Balance: {balance}.',
@@ -128,6 +132,13 @@ const defaults = {
     birthdaySet: "Noted: your birthday is {month}/{day}. We'll send you {points} points on the day.",
     birthdayUsage: 'Usage: /birthday MM-DD, for example /birthday 08-15.',
     birthdayGift: 'Happy birthday! 🎂 Here are {points} points from us.',
+    ticketOpened:
+      "I've passed you to our team: a person will reply within {minutes} minutes. I'll forward everything you write here to them.",
+    ticketOpenedClosed:
+      "I've passed you to our team. We're closed right now (open {hours}); a person will reply soon after we open, {next}. I'll forward everything you write here to them.",
+    ticketAlreadyOpen: 'Our team is already on it: please bear with us, everything you write reaches them.',
+    ticketReopened: "Got it: I've passed you back to our team, a person will reply soon.",
+    ticketResolved: 'Our team has finished with your request. If you need anything else, just reply here.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 

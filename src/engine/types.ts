@@ -10,6 +10,8 @@ export interface Button {
 export interface OutboundMessage {
   text: string;
   buttons?: Button[];
+  /** Staff channels only: the thread (a ticket) this message starts, continues or rewrites the root of. */
+  thread?: { key: string; role: 'root' | 'reply' | 'update' };
 }
 
 /** A customer's message, normalized by the adapter that received it. */

@@ -2,7 +2,7 @@
 // backoff, and whatever a stopped or crashed process left behind (its leases expire).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ChannelAdapter } from '../engine/channel.js';
+import type { MessageSender } from '../engine/channel.js';
 import { errorMessage, SendError } from '../errors.js';
 import type { Db } from '../store/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
@@ -12,7 +12,7 @@ import { chatKey, claimDue, markFailed, markSent, type OutboxRow, release, sched
 
 export interface DispatcherOptions {
   db: Db;
-  adapters: ReadonlyMap<string, ChannelAdapter>;
+  adapters: ReadonlyMap<string, MessageSender>;
   logger: Logger;
   clock?: Clock;
   maxAttempts?: number;

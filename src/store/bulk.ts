@@ -1,7 +1,7 @@
 // Multi-row INSERT … RETURNING through Prisma's raw queries. Prisma's own createMany costs
 // about 0.1 ms a row here; one statement for a batch costs a tenth of that (bench/throughput.ts).
 // Portable SQL: both SQLite (3.35+) and PostgreSQL take quoted identifiers, ON CONFLICT and RETURNING.
-import { type Db, Prisma } from './index.js';
+import { type Db, Prisma, type Tx } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 type Value = string | number | boolean | Date | null | undefined;
@@ -20,7 +20,7 @@ const ident = (name: string) => {
 };
 
 export function insertMany<R extends string = never>(
-  db: Db,
+  db: Db | Tx,
   provider: DatabaseProvider,
   table: string,
   rows: readonly Record<string, Value | object>[],

@@ -56,3 +56,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     close: () => db.$disconnect(),
   };
 }
+
+/** True for Prisma's "unique constraint failed": the row exists already (a repeat, a race lost). */
+export const isUniqueViolation = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';

@@ -4,7 +4,7 @@ import { detectLocale, type Locale, normalizeLocale, type Texts } from '../engin
 import type { OutboundMessage } from '../engine/types.js';
 import type { Clock } from '../util/clock.js';
 import { insertMany } from './bulk.js';
-import type { Db } from './index.js';
+import type { Db, Tx } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 /** What a feature needs to send messages of the business's own. */
@@ -55,16 +55,17 @@ export async function latestChat(db: Db, customerId: string): Promise<CustomerCh
   return c ? { channel: c.channel, chatId: c.chatId, chatType: 'private', conversationId: c.id } : null;
 }
 
-export async function enqueueToChat(
-  db: Db,
+/** The two writes that send a message of our own: its interaction and its outbox row (returns the id). */
+export function chatWrites(
+  db: Db | Tx,
   provider: DatabaseProvider,
   customerId: string,
   chat: CustomerChat,
   message: OutboundMessage,
   kind: string,
   at: Date,
-): Promise<number> {
-  const [, rows] = await db.$transaction([
+) {
+  return [
     insertMany(
       db,
       provider,
@@ -103,7 +104,19 @@ export async function enqueueToChat(
       ],
       { json: ['message'], returning: ['id'] },
     ),
-  ]);
+  ] as const;
+}
+
+export async function enqueueToChat(
+  db: Db,
+  provider: DatabaseProvider,
+  customerId: string,
+  chat: CustomerChat,
+  message: OutboundMessage,
+  kind: string,
+  at: Date,
+): Promise<number> {
+  const [, rows] = await db.$transaction([...chatWrites(db, provider, customerId, chat, message, kind, at)]);
   return Number((rows as { id: unknown }[])[0]?.id);
 }
 

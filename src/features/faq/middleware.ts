@@ -13,6 +13,7 @@ import { normalizeText, tokenize } from './tokenize.js';
 
 /** Button payloads this feature understands. */
 export const FAQ_PAYLOAD_PREFIX = 'faq:';
+/** The "talk to a person" button; escalation opens a ticket for it. */
 export const HANDOFF_PAYLOAD = 'handoff';
 
 export interface FaqOptions {
@@ -34,11 +35,6 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
       if (!entry) return next();
       ctx.reply(entry.answer);
       ctx.event('faq_answered', { entryId: entry.id, via: 'button' });
-      return;
-    }
-    if (payload === HANDOFF_PAYLOAD) {
-      ctx.reply(ctx.t('faqHandoffNoted'));
-      ctx.event('handoff_requested', { source: 'faq' });
       return;
     }
     const text = ctx.message.text;

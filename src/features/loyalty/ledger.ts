@@ -3,7 +3,7 @@
 // balance below zero is refused and changes nothing. Safe under concurrent requests on SQLite
 // and PostgreSQL: the balance moves by a conditional UPDATE, the key is a unique index.
 import { AppError } from '../../errors.js';
-import type { Db, Prisma, Tx } from '../../store/index.js';
+import { type Db, isUniqueViolation, type Prisma, type Tx } from '../../store/index.js';
 
 export type EntryKind = 'award' | 'spend' | 'expire' | 'adjust';
 
@@ -47,9 +47,6 @@ export class InsufficientPoints extends AppError {
     this.name = 'InsufficientPoints';
   }
 }
-
-const isUnique = (err: unknown) =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 
 async function existing(db: Db | Tx, key: string): Promise<EntryResult | null> {
   const entry = await db.pointsEntry.findUnique({ where: { idempotencyKey: key } });
@@ -115,7 +112,7 @@ export async function append(db: Db, input: EntryInput): Promise<EntryResult> {
     return await db.$transaction((tx) => appendInTx(tx, input));
   } catch (err) {
     // Another request with the same key won the race; its entry is the answer.
-    if (isUnique(err)) {
+    if (isUniqueViolation(err)) {
       const winner = await existing(db, input.idempotencyKey);
       if (winner) return winner;
     }

@@ -1,14 +1,12 @@
 // Referrals: every customer has a short code (/invite); a new customer who sends it (/ref CODE)
 // earns points, and so does the one who invited them, once: the referee is unique.
 import { randomInt } from 'node:crypto';
-import type { Db } from '../../store/index.js';
+import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 import { appendInTx } from './ledger.js';
 import type { Loyalty } from './service.js';
 
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const isUnique = (err: unknown) =>
-  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
 
 /** Only customers this new may enter a code: a referral brings in someone who was not here. */
 export const NEW_CUSTOMER_DAYS = 14;
@@ -39,7 +37,7 @@ export class Referrals {
           data: { referralCode: code },
         });
       } catch (err) {
-        if (!isUnique(err)) throw err; // another customer has it: draw again
+        if (!isUniqueViolation(err)) throw err; // another customer has it: draw again
       }
     }
     throw new Error('could not make a referral code');
@@ -91,7 +89,7 @@ export class Referrals {
         }
       });
     } catch (err) {
-      if (isUnique(err)) return { ok: false, reason: 'already' };
+      if (isUniqueViolation(err)) return { ok: false, reason: 'already' };
       throw err;
     }
     return { ok: true, refereePoints: forReferee, referrerPoints: forReferrer, referrerId: referrer.id };

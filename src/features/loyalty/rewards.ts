@@ -4,7 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import { insertMany } from '../../store/bulk.js';
-import type { Db } from '../../store/index.js';
+import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import { appendInTx } from './ledger.js';
@@ -132,7 +132,7 @@ export class Rewards {
         throw new RedeemRefused('points', err.message);
       }
       // The same confirmation arrived twice at once: the other one redeemed.
-      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') {
+      if (isUniqueViolation(err)) {
         const winner = await this.db.redemption.findUnique({ where: { pointsKey } });
         if (winner) return this.repeat(customerId, winner.code, reward);
       }

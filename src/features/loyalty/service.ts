@@ -1,7 +1,7 @@
 // Loyalty: earning rules, purchases, tiers and the customer's points summary, over the ledger.
 import type { BusinessConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
-import type { Db } from '../../store/index.js';
+import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 import { append, appendInTx, type EntryResult, type LedgerEntry } from './ledger.js';
 import { earnedSince, expiredLots, expiringBetween, openLots } from './lots.js';
@@ -167,7 +167,7 @@ export class Loyalty {
       return { duplicate: false, purchase, award: award ? await this.withTier(customerId, award, at) : null };
     } catch (err) {
       // The same order reported twice at once: the other request recorded it.
-      if (typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002') {
+      if (isUniqueViolation(err)) {
         const winner = await this.db.purchase.findUnique({ where: { orderId: input.orderId } });
         if (winner) return { duplicate: true, purchase: winner, award: null };
       }

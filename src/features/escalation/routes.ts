@@ -1,0 +1,226 @@
+// Admin API of tickets: list, read with its conversation, reply (relayed to the customer) or
+// leave a note, claim, resolve. Works with or without Slack.
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.js';
+import { errorResponses, errorSchema } from '../../http/schemas.js';
+import type { Db } from '../../store/index.js';
+import type { Ticket, Tickets } from './tickets.js';
+
+const security = [{ adminToken: [] }];
+const nullableString = { type: ['string', 'null'] } as const;
+
+const ticketProperties = {
+  id: { type: 'integer' },
+  status: { type: 'string', enum: ['open', 'claimed', 'resolved'] },
+  reason: { type: 'string' },
+  priority: { type: 'string', enum: ['high', 'normal'] },
+  channel: { type: 'string' },
+  chatId: { type: 'string' },
+  trigger: nullableString,
+  assignee: nullableString,
+  reminders: { type: 'integer' },
+  createdAt: { type: 'string' },
+  claimedAt: nullableString,
+  resolvedAt: nullableString,
+  customer: {
+    type: 'object',
+    properties: {
+      id: { type: 'string' },
+      displayName: nullableString,
+      identities: {
+        type: 'array',
+        items: { type: 'object', properties: { channel: { type: 'string' }, externalId: { type: 'string' } } },
+      },
+    },
+  },
+} as const;
+
+const ticketSchema = { type: 'object', properties: ticketProperties } as const;
+const ticketWithMessages = {
+  type: 'object',
+  properties: {
+    ...ticketProperties,
+    messages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          author: { type: 'string', enum: ['customer', 'staff', 'note'] },
+          authorName: nullableString,
+          text: { type: 'string' },
+          createdAt: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } } as const;
+const customerSelect = {
+  select: { id: true, displayName: true, identities: { select: { channel: true, externalId: true } } },
+} as const;
+
+type WithCustomer = Ticket & {
+  customer: { id: string; displayName: string | null; identities: { channel: string; externalId: string }[] };
+};
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const view = (t: WithCustomer) => ({
+  ...t,
+  createdAt: t.createdAt.toISOString(),
+  claimedAt: iso(t.claimedAt),
+  resolvedAt: iso(t.resolvedAt),
+});
+
+/** An optional name in a body that may be absent altogether. */
+function actorOf(body: unknown, key: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  if (value === undefined) return 'admin';
+  if (typeof value !== 'string' || !value.trim() || value.length > 100) {
+    throw new AppError('HTTP_BAD_REQUEST', `body/${key} must be a name of 1 to 100 characters`);
+  }
+  return value.trim();
+}
+
+export interface TicketRoutesOptions {
+  db: Db;
+  tickets: Tickets;
+}
+
+export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions) {
+  const load = async (id: number) => {
+    const row = await o.db.ticket.findUnique({ where: { id }, include: { customer: customerSelect } });
+    if (!row) throw new AppError('HTTP_NOT_FOUND', `no ticket ${id}`);
+    return row;
+  };
+
+  app.get(
+    '/api/v1/tickets',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: 'Tickets, newest first; filter by status',
+        security,
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['open', 'claimed', 'resolved'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { tickets: { type: 'array', items: ticketSchema } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { status, limit } = request.query as { status?: string; limit: number };
+      const rows = await o.db.ticket.findMany({
+        where: status ? { status } : {},
+        orderBy: { id: 'desc' },
+        take: limit,
+        include: { customer: customerSelect },
+      });
+      return { tickets: rows.map(view) };
+    },
+  );
+
+  app.get(
+    '/api/v1/tickets/:id',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: "A ticket with its conversation (the customer's messages, staff replies and notes)",
+        security,
+        params: idParams,
+        response: { 200: ticketWithMessages, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const ticket = await load(id);
+      const messages = await o.db.ticketMessage.findMany({
+        where: { ticketId: id },
+        orderBy: { id: 'asc' },
+        select: { id: true, author: true, authorName: true, text: true, createdAt: true },
+      });
+      return { ...view(ticket), messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:id/messages',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: "A staff reply, relayed to the customer's chat (note: true keeps it internal)",
+        security,
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['text'],
+          additionalProperties: false,
+          properties: {
+            text: { type: 'string', minLength: 1, maxLength: 4000 },
+            note: { type: 'boolean', default: false },
+            author: { type: 'string', minLength: 1, maxLength: 100, description: 'Who writes (default "admin")' },
+          },
+        },
+        response: {
+          201: { type: 'object', properties: { relayed: { type: 'boolean' }, status: { type: 'string' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      const { text, note, author } = request.body as { text: string; note: boolean; author?: string };
+      const trimmed = text.trim();
+      if (!trimmed) throw new AppError('HTTP_BAD_REQUEST', 'body/text must not be blank');
+      const by = { name: author?.trim() || 'admin' };
+      if (note) await o.tickets.note(id, trimmed, by);
+      else await o.tickets.reply(id, trimmed, by);
+      const after = await o.tickets.require(id);
+      reply.code(201);
+      return { relayed: !note, status: after.status };
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:id/claim',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: 'Claim an open ticket (optional body {"assignee"}, default "admin")',
+        security,
+        params: idParams,
+        response: { 200: ticketSchema, ...errorResponses, 409: errorSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      await o.tickets.claim(id, { name: actorOf(request.body, 'assignee') });
+      return view(await load(id));
+    },
+  );
+
+  app.post(
+    '/api/v1/tickets/:id/resolve',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: 'Resolve a ticket: the customer is told and asked for a CSAT score (optional body {"by"})',
+        security,
+        params: idParams,
+        response: { 200: ticketSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      await o.tickets.resolve(id, { name: actorOf(request.body, 'by') });
+      return view(await load(id));
+    },
+  );
+}

@@ -1,0 +1,131 @@
+// Staff work tickets in Slack (@slack/bolt): thread replies reach the customer, `note:` stays
+// internal, Claim and Resolve buttons change the ticket. Events arrive through the Events API on
+// the main HTTP port (SLACK_SIGNING_SECRET) or through Socket Mode (SLACK_APP_TOKEN).
+import { App, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from 'pino';
+import { errorMessage } from '../../../errors.js';
+import type { Tickets } from '../tickets.js';
+import { EventsReceiver } from './receiver.js';
+import { CLAIM_ACTION, plainFromSlack, RESOLVE_ACTION, SLACK_ACTOR } from './render.js';
+import { SlackSender } from './sender.js';
+
+export interface SlackSettings {
+  botToken: string;
+  signingSecret?: string | undefined;
+  appToken?: string | undefined;
+  escalationChannel: string;
+  apiUrl?: string | undefined;
+}
+
+export interface SlackOptions {
+  settings: SlackSettings;
+  tickets: Tickets;
+  logger: Logger;
+  /** Replaces the receiver chosen from the settings (tests drive Socket Mode at this seam). */
+  receiver?: Receiver;
+  /** For tests: the clock the Events API signature timestamps are checked against. */
+  now?: () => number;
+}
+
+/** Bolt's logger interface on top of pino. */
+function boltLogger(logger: Logger) {
+  return {
+    debug: (...m: unknown[]) => logger.debug(m.map(String).join(' ')),
+    info: (...m: unknown[]) => logger.debug(m.map(String).join(' ')),
+    warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
+    error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}
+
+/** Internal notes start with "note:" (or the full-width colon). */
+const NOTE = /^\s*note\s*[:：]\s*/i;
+
+interface ThreadMessage {
+  type: 'message';
+  subtype?: string;
+  channel: string;
+  user?: string;
+  bot_id?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+}
+
+export function createSlack(o: SlackOptions) {
+  const { settings, tickets, logger } = o;
+  const mode: 'socket' | 'events' = settings.appToken ? 'socket' : 'events';
+  const events =
+    mode === 'events' && settings.signingSecret
+      ? new EventsReceiver({ signingSecret: settings.signingSecret, logger, ...(o.now ? { now: o.now } : {}) })
+      : undefined;
+  const receiver =
+    o.receiver ??
+    events ??
+    new SocketModeReceiver({ appToken: settings.appToken as string, logger: boltLogger(logger) });
+  const app = new App({
+    token: settings.botToken,
+    receiver,
+    logger: boltLogger(logger),
+    clientOptions: {
+      ...(settings.apiUrl
+        ? { slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/` }
+        : {}),
+      // The outbox retries with backoff and honours retry-after: the client must not wait on its own.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    },
+  });
+
+  // Staff replies in a ticket's thread. Edits, deletions, bot posts and top-level messages are not replies.
+  app.event('message', async ({ event }) => {
+    const m = event as unknown as ThreadMessage;
+    if (m.channel !== settings.escalationChannel || m.subtype || m.bot_id || !m.user) return;
+    if (!m.thread_ts || m.thread_ts === m.ts || !m.text?.trim()) return;
+    const ticket = await tickets.bySlackTs(m.thread_ts);
+    if (!ticket) return;
+    const by = { name: `${SLACK_ACTOR}${m.user}`, sourceId: `slack:${m.channel}:${m.ts}` };
+    const text = plainFromSlack(m.text);
+    if (NOTE.test(text)) await tickets.note(ticket.id, text.replace(NOTE, ''), by, true);
+    else await tickets.reply(ticket.id, text, by, true);
+  });
+
+  for (const [action, act] of [
+    [CLAIM_ACTION, 'claim'],
+    [RESOLVE_ACTION, 'resolve'],
+  ] as const) {
+    app.action(action, async ({ ack, body, action: pressed }) => {
+      await ack();
+      const id = Number((pressed as { value?: string }).value);
+      const by = { name: `${SLACK_ACTOR}${body.user.id}` };
+      try {
+        if (act === 'claim') await tickets.claim(id, by);
+        else await tickets.resolve(id, by);
+      } catch (err) {
+        // Claimed by someone else meanwhile, or gone: the root message already says so.
+        logger.info({ ticketId: id, user: body.user.id, err: errorMessage(err) }, `slack: ${act} refused`);
+      }
+    });
+  }
+
+  app.error(async (err) => {
+    logger.error({ err }, 'slack: listener failed');
+  });
+
+  return {
+    mode,
+    app,
+    /** The Events API route for the main HTTP server (absent in Socket Mode). */
+    routes: events?.routes,
+    sender: new SlackSender(app.client, {
+      threadOf: async (ticketId) => (await tickets.get(ticketId))?.slackTs ?? null,
+      setThread: (ticketId, channel, ts) => tickets.setSlackThread(ticketId, channel, ts),
+    }),
+    start: () => app.start(),
+    stop: () => app.stop(),
+  };
+}
+
+export type Slack = ReturnType<typeof createSlack>;

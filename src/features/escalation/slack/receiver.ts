@@ -1,0 +1,106 @@
+// Bolt's Events API and interactivity on Rapport's own HTTP server (POST /slack/events), instead
+// of the second server Bolt's HTTPReceiver would open. The raw body is kept for the signature
+// check; a bad or missing signature is a 401 and reaches nothing.
+import { type App, isValidSlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { AppError } from '../../../errors.js';
+import { errorSchema } from '../../../http/schemas.js';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface EventsReceiverOptions {
+  signingSecret: string;
+  logger: Logger;
+  /** For tests: the time the signature's timestamp is checked against. */
+  now?: () => number;
+}
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  try {
+    if (contentType?.startsWith('application/x-www-form-urlencoded')) {
+      const form = new URLSearchParams(raw);
+      const payload = form.get('payload');
+      // Interactivity (buttons) sends its JSON in a form field; slash commands send plain fields.
+      return payload ? (JSON.parse(payload) as Record<string, unknown>) : Object.fromEntries(form);
+    }
+    const body = JSON.parse(raw) as unknown;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
+    return body as Record<string, unknown>;
+  } catch {
+    throw new AppError('HTTP_BAD_REQUEST', 'the Slack request body is not valid JSON or form data');
+  }
+}
+
+export class EventsReceiver implements Receiver {
+  private app: App | undefined;
+
+  constructor(private readonly o: EventsReceiverOptions) {}
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  /** The main HTTP server listens; nothing to start or stop here. */
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  /** The route, as a Fastify plugin (its own body parser keeps the raw text). */
+  readonly routes = async (server: FastifyInstance): Promise<void> => {
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser(
+      ['application/json', 'application/x-www-form-urlencoded'],
+      { parseAs: 'string' },
+      (_req, body, done) => done(null, body),
+    );
+    server.post(
+      SLACK_EVENTS_PATH,
+      {
+        schema: {
+          tags: ['Slack'],
+          summary: 'Slack Events API and interactivity (signed by Slack; enabled by SLACK_SIGNING_SECRET)',
+          response: { 200: {}, 401: errorSchema, 400: errorSchema },
+        },
+      },
+      async (request, reply) => {
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const signature = request.headers['x-slack-signature'];
+        const timestamp = Number(request.headers['x-slack-request-timestamp']);
+        const valid =
+          typeof signature === 'string' &&
+          Number.isFinite(timestamp) &&
+          isValidSlackRequest({
+            signingSecret: this.o.signingSecret,
+            body: raw,
+            headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+            ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
+          });
+        if (!valid) throw new AppError('HTTP_UNAUTHORIZED', 'missing or bad Slack signature');
+
+        const body = parseBody(raw, request.headers['content-type']);
+        if (body.type === 'url_verification') return { challenge: body.challenge };
+        if (!this.app) throw new Error('the Slack app is not initialized');
+
+        const retryNum = Number(request.headers['x-slack-retry-num']);
+        const retryReason = request.headers['x-slack-retry-reason'];
+        let answer: (response: unknown) => void = () => {};
+        const acked = new Promise<unknown>((resolve) => {
+          answer = resolve;
+        });
+        const event: ReceiverEvent = {
+          body,
+          ...(Number.isFinite(retryNum) ? { retryNum } : {}),
+          ...(typeof retryReason === 'string' ? { retryReason } : {}),
+          ack: async (response?: unknown) => answer(response),
+        };
+        const processed = this.app.processEvent(event).catch((err: unknown) => {
+          this.o.logger.error({ err }, 'slack: handling an event failed');
+        });
+        // Answer as soon as the listener acknowledges; Slack waits 3 s at most.
+        const response = await Promise.race([acked, processed.then(() => undefined)]);
+        reply.code(200);
+        return response ?? '';
+      },
+    );
+  };
+}
