@@ -30,7 +30,7 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     await app?.stop();
   });
 
-  const user = () => `ticket-user-${++seq}-${database().provider}`;
+  const user = () => `ticket-user-${++seq}`;
 
   async function say(userId: string, body: { text?: string; payload?: string }): Promise<Reply[]> {
     const res = await app.server.inject({
@@ -42,7 +42,7 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     return res.json().replies;
   }
 
-  async function adminCall(method: 'GET' | 'POST', url: string, payload?: unknown) {
+  async function adminCall(method: 'GET' | 'POST', url: string, payload?: object) {
     return app.server.inject({ method, url, headers: admin, ...(payload === undefined ? {} : { payload }) });
   }
 
@@ -235,7 +235,7 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     await say(u, { text: '转人工' });
     const ticket = await ticketOf(u);
     const url = `/api/v1/tickets/${ticket?.id}`;
-    const cases: [string, string, unknown, number][] = [
+    const cases: [string, string, object | undefined, number][] = [
       ['POST', `${url}/messages`, { text: '' }, 400],
       ['POST', `${url}/messages`, { text: '   ' }, 400],
       ['POST', `${url}/messages`, { text: 5 }, 400],

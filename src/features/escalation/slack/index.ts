@@ -1,7 +1,7 @@
 // Staff work tickets in Slack (@slack/bolt): thread replies reach the customer, `note:` stays
 // internal, Claim and Resolve buttons change the ticket. Events arrive through the Events API on
 // the main HTTP port (SLACK_SIGNING_SECRET) or through Socket Mode (SLACK_APP_TOKEN).
-import { App, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, LogLevel, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../../errors.js';
 import type { Tickets } from '../tickets.js';
@@ -65,19 +65,29 @@ export function createSlack(o: SlackOptions) {
     o.receiver ??
     events ??
     new SocketModeReceiver({ appToken: settings.appToken as string, logger: boltLogger(logger) });
-  const app = new App({
-    token: settings.botToken,
-    receiver,
-    logger: boltLogger(logger),
-    clientOptions: {
-      ...(settings.apiUrl
-        ? { slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/` }
-        : {}),
-      // The outbox retries with backoff and honours retry-after: the client must not wait on its own.
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-    },
-  });
+  const clientOptions = {
+    ...(settings.apiUrl
+      ? { slackApiUrl: settings.apiUrl.endsWith('/') ? settings.apiUrl : `${settings.apiUrl}/` }
+      : {}),
+    // The outbox retries with backoff and honours retry-after: the client must not wait on its own.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  };
+  const client = new webApi.WebClient(settings.botToken, clientOptions);
+  // Who the bot is (auth.test), asked when first needed and asked again after a failure: Bolt's
+  // own check runs once at construction and would keep a failed answer until restart.
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  const authorize = async () => {
+    identity ??= client.auth.test().then(
+      (r) => ({ ...(r.user_id ? { botUserId: r.user_id } : {}), ...(r.bot_id ? { botId: r.bot_id } : {}) }),
+      (err: unknown) => {
+        identity = undefined;
+        throw err;
+      },
+    );
+    return { botToken: settings.botToken, ...(await identity) };
+  };
+  const app = new App({ authorize, receiver, logger: boltLogger(logger), clientOptions });
 
   // Staff replies in a ticket's thread. Edits, deletions, bot posts and top-level messages are not replies.
   app.event('message', async ({ event }) => {
@@ -117,13 +127,21 @@ export function createSlack(o: SlackOptions) {
   return {
     mode,
     app,
+    receiver,
     /** The Events API route for the main HTTP server (absent in Socket Mode). */
     routes: events?.routes,
-    sender: new SlackSender(app.client, {
+    sender: new SlackSender(client, {
       threadOf: async (ticketId) => (await tickets.get(ticketId))?.slackTs ?? null,
       setThread: (ticketId, channel, ts) => tickets.setSlackThread(ticketId, channel, ts),
     }),
-    start: () => app.start(),
+    async start() {
+      await app.start();
+      // Not fatal: tickets wait in the outbox until Slack answers.
+      authorize().then(
+        (who) => logger.info({ bot: who.botUserId }, 'slack: connected'),
+        (err: unknown) => logger.warn({ err: errorMessage(err) }, 'slack: auth.test failed; will retry'),
+      );
+    },
     stop: () => app.stop(),
   };
 }

@@ -8,6 +8,7 @@ import { AppError } from '../../../errors.js';
 import { errorSchema } from '../../../http/schemas.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+const ACK_GRACE_MS = 2500;
 
 export interface EventsReceiverOptions {
   signingSecret: string;
@@ -83,21 +84,26 @@ export class EventsReceiver implements Receiver {
 
         const retryNum = Number(request.headers['x-slack-retry-num']);
         const retryReason = request.headers['x-slack-retry-reason'];
-        let answer: (response: unknown) => void = () => {};
-        const acked = new Promise<unknown>((resolve) => {
-          answer = resolve;
+        let acked: { response: unknown } | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        // Slack wants an answer within 3 s: handling gets 2.5 s, then we answer with what was acknowledged.
+        const late = new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ACK_GRACE_MS);
         });
         const event: ReceiverEvent = {
           body,
           ...(Number.isFinite(retryNum) ? { retryNum } : {}),
           ...(typeof retryReason === 'string' ? { retryReason } : {}),
-          ack: async (response?: unknown) => answer(response),
+          ack: async (response?: unknown) => {
+            acked = { response };
+          },
         };
         const processed = this.app.processEvent(event).catch((err: unknown) => {
           this.o.logger.error({ err }, 'slack: handling an event failed');
         });
-        // Answer as soon as the listener acknowledges; Slack waits 3 s at most.
-        const response = await Promise.race([acked, processed.then(() => undefined)]);
+        await Promise.race([processed, late]);
+        clearTimeout(timer);
+        const response = acked?.response;
         reply.code(200);
         return response ?? '';
       },
