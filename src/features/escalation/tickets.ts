@@ -115,7 +115,7 @@ export class Tickets {
    * then that one is returned with created: false.
    */
   async open(input: OpenInput): Promise<{ ticket: Ticket; created: boolean }> {
-    const { db, provider, staff } = this.o;
+    const { db, staff } = this.o;
     const at = this.now();
     const context = staff ? await this.o.context(input.customerId) : undefined;
     const conversation = await db.conversation.findUnique({

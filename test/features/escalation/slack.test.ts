@@ -127,9 +127,9 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
       expect(text).toContain(part);
     }
     expect(text).toContain('what time do you open?'); // the recent conversation
-    const actions = (root?.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]).find(
-      (b) => b.type === 'actions',
-    );
+    const actions = (
+      root?.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined
+    )?.find((b) => b.type === 'actions');
     expect(actions?.elements?.map((e) => [e.action_id, e.value])).toEqual([
       ['ticket_claim', String(ticket.id)],
       ['ticket_resolve', String(ticket.id)],
@@ -267,7 +267,7 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
     await h.deliver();
     const claimedRoot = slack.of('chat.update').at(-1);
     expect(String(claimedRoot?.text)).toContain('claimed by <@U3>');
-    const buttons = (claimedRoot?.blocks as { type: string; elements?: { action_id: string }[] }[]).find(
+    const buttons = (claimedRoot?.blocks as { type: string; elements?: { action_id: string }[] }[] | undefined)?.find(
       (b) => b.type === 'actions',
     );
     expect(buttons?.elements?.map((e) => e.action_id)).toEqual(['ticket_resolve']);
