@@ -40,7 +40,8 @@ function report(name: string, rows: Labelled[]) {
   const all = score(rows);
   const zh = score(rows.filter((r) => han.test(r.text)));
   const en = score(rows.filter((r) => !han.test(r.text)));
-  if (process.argv.includes('--verbose')) console.log(`${name}:\n${all.errors.join('\n')}`);
+  // Only the development set's errors are ever printed: reading the held-out set's would make it a second development set.
+  if (process.argv.includes('--verbose') && name.startsWith('development')) console.log(`${name}:\n${all.errors.join('\n')}`);
   console.log(`${name}, ${all.messages} labelled messages: precision ${all.precision}, recall ${all.recall}
   Chinese (${zh.messages}): precision ${zh.precision}, recall ${zh.recall}
   English (${en.messages}): precision ${en.precision}, recall ${en.recall}`);

@@ -14,6 +14,7 @@ import { BusinessHours } from './features/escalation/hours.js';
 import { escalationMiddleware } from './features/escalation/middleware.js';
 import { ticketRoutes } from './features/escalation/routes.js';
 import { createSlack, type Slack } from './features/escalation/slack/index.js';
+import { slackEventsOff } from './features/escalation/slack/receiver.js';
 import { SlackStaffChannel } from './features/escalation/slack/render.js';
 import { Tickets } from './features/escalation/tickets.js';
 import { KnowledgeBase } from './features/faq/knowledge-base.js';
@@ -236,7 +237,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
           waitForDelivery: (userId: string, ms: number) => api.waitForDelivery(userId, ms),
         },
       },
-      ...(slack?.routes ? [{ plugin: slack.routes as never, options: {} }] : []),
+      { plugin: (slack?.routes ?? slackEventsOff) as never, options: {} },
     ],
     adminRoutes: [
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },

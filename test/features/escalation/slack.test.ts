@@ -387,6 +387,7 @@ describeOnEachDatabase('Slack: Socket Mode', (database) => {
     expect(receiver.started).toBe(true);
     const route = await app.server.inject({ method: 'POST', url: '/slack/events', payload: {} });
     expect(route.statusCode).toBe(404);
+    expect(route.json().error.message).toMatch(/Events API is off/);
 
     const u = h.user('socket');
     await h.say(u, 'Your barista was rude to me, I want to complain');

@@ -33,6 +33,19 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   }
 }
 
+const routeSchema = {
+  tags: ['Slack'],
+  summary: 'Slack Events API and interactivity (signed by Slack; enabled by SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET)',
+  response: { 200: {}, 400: errorSchema, 401: errorSchema, 404: errorSchema },
+};
+
+/** Without the Events API (Slack off, or Socket Mode) the path says so instead of a bare 404. */
+export async function slackEventsOff(server: FastifyInstance): Promise<void> {
+  server.post(SLACK_EVENTS_PATH, { schema: routeSchema }, async () => {
+    throw new AppError('HTTP_NOT_FOUND', 'the Slack Events API is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+  });
+}
+
 export class EventsReceiver implements Receiver {
   private app: App | undefined;
 
@@ -54,59 +67,49 @@ export class EventsReceiver implements Receiver {
       { parseAs: 'string' },
       (_req, body, done) => done(null, body),
     );
-    server.post(
-      SLACK_EVENTS_PATH,
-      {
-        schema: {
-          tags: ['Slack'],
-          summary: 'Slack Events API and interactivity (signed by Slack; enabled by SLACK_SIGNING_SECRET)',
-          response: { 200: {}, 401: errorSchema, 400: errorSchema },
+    server.post(SLACK_EVENTS_PATH, { schema: routeSchema }, async (request, reply) => {
+      const raw = typeof request.body === 'string' ? request.body : '';
+      const signature = request.headers['x-slack-signature'];
+      const timestamp = Number(request.headers['x-slack-request-timestamp']);
+      const valid =
+        typeof signature === 'string' &&
+        Number.isFinite(timestamp) &&
+        isValidSlackRequest({
+          signingSecret: this.o.signingSecret,
+          body: raw,
+          headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+          ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
+        });
+      if (!valid) throw new AppError('HTTP_UNAUTHORIZED', 'missing or bad Slack signature');
+
+      const body = parseBody(raw, request.headers['content-type']);
+      if (body.type === 'url_verification') return { challenge: body.challenge };
+      if (!this.app) throw new Error('the Slack app is not initialized');
+
+      const retryNum = Number(request.headers['x-slack-retry-num']);
+      const retryReason = request.headers['x-slack-retry-reason'];
+      let acked: { response: unknown } | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      // Slack wants an answer within 3 s: handling gets 2.5 s, then we answer with what was acknowledged.
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ACK_GRACE_MS);
+      });
+      const event: ReceiverEvent = {
+        body,
+        ...(Number.isFinite(retryNum) ? { retryNum } : {}),
+        ...(typeof retryReason === 'string' ? { retryReason } : {}),
+        ack: async (response?: unknown) => {
+          acked = { response };
         },
-      },
-      async (request, reply) => {
-        const raw = typeof request.body === 'string' ? request.body : '';
-        const signature = request.headers['x-slack-signature'];
-        const timestamp = Number(request.headers['x-slack-request-timestamp']);
-        const valid =
-          typeof signature === 'string' &&
-          Number.isFinite(timestamp) &&
-          isValidSlackRequest({
-            signingSecret: this.o.signingSecret,
-            body: raw,
-            headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
-            ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
-          });
-        if (!valid) throw new AppError('HTTP_UNAUTHORIZED', 'missing or bad Slack signature');
-
-        const body = parseBody(raw, request.headers['content-type']);
-        if (body.type === 'url_verification') return { challenge: body.challenge };
-        if (!this.app) throw new Error('the Slack app is not initialized');
-
-        const retryNum = Number(request.headers['x-slack-retry-num']);
-        const retryReason = request.headers['x-slack-retry-reason'];
-        let acked: { response: unknown } | undefined;
-        let timer: NodeJS.Timeout | undefined;
-        // Slack wants an answer within 3 s: handling gets 2.5 s, then we answer with what was acknowledged.
-        const late = new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, ACK_GRACE_MS);
-        });
-        const event: ReceiverEvent = {
-          body,
-          ...(Number.isFinite(retryNum) ? { retryNum } : {}),
-          ...(typeof retryReason === 'string' ? { retryReason } : {}),
-          ack: async (response?: unknown) => {
-            acked = { response };
-          },
-        };
-        const processed = this.app.processEvent(event).catch((err: unknown) => {
-          this.o.logger.error({ err }, 'slack: handling an event failed');
-        });
-        await Promise.race([processed, late]);
-        clearTimeout(timer);
-        const response = acked?.response;
-        reply.code(200);
-        return response ?? '';
-      },
-    );
+      };
+      const processed = this.app.processEvent(event).catch((err: unknown) => {
+        this.o.logger.error({ err }, 'slack: handling an event failed');
+      });
+      await Promise.race([processed, late]);
+      clearTimeout(timer);
+      const response = acked?.response;
+      reply.code(200);
+      return response ?? '';
+    });
   };
 }
