@@ -1,7 +1,7 @@
 // npm run eval:escalation — precision and recall of offline escalation detection on two labelled
 // sets: bench/escalation/messages.yaml (development: the detector was tuned on it) and
-// bench/escalation/holdout.yaml (written separately, by someone who never saw the detector or the
-// development set; never tuned on). Not a test.
+// bench/escalation/holdout.yaml and fresh.yaml (each written separately, by someone who never saw
+// the detector or the other sets; never tuned on). Not a test.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { detectEscalation } from '../src/features/escalation/detect.js';
@@ -41,7 +41,8 @@ function report(name: string, rows: Labelled[]) {
   const zh = score(rows.filter((r) => han.test(r.text)));
   const en = score(rows.filter((r) => !han.test(r.text)));
   // Only the development set's errors are ever printed: reading the held-out set's would make it a second development set.
-  if (process.argv.includes('--verbose') && name.startsWith('development')) console.log(`${name}:\n${all.errors.join('\n')}`);
+  if (process.argv.includes('--verbose') && name.startsWith('development'))
+    console.log(`${name}:\n${all.errors.join('\n')}`);
   console.log(`${name}, ${all.messages} labelled messages: precision ${all.precision}, recall ${all.recall}
   Chinese (${zh.messages}): precision ${zh.precision}, recall ${zh.recall}
   English (${en.messages}): precision ${en.precision}, recall ${en.recall}`);
@@ -51,8 +52,12 @@ function report(name: string, rows: Labelled[]) {
 console.log('escalation detection, offline');
 const development = report('development set (tuned on)', load('messages.yaml'));
 const holdout = report('held-out set (never tuned on)', load('holdout.yaml'));
+const fresh = report('second held-out set (never tuned on)', load('fresh.yaml'));
 const date = new Date().toISOString();
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/escalation-eval-${date.replace(/[:.]/g, '-')}.json`, import.meta.url);
-writeFileSync(file, `${JSON.stringify({ benchmark: 'escalation-eval', date, development, holdout }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ benchmark: 'escalation-eval', date, development, holdout, fresh }, null, 2)}\n`,
+);
 console.log(`written to ${file.pathname}`);
