@@ -238,6 +238,22 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/not valid JSON/);
+    const huge = JSON.stringify({ type: 'event_callback', padding: 'x'.repeat(1024 * 1024) });
+    const tooLarge = await app.server.inject({
+      method: 'POST',
+      url: '/slack/events',
+      headers: { 'content-type': 'application/json', ...slackSignature(SECRET, huge, clock.now()) },
+      payload: huge,
+    });
+    expect(tooLarge.statusCode).toBe(413);
+    const text = await app.server.inject({
+      method: 'POST',
+      url: '/slack/events',
+      headers: { 'content-type': 'text/plain', ...slackSignature(SECRET, 'hi', clock.now()) },
+      payload: 'hi',
+    });
+    expect(text.statusCode).toBe(415);
+    expect(text.json().error.code).toBeTruthy();
   });
 
   it('Claim and Resolve buttons change the ticket, update the root, and resolve tells the customer and asks for CSAT', async () => {

@@ -67,7 +67,8 @@ export class EventsReceiver implements Receiver {
       { parseAs: 'string' },
       (_req, body, done) => done(null, body),
     );
-    server.post(SLACK_EVENTS_PATH, { schema: routeSchema }, async (request, reply) => {
+    // Interactivity payloads carry the whole message with its blocks: more room than customer messages.
+    server.post(SLACK_EVENTS_PATH, { schema: routeSchema, bodyLimit: 1024 * 1024 }, async (request, reply) => {
       const raw = typeof request.body === 'string' ? request.body : '';
       const signature = request.headers['x-slack-signature'];
       const timestamp = Number(request.headers['x-slack-request-timestamp']);
