@@ -72,7 +72,7 @@ const cues: Cue[] = [
     pattern: anyOf(
       // Someone in charge or on staff: summoned, or asked to get in touch ("让店员帮忙切蛋糕" is not).
       `(找|叫|喊|要求)(一下|个|一个)?(你们)?(店里|门店|店)?(的)?(值班)?${staffZh}`,
-      `(让|请)(你们)?(店里|门店|店)?(的)?${staffZh}(来|出来|过来|联系|回|打|处理|解决|跟我|和我|给我(回|打))`,
+      `(让|请)(你们)?(店里|门店|店)?(的)?${staffZh}(直接|亲自|本人)?(来|出来|过来|联系|回|打|处理|解决|跟我|和我|给我(回|打))`,
       `(和|跟|同)(你们)?(店里|门店|店)?(的)?(${staffZh}|人工|真人)(当面|直接)?(沟通|说|谈|联系|对话|交流|通(个)?电话|打(个)?电话|聊)`,
       `${staffZh}(出来|过来|给我(回|打)|(来)?联系我|跟我(说|谈|联系))`,
       `(你们)?${staffZh}(有人|谁)?(能|可以)?(回复|回个话|出面|处理一下)`,
@@ -121,6 +121,8 @@ const cues: Cue[] = [
     reason: 'safety',
     weight: 2,
     pattern: anyOf(
+      // Stomach trouble since eating or drinking something of ours.
+      /\b(stomach|tummy|belly|gut)('s|\s+is|\s+has|\s+was)?\s+(been\s+)?(cramp\w*|hurt\w*|ach\w*|upset|killing\s+me|in\s+pain|churning)\b[^.!?]{0,40}\b(since|after|from)\b/,
       // Ill after eating.
       /吃坏|拉肚子|腹泻|食物中毒|中毒|过敏(了|反应)|呕吐|吐了|上吐下泻|进医院|去医院|看急诊|挂(了)?急诊|看医生|拉稀|闹肚子|(胃|肚子)(一直)?(疼|痛)/,
       `(吃|喝)(了|完)${clause}{0,16}(起(了)?(红|疹|包|痘)|痒|肿|吐|拉了|晕|疼|痛|难受|不舒服|发烧|发麻|过敏)`,
@@ -182,6 +184,8 @@ const cues: Cue[] = [
       `扣(了)?我${clause}{0,8}(钱|款|费)`,
       `(券|积分|余额|钱|款)(却|还是)?被扣(了)?|钱(还)?没(退|到|回来)|(钱|余额|积分|储值)${clause}{0,6}(没了|不见了|少了|被(人)?(用|清零)|清零了|不能用|用不了)|莫名(其妙)?(被)?(扣|少|没)`,
       `取消${clause}{0,8}(扣|收)(了)?(钱|费|款)?|(钱|款)(却|还是)?(被)?扣了`,
+      // Charged other than the price shown.
+      `(标价|明码标价|标的|写的|菜单上|价目表|原价|显示)[^。.!！?？]{0,12}(实际|结果|却|但是?|可是)${clause}{0,4}(扣|收|付|算)(了)?`,
       // A refund refused, demanded or not arrived.
       /(没|未)到账|没退回|退款(呢|还没|到底|在哪|怎么还)|退款[^?？]{0,20}(还没|没到|没收到|没退|不到账|没有$)|退到哪|钱(呢|去哪|到哪)|一分钱(都|也)?没/,
       `(退款|退钱)${clause}{0,6}(驳回|拒绝|不给|不让|不退)|不给(我)?退|凭什么不退|拒绝退款|(请|尽快|马上)(退回|退还)|退给我`,
@@ -192,6 +196,11 @@ const cues: Cue[] = [
     reason: 'money',
     weight: 2,
     pattern: anyOf(
+      // Charged other than the price shown, or for an order that failed or was cancelled.
+      /\b(says|said|listed|shows|showed|menu|price\s+(is|was)|advertised)\b[^!?]{0,30}\bbut\b[^.!?]{0,20}\b(charged|paid|billed|took|deducted)\b/,
+      /\b(charged|paid|billed|deducted)\b[^.!?]{0,30}\b(but|yet)\b[^.!?]{0,30}\b(fail(ed|s)?|didn'?t\s+go\s+through|no\s+order|never\s+(placed|went\s+through)|error)\b/,
+      /\bcancel(l)?ed\b[^.!?]{0,30}\b(but|yet|and)\b[^.!?]{0,20}\b(money|charge|payment|funds)\b[^.!?]{0,15}\b(still|gone|taken|not\s+(back|returned|refunded))\b/,
+      /\brefund\b[^.!?]{0,20}\b(still\s+)?(hasn'?t|hasnt|has\s+not|didn'?t|not|never)\s+(hit|arrived|come|came|shown|showed|appeared|landed|reached|gone\s+through)\b/,
       // Charged twice, wrongly, after cancelling, without consent.
       /\b(charg\w*|bill\w*|took|taken|deduct\w*|debit\w*|paid|payment)\b[^.!?]{0,30}\b(twice|two\s+times|double(?![\s-]+(shot|espresso|points|cup|size|latte)))\b|\bdouble[-\s]?charged\b|\bover[-\s]?charged\b/,
       /\bstill\s+(got\s+|been\s+)?(charged|billed|took|taken|deducted|debited)\b|\b(took|taken|kept|stole)\s+my\s+(money|payment)\b|\b(took|taken|deducted|charged|removed)\b[^.!?]{0,20}\b(from|out\s+of)\s+my\s+(balance|account|card|wallet)\b|\bstole\b|\bscam(med)?\b|\bripped\s+off\b/,
@@ -234,7 +243,7 @@ const cues: Cue[] = [
     reason: 'public',
     weight: 2,
     pattern: anyOf(
-      /曝光|上微博|给.{0,6}差评|(打|写|留|给)(了|个|一个)?差评|差评[!！]|一星|媒体|记者|上新闻|让(大家|所有人|全网|别人|更多(的)?人)(都)?(看看|知道|评评理)/,
+      /曝光|上微博|给.{0,6}差评|等着(吃|收)?差评|差评(吧|伺候|警告|见)|(打|写|留|给)(了|个|一个)?差评|差评[!！]|一星|媒体|记者|上新闻|让(大家|所有人|全网|别人|更多(的)?人)(都)?(看看|知道|评评理)/,
       /\b(make|making|film|filming|record|recording)\s+(a|an)\s+(tiktok|video|reel|post)\b|\b(one|1)[-\s]star\b|\b(bad|negative|terrible)\s+review\b/,
       /\b(contact|contacting|call|calling|tell|telling|go\s+to|going\s+to)\s+(the\s+)?(media|press|newspapers?|tv)\b|\bgo(ing)?\s+(public|viral)\b|\b(on|in|to)\s+the\s+news\b|\bnews\s+(outlet|station|paper)s?\b|\bjournalist\b|\breporter\b|\bwarn\s+(everyone|everybody|others|people|the\s+world|all\s+my)\b|\btell\s+(everyone|everybody|people|the\s+world|all\s+my\s+\w+)\b[^.!?]{0,20}\babout\s+(this|it|how)\b|\b(hear|know|find\s+out)\s+about\s+this\b/,
       /\b(everyone|everybody|all\s+my\s+friends|the\s+whole\s+internet)\b[^.!?]{0,30}\b(will|'ll|going\s+to|gonna|should|can)\s+(know|hear|see|find\s+out)\b/,
@@ -259,6 +268,9 @@ const cues: Cue[] = [
     reason: 'complaint',
     weight: 2,
     pattern: anyOf(
+      // "Is this how you treat …?", "you keep messing up my order".
+      /就(是)?(这么|这样)(对待|服务|做生意|糊弄|敷衍|应付)|(这么|这样)(对待|糊弄|敷衍)(老)?(顾客|客人|客户|我们)/,
+      /\b(keep|keeps|kept)\s+(messing|screwing|mixing)\s+(it\s+|this\s+|my\s+\w+(\s+\w+)?\s+)?up\b|\b(keep|keeps)\s+getting\s+(it|my\s+\w+(\s+\w+)?)\s+wrong\b|\bis\s+this\s+how\s+you\s+treat\b/,
       // 投诉, but not the 投诉建议 (feedback) box.
       /投诉(?!建议|和建议|与建议)/,
       // Verdicts on the service, anger.

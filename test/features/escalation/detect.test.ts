@@ -127,6 +127,19 @@ describe('escalation detection', () => {
     });
   });
 
+  it.each([
+    ['能不能让你们经理亲自跟我说', 'human'],
+    ['这就是你们这样对待老客人的方式？', 'complaint'],
+    ['you guys keep screwing up my latte', 'complaint'],
+    ['my tummy has been aching since lunch at your place', 'safety'],
+    ['the app said 25 but I was charged 32', 'money'],
+    ['paid but the order failed, twice now', 'money'],
+    ['价目表写的22，结果收了我30', 'money'],
+    ['等着收差评', 'public'],
+  ])('escalates %j as %s', (text, reason) => {
+    expect(detectEscalation(text).reason).toBe(reason);
+  });
+
   it('takes hotline numbers as threats only as hotlines, not as any digits', () => {
     expect(detectEscalation('再不处理我就打12315').reason).toBe('legal');
     expect(detectEscalation('我要打12345投诉你们').reason).toBe('legal');
