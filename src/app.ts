@@ -24,6 +24,8 @@ import { Synonyms } from './features/faq/tokenize.js';
 import { feedbackMiddleware } from './features/feedback/middleware.js';
 import { feedbackRoutes } from './features/feedback/routes.js';
 import { Surveys } from './features/feedback/surveys.js';
+import { linkCommand } from './features/linking/middleware.js';
+import { linkingRoutes } from './features/linking/routes.js';
 import { birthdayCommand, runBirthdays } from './features/loyalty/birthdays.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
 import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
@@ -208,6 +210,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         reopenMinutes: escalation.reopenMinutes,
       }),
       builtinCommands,
+      linkCommand({ db: store.db, clock }),
       loyaltyCommands(loyalty),
       birthdayCommand(store.db, loyalty),
       rewardsCommands(rewards),
@@ -246,6 +249,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         options: { ...outreach, loyalty },
       },
       { plugin: ticketRoutes as never, options: { db: store.db, tickets } },
+      { plugin: linkingRoutes as never, options: { db: store.db, clock } },
       {
         plugin: feedbackRoutes as never,
         options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE },

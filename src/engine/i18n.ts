@@ -7,7 +7,7 @@ const defaults = {
   'zh-CN': {
     welcome: '您好{name}!欢迎来到{business}。我是在线助手,可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
     welcomeBack: '欢迎回来{name}!已为您重新开启消息通知。发送 /help 查看我能做什么。',
-    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/human 转人工客服\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
+    help: '我可以帮您:\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/human 转人工客服\n/link 绑定其他App的账号\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题,我会尽力解答。',
     langSet: '好的,之后我会用中文和您交流。',
     langUsage: '用法:/lang zh 或 /lang en',
     stopped: '已为您关闭主动推送的消息。您随时可以发送 /start 重新开启。',
@@ -69,12 +69,18 @@ const defaults = {
     ticketAlreadyOpen: '工作人员已经在处理您的问题,请稍候,您的消息都会转给他们。',
     ticketReopened: '收到,已重新为您转接工作人员,请稍候。',
     ticketResolved: '工作人员已处理完您的问题。如果还有需要,直接回复即可。',
+    linkCode:
+      '您的绑定码:{code}({minutes}分钟内有效)。在另一个App(微信、Telegram或网页)里给我发送 /link {code},两个账号就会合并,积分和记录都会合在一起。',
+    linkDone: '绑定成功!您在{channels}的账号已合并为一个,当前积分{balance}。',
+    linkInvalid: '这个绑定码不存在或已过期。请在原来的App里发送 /link 获取新的绑定码。',
+    linkSameAccount: '这是您在这里获取的绑定码,请在另一个App里发送它。',
+    linkPrivateOnly: '为了保护您的账号,请在和我的私聊里使用 /link。',
   },
   en: {
     welcome:
       "Hello{name}! Welcome to {business}. I'm the online assistant: I answer common questions and take your feedback. Send /help to see what I can do.",
     welcomeBack: 'Welcome back{name}! Messages from us are switched on again. Send /help to see what I can do.',
-    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/human talk to a person\n/invite invite friends for points\n/birthday MM-DD your birthday\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
+    help: 'I can help with:\n/start start\n/help this help\n/checkin daily check-in for points\n/points your points and tier\n/history your latest points\n/rewards rewards you can redeem\n/feedback tell us what you think\n/human talk to a person\n/link join your accounts in other apps\n/invite invite friends for points\n/birthday MM-DD your birthday\n/lang zh|en switch language\n/stop stop messages we send on our own\nOr just type your question.',
     langSet: "OK, I'll talk to you in English from now on.",
     langUsage: 'Usage: /lang zh or /lang en',
     stopped: "Done: we won't send you messages on our own any more. Send /start at any time to switch them back on.",
@@ -139,6 +145,12 @@ const defaults = {
     ticketAlreadyOpen: 'Our team is already on it: please bear with us, everything you write reaches them.',
     ticketReopened: "Got it: I've passed you back to our team, a person will reply soon.",
     ticketResolved: 'Our team has finished with your request. If you need anything else, just reply here.',
+    linkCode:
+      'Your link code: {code} (valid for {minutes} minutes). Send /link {code} to me from your other app (WeChat, Telegram or the web) and the two accounts become one, points and history included.',
+    linkDone: 'Linked! Your accounts on {channels} are now one; your points balance is {balance}.',
+    linkInvalid: 'That link code does not exist or has expired. Send /link in your other app to get a new one.',
+    linkSameAccount: 'That code was made here: send it from your other app.',
+    linkPrivateOnly: 'To protect your account, please use /link in a private chat with me.',
   },
 } satisfies Record<Locale, Record<string, string>>;
 
