@@ -74,6 +74,7 @@ describeOnEachDatabase('linking customers across channels', (database) => {
     expect(code).toBeTruthy();
     expect(await say('api', a, `/link ${code}`)).toEqual([expect.stringMatching(/other app/)]);
 
+    await say('other', b, '/lang en'); // a bare code tells no language: fix the reply's
     const [done] = await say('other', b, `/link ${code.toLowerCase()}`);
     expect(done).toMatch(/accounts on (api, other|other, api) are now one/);
     expect(done).toMatch(/balance is 20/); // 5 + 5 check-ins + 10 for the feedback
@@ -105,7 +106,7 @@ describeOnEachDatabase('linking customers across channels', (database) => {
     expect(await say('other', b, 'hello?')).toEqual([]);
     // A code works once.
     expect(await say('other', `c-${seq}`, `/link ${code}`)).toEqual([
-      expect.stringMatching(/does not exist or has expired/),
+      expect.stringMatching(/does not exist or has expired|不存在或已过期/),
     ]);
   });
 
@@ -115,7 +116,7 @@ describeOnEachDatabase('linking customers across channels', (database) => {
     const code = issued?.match(/[A-Z2-9]{6}/)?.[0] as string;
     clock.advance(11 * 60_000);
     expect(await say('other', `y-${seq}`, `/link ${code}`)).toEqual([
-      expect.stringMatching(/does not exist or has expired/),
+      expect.stringMatching(/does not exist or has expired|不存在或已过期/),
     ]);
     expect(await say('other', `y-${seq}`, '/link', { chatId: 'group-1', chatType: 'group' })).toEqual([
       expect.stringMatching(/私聊|private chat/),
