@@ -58,6 +58,31 @@ const envSchema = z.object({
     .url()
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  TELEGRAM_BOT_TOKEN: optionalSecret.refine((v) => v === undefined || /^\d+:[\w-]+$/.test(v), {
+    message: 'a bot token from @BotFather looks like 123456789:AAE…',
+  }),
+  TELEGRAM_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), {
+      message: 'the https:// URL Telegram posts updates to (http:// only for a local emulator)',
+    })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TELEGRAM_WEBHOOK_SECRET: optionalSecret.refine((v) => v === undefined || /^[A-Za-z0-9_-]{1,256}$/.test(v), {
+    message: '1–256 characters A-Z, a-z, 0-9, _ and - (what Telegram accepts as secret_token)',
+  }),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** WeChat is on when set: the puppet's npm name (wechaty reads its other WECHATY_* variables itself). */
+  WECHATY_PUPPET: z
+    .string()
+    .regex(/^(@[\w.-]+\/)?[\w.-]+$/, { message: 'the npm name of a Wechaty puppet, such as wechaty-puppet-service' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -252,6 +277,32 @@ const businessSchema = z
       })
       .strict()
       .prefault({}),
+    wechat: z
+      .object({
+        /** Accept friend requests by themselves… */
+        acceptFriends: z.boolean().default(true),
+        /** …only those whose greeting contains this word (case-insensitive), when set. */
+        friendKeyword: z.string().min(1).optional(),
+        /** Sent to a new friend; {name}, {business}. */
+        greeting: localized.default({
+          'zh-CN':
+            '你好{name}!我是{business}的在线助手,可以回答营业时间、外卖、会员积分等问题。发送 /help 查看全部功能。',
+          en: "Hi {name}! I'm the online assistant of {business}: ask me about opening hours, delivery or points. Send /help to see everything I can do.",
+        }),
+        /** Sent to a room when members join; {name}, {room}, {business}; false = none. */
+        roomWelcome: z.union([localized, z.literal(false)]).default({
+          'zh-CN': '欢迎{name}加入「{room}」!有问题请 @我,我是{business}的在线助手。',
+          en: 'Welcome to {room}, {name}! @-mention me with any question: I am the assistant of {business}.',
+        }),
+        /** At least this long between two sends of the account (≥ 1 s)… */
+        minIntervalMs: z.number().int().min(1000).max(600_000).default(1000),
+        /** …plus a random pause up to this long. */
+        jitterMs: z.number().int().min(0).max(600_000).default(1000),
+        /** Sends a calendar day (BUSINESS_TIMEZONE) at most; further messages wait for the next day. */
+        dailyCap: z.number().int().min(1).max(100_000).default(500),
+      })
+      .strict()
+      .prefault({}),
     outbox: z
       .object({
         maxAttempts: z.number().int().min(1).max(100).default(8),
@@ -307,11 +358,27 @@ function checkSlack(env: Env): void {
   }
 }
 
+/** Telegram needs its token for anything; a webhook needs the secret that proves requests come from Telegram. */
+function checkTelegram(env: Env): void {
+  const others = [env.TELEGRAM_WEBHOOK_URL, env.TELEGRAM_WEBHOOK_SECRET, env.TELEGRAM_API_ROOT];
+  if (!env.TELEGRAM_BOT_TOKEN && others.some((v) => v !== undefined)) {
+    throw new ConfigError(
+      'invalid environment:\n  TELEGRAM_BOT_TOKEN: required when other TELEGRAM_* variables are set',
+    );
+  }
+  if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'invalid environment:\n  TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL (Telegram sends it with every update)',
+    );
+  }
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
   const result = envSchema.safeParse(picked);
   if (!result.success) throw new ConfigError(`invalid environment:\n${issuesText(result.error.issues, '  ')}`);
   checkSlack(result.data);
+  checkTelegram(result.data);
   return result.data;
 }
 
