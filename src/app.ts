@@ -3,6 +3,12 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
+import {
+  createTelegramAdapter,
+  TELEGRAM_CHANNEL,
+  TelegramAdapter,
+  telegramWebhookRoutes,
+} from '../adapters/telegram/index.js';
 import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
 import type { ChannelAdapter, MessageSender } from './engine/channel.js';
@@ -57,6 +63,8 @@ export interface App {
   tickets: Tickets;
   /** Set when SLACK_BOT_TOKEN is. */
   slack: Slack | undefined;
+  /** The Telegram channel: set when TELEGRAM_BOT_TOKEN is (or a test passed one in `adapters`). */
+  telegram: TelegramAdapter | undefined;
   /** The daily birthday job (scheduled by main.ts). */
   runBirthdays(): Promise<number>;
   /** Reminds staff of unclaimed tickets (scheduled every minute by main.ts). */
@@ -92,7 +100,20 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
 
   const api = createApiAdapter({ channelKey: env.API_CHANNEL_KEY });
   const adapters = new Map<string, ChannelAdapter>([[api.channel, api]]);
+  if (env.TELEGRAM_BOT_TOKEN) {
+    const telegram = createTelegramAdapter({
+      token: env.TELEGRAM_BOT_TOKEN,
+      apiRoot: env.TELEGRAM_API_ROOT,
+      webhook: env.TELEGRAM_WEBHOOK_URL
+        ? { url: env.TELEGRAM_WEBHOOK_URL, secret: env.TELEGRAM_WEBHOOK_SECRET as string }
+        : undefined,
+      logger: logger.child({ part: 'telegram' }),
+    });
+    adapters.set(telegram.channel, telegram);
+  }
   for (const extra of options.adapters ?? []) adapters.set(extra.channel, extra);
+  const telegramAdapter = adapters.get(TELEGRAM_CHANNEL);
+  const telegram = telegramAdapter instanceof TelegramAdapter ? telegramAdapter : undefined;
 
   // What the outbox delivers through: the customer channels, and Slack for staff once it exists.
   const senders = new Map<string, MessageSender>(adapters);
@@ -241,6 +262,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         },
       },
       { plugin: (slack?.routes ?? slackEventsOff) as never, options: {} },
+      ...(telegram?.webhook
+        ? [
+            {
+              plugin: telegramWebhookRoutes as never,
+              options: { adapter: telegram, path: telegram.webhook.path, secret: telegram.webhook.secret },
+            },
+          ]
+        : []),
     ],
     adminRoutes: [
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
@@ -274,6 +303,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     loyalty,
     tickets,
     slack,
+    telegram,
     runBirthdays: () => runBirthdays({ ...outreach, loyalty }),
     runTicketReminders: () => tickets.remindOverdue(),
     adminToken,

@@ -48,6 +48,11 @@ async function main(): Promise<void> {
   } else {
     logger.info('Slack: off (set SLACK_BOT_TOKEN); tickets are handled through the admin API');
   }
+  logger.info(
+    app.telegram
+      ? `Telegram: ${app.telegram.describe()}`
+      : 'Telegram: off (set TELEGRAM_BOT_TOKEN to chat with customers on Telegram)',
+  );
   const kb = app.knowledge.lastReport;
   logger.info(
     `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
