@@ -239,8 +239,9 @@ export class TelegramAdapter implements ChannelAdapter {
         updates = await this.bot.telegram.callApi(
           'getUpdates',
           { offset: this.offset, timeout, allowed_updates: [...ALLOWED_UPDATES] },
+          // Stop aborts it; so does a connection that went silent (telegraf's own timeout is 500 s).
           // telegraf types its own AbortSignal polyfill; node-fetch takes the built-in one.
-          { signal: signal as never },
+          { signal: AbortSignal.any([signal, AbortSignal.timeout((timeout + 15) * 1000)]) as never },
         );
         errors = 0;
       } catch (err) {
