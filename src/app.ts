@@ -1,6 +1,7 @@
 // Wires the parts together: store, engine, outbox dispatcher, adapters, HTTP server.
 // Nothing here listens on a port or installs signal handlers; main.ts does.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
 import {
@@ -9,6 +10,7 @@ import {
   TelegramAdapter,
   telegramWebhookRoutes,
 } from '../adapters/telegram/index.js';
+import { createWechatAdapter, WECHAT_CHANNEL, WechatAdapter, wechatQrRoutes } from '../adapters/wechat/index.js';
 import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
 import type { ChannelAdapter, MessageSender } from './engine/channel.js';
@@ -65,6 +67,8 @@ export interface App {
   slack: Slack | undefined;
   /** The Telegram channel: set when TELEGRAM_BOT_TOKEN is (or a test passed one in `adapters`). */
   telegram: TelegramAdapter | undefined;
+  /** The WeChat channel: set when WECHATY_PUPPET is (or a test passed one in `adapters`). */
+  wechat: WechatAdapter | undefined;
   /** The daily birthday job (scheduled by main.ts). */
   runBirthdays(): Promise<number>;
   /** Reminds staff of unclaimed tickets (scheduled every minute by main.ts). */
@@ -111,7 +115,22 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     });
     adapters.set(telegram.channel, telegram);
   }
+  if (env.WECHATY_PUPPET) {
+    const wechat = createWechatAdapter({
+      puppet: env.WECHATY_PUPPET,
+      name: join(env.DATA_DIR, 'wechaty'),
+      settings: settings.wechat,
+      timezone: env.BUSINESS_TIMEZONE,
+      defaultLocale: env.DEFAULT_LOCALE,
+      businessName: settings.business.name,
+      logger: logger.child({ part: 'wechat' }),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    adapters.set(wechat.channel, wechat);
+  }
   for (const extra of options.adapters ?? []) adapters.set(extra.channel, extra);
+  const wechatAdapter = adapters.get(WECHAT_CHANNEL);
+  const wechat = wechatAdapter instanceof WechatAdapter ? wechatAdapter : undefined;
   const telegramAdapter = adapters.get(TELEGRAM_CHANNEL);
   const telegram = telegramAdapter instanceof TelegramAdapter ? telegramAdapter : undefined;
 
@@ -278,6 +297,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         options: { ...outreach, loyalty },
       },
       { plugin: ticketRoutes as never, options: { db: store.db, tickets } },
+      { plugin: wechatQrRoutes as never, options: { adapter: wechat } },
       { plugin: linkingRoutes as never, options: { db: store.db, clock } },
       {
         plugin: feedbackRoutes as never,
@@ -304,6 +324,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     tickets,
     slack,
     telegram,
+    wechat,
     runBirthdays: () => runBirthdays({ ...outreach, loyalty }),
     runTicketReminders: () => tickets.remindOverdue(),
     adminToken,
@@ -330,6 +351,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         await server.close();
         await engine.idle();
         await dispatcher.stop();
+        for (const adapter of adapters.values()) {
+          await adapter
+            .close?.()
+            .catch((err: unknown) => logger.error({ err, channel: adapter.channel }, 'adapter close failed'));
+        }
         await store.close();
       })();
       return stopped;

@@ -53,6 +53,11 @@ async function main(): Promise<void> {
       ? `Telegram: ${app.telegram.describe()}`
       : 'Telegram: off (set TELEGRAM_BOT_TOKEN to chat with customers on Telegram)',
   );
+  logger.info(
+    app.wechat
+      ? `WeChat: ${app.wechat.describe()}`
+      : 'WeChat: off (set WECHATY_PUPPET to chat with customers on WeChat)',
+  );
   const kb = app.knowledge.lastReport;
   logger.info(
     `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,

@@ -35,6 +35,8 @@ export interface ChannelAdapter {
   start(handler: InboundHandler): Promise<void>;
   /** Stops receiving; send() keeps working so the outbox can finish what it started. */
   stop(): Promise<void>;
+  /** Releases the connection (a logged-in puppet) once the outbox has stopped sending. */
+  close?(): Promise<void>;
   /** Delivers one message; throws SendError to ask for a retry or to give up. */
   send(target: SendTarget, message: OutboundMessage): Promise<void>;
 }
