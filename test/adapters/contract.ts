@@ -81,7 +81,7 @@ export function adapterContract(name: string, open: () => Promise<ContractHarnes
 
     it('marks group messages as groups and says whether they address the bot', async ({ skip }) => {
       if (!h.adapter.capabilities.groups) skip(`${name} has no group chats`);
-      const [quiet] = await h.deliver({
+      const quiet = await h.deliver({
         kind: 'group',
         user: 'u-g',
         group: 'g-1',
@@ -95,9 +95,9 @@ export function adapterContract(name: string, open: () => Promise<ContractHarnes
         text: 'open today?',
         mentioned: true,
       });
-      expect(quiet).toMatchObject({ chatType: 'group', mentioned: false });
+      // Chatter that does not address the bot is handed over as such, or not at all (WeChat keeps it out).
+      for (const m of quiet) expect(m).toMatchObject({ chatType: 'group', mentioned: false, chatId: asked?.chatId });
       expect(asked).toMatchObject({ chatType: 'group', mentioned: true });
-      expect(asked?.chatId).toBe(quiet?.chatId);
       expect(asked?.text).toContain('open today?');
     });
 
