@@ -296,7 +296,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         plugin: loyaltyRoutes as never,
         options: { ...outreach, loyalty },
       },
-      { plugin: ticketRoutes as never, options: { db: store.db, tickets } },
+      { plugin: ticketRoutes as never, options: { db: store.db, tickets, recentMessages: escalation.recentMessages } },
       { plugin: wechatQrRoutes as never, options: { adapter: wechat } },
       { plugin: linkingRoutes as never, options: { db: store.db, clock } },
       {

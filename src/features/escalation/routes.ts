@@ -40,6 +40,19 @@ const ticketWithMessages = {
   type: 'object',
   properties: {
     ...ticketProperties,
+    recent: {
+      type: 'array',
+      description: "The customer's conversation up to the ticket's opening (its trigger included), oldest first",
+      items: {
+        type: 'object',
+        properties: {
+          direction: { type: 'string', enum: ['in', 'out'] },
+          channel: { type: 'string' },
+          text: { type: 'string' },
+          createdAt: { type: 'string' },
+        },
+      },
+    },
     messages: {
       type: 'array',
       items: {
@@ -86,6 +99,8 @@ function actorOf(body: unknown, key: string): string {
 export interface TicketRoutesOptions {
   db: Db;
   tickets: Tickets;
+  /** How many messages before the ticket to show (escalation.recentMessages). */
+  recentMessages: number;
 }
 
 export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions) {
@@ -132,7 +147,8 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
     {
       schema: {
         tags: ['Tickets'],
-        summary: "A ticket with its conversation (the customer's messages, staff replies and notes)",
+        summary:
+          "A ticket with its conversation (the customer's messages, staff replies and notes) and what the customer said before it",
         security,
         params: idParams,
         response: { 200: ticketWithMessages, ...errorResponses },
@@ -141,12 +157,32 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
     async (request) => {
       const { id } = request.params as { id: number };
       const ticket = await load(id);
-      const messages = await o.db.ticketMessage.findMany({
-        where: { ticketId: id },
+      // Up to the moment it opened: interactions logged before its ticket_opened event.
+      const opened = await o.db.interaction.findFirst({
+        where: { customerId: ticket.customerId, kind: 'ticket_opened', createdAt: { gte: ticket.createdAt } },
         orderBy: { id: 'asc' },
-        select: { id: true, author: true, authorName: true, text: true, createdAt: true },
+        select: { id: true },
       });
-      return { ...view(ticket), messages: messages.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })) };
+      const [messages, recent] = await Promise.all([
+        o.db.ticketMessage.findMany({
+          where: { ticketId: id },
+          orderBy: { id: 'asc' },
+          select: { id: true, author: true, authorName: true, text: true, createdAt: true },
+        }),
+        o.db.interaction.findMany({
+          where: {
+            customerId: ticket.customerId,
+            direction: { in: ['in', 'out'] },
+            text: { not: null },
+            ...(opened ? { id: { lt: opened.id } } : { createdAt: { lte: ticket.createdAt } }),
+          },
+          orderBy: { id: 'desc' },
+          take: o.recentMessages,
+          select: { direction: true, channel: true, text: true, createdAt: true },
+        }),
+      ]);
+      const dated = <T extends { createdAt: Date }>(r: T) => ({ ...r, createdAt: r.createdAt.toISOString() });
+      return { ...view(ticket), messages: messages.map(dated), recent: recent.reverse().map(dated) };
     },
   );
 

@@ -111,6 +111,9 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     expect(again?.text).toMatch(/已经在处理/);
 
     const detail = (await adminCall('GET', `/api/v1/tickets/${ticket?.id}`)).json();
+    expect(detail.recent).toEqual([
+      expect.objectContaining({ direction: 'in', text: 'This is the worst service ever, I want to complain' }),
+    ]);
     expect(detail.messages.map((m: { author: string; text: string }) => [m.author, m.text])).toEqual([
       ['customer', 'This is the worst service ever, I want to complain'],
       ['customer', 'what time do you open?'],
@@ -197,6 +200,9 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     const ticket = await ticketOf(u);
     expect(ticket?.reason).toBe('unanswered');
     const detail = (await adminCall('GET', `/api/v1/tickets/${ticket?.id}`)).json();
+    // The question, then the bot's welcome and its "I don't know".
+    expect(detail.recent.map((r: { direction: string }) => r.direction)).toEqual(['in', 'out', 'out']);
+    expect(detail.recent[0]).toMatchObject({ channel: 'api', text: '你们的咖啡豆是哪个庄园的' });
     expect(detail.trigger).toBe('你们的咖啡豆是哪个庄园的');
   });
 
