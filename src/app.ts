@@ -10,7 +10,9 @@ import {
   TelegramAdapter,
   telegramWebhookRoutes,
 } from '../adapters/telegram/index.js';
-import { createWechatAdapter, WECHAT_CHANNEL, WechatAdapter, wechatQrRoutes } from '../adapters/wechat/index.js';
+import { WECHAT_CHANNEL } from '../adapters/wechat/channel.js';
+import type { WechatAdapter } from '../adapters/wechat/index.js';
+import { wechatQrRoutes } from '../adapters/wechat/routes.js';
 import { resolveAdminToken } from './admin-token.js';
 import type { Config } from './config.js';
 import type { ChannelAdapter, MessageSender } from './engine/channel.js';
@@ -21,9 +23,9 @@ import { customerContext } from './features/escalation/context.js';
 import { BusinessHours } from './features/escalation/hours.js';
 import { escalationMiddleware } from './features/escalation/middleware.js';
 import { ticketRoutes } from './features/escalation/routes.js';
-import { createSlack, type Slack } from './features/escalation/slack/index.js';
-import { slackEventsOff } from './features/escalation/slack/receiver.js';
+import type { Slack } from './features/escalation/slack/index.js';
 import { SlackStaffChannel } from './features/escalation/slack/render.js';
+import { slackEventsOff } from './features/escalation/slack/route.js';
 import { Tickets } from './features/escalation/tickets.js';
 import { KnowledgeBase } from './features/faq/knowledge-base.js';
 import { faqMiddleware } from './features/faq/middleware.js';
@@ -116,6 +118,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adapters.set(telegram.channel, telegram);
   }
   if (env.WECHATY_PUPPET) {
+    // wechaty loads only when WeChat is on.
+    const { createWechatAdapter } = await import('../adapters/wechat/index.js');
     const wechat = createWechatAdapter({
       puppet: env.WECHATY_PUPPET,
       name: join(env.DATA_DIR, 'wechaty'),
@@ -130,7 +134,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   }
   for (const extra of options.adapters ?? []) adapters.set(extra.channel, extra);
   const wechatAdapter = adapters.get(WECHAT_CHANNEL);
-  const wechat = wechatAdapter instanceof WechatAdapter ? wechatAdapter : undefined;
+  const wechat = wechatAdapter && 'status' in wechatAdapter ? (wechatAdapter as WechatAdapter) : undefined;
   const telegramAdapter = adapters.get(TELEGRAM_CHANNEL);
   const telegram = telegramAdapter instanceof TelegramAdapter ? telegramAdapter : undefined;
 
@@ -220,8 +224,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       staffGroup: escalation.staffGroup,
     },
   });
+  // Bolt loads only when Slack is on: a bot without it starts faster.
   const slack = slackSettings
-    ? createSlack({
+    ? (await import('./features/escalation/slack/index.js')).createSlack({
         settings: slackSettings,
         tickets,
         logger: logger.child({ part: 'slack' }),

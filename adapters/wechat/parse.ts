@@ -2,8 +2,9 @@
 // Pure: no network, no state. The adapter does the async reading (mentions, names) and passes the facts.
 import { types } from 'wechaty';
 import type { InboundMessage } from '../../src/engine/types.js';
+import { WECHAT_CHANNEL } from './channel.js';
 
-export const WECHAT_CHANNEL = 'wechat';
+export { WECHAT_CHANNEL };
 /** WeChat publishes no limit; longer texts are sent as several messages of at most this many characters. */
 export const MAX_TEXT_LENGTH = 2000;
 

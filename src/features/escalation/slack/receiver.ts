@@ -5,9 +5,8 @@ import { type App, isValidSlackRequest, type Receiver, type ReceiverEvent } from
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../../../errors.js';
-import { errorSchema } from '../../../http/schemas.js';
+import { SLACK_EVENTS_PATH, slackRouteSchema } from './route.js';
 
-export const SLACK_EVENTS_PATH = '/slack/events';
 const ACK_GRACE_MS = 2500;
 
 export interface EventsReceiverOptions {
@@ -33,19 +32,6 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   }
 }
 
-const routeSchema = {
-  tags: ['Slack'],
-  summary: 'Slack Events API and interactivity (signed by Slack; enabled by SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET)',
-  response: { 200: {}, 400: errorSchema, 401: errorSchema, 404: errorSchema },
-};
-
-/** Without the Events API (Slack off, or Socket Mode) the path says so instead of a bare 404. */
-export async function slackEventsOff(server: FastifyInstance): Promise<void> {
-  server.post(SLACK_EVENTS_PATH, { schema: routeSchema }, async () => {
-    throw new AppError('HTTP_NOT_FOUND', 'the Slack Events API is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
-  });
-}
-
 export class EventsReceiver implements Receiver {
   private app: App | undefined;
 
@@ -68,7 +54,7 @@ export class EventsReceiver implements Receiver {
       (_req, body, done) => done(null, body),
     );
     // Interactivity payloads carry the whole message with its blocks: more room than customer messages.
-    server.post(SLACK_EVENTS_PATH, { schema: routeSchema, bodyLimit: 1024 * 1024 }, async (request, reply) => {
+    server.post(SLACK_EVENTS_PATH, { schema: slackRouteSchema, bodyLimit: 1024 * 1024 }, async (request, reply) => {
       const raw = typeof request.body === 'string' ? request.body : '';
       const signature = request.headers['x-slack-signature'];
       const timestamp = Number(request.headers['x-slack-request-timestamp']);
