@@ -15,7 +15,6 @@ import type { Surveys } from '../feedback/surveys.js';
 import type { CustomerContext } from './context.js';
 import type { EscalationReason } from './detect.js';
 
-export type TicketStatus = 'open' | 'claimed' | 'resolved';
 export type TicketReason = EscalationReason | 'unanswered';
 
 export interface Ticket {
@@ -220,7 +219,8 @@ export class Tickets {
       throw err;
     }
     this.o.onQueued();
-    if (ticket.status === 'open') await this.claim(id, by).catch(() => undefined);
+    // Someone else claiming it meanwhile is fine: the reply went out all the same.
+    if (ticket.status === 'open') await this.claim(id, by).catch(ignoreConflict);
     return true;
   }
 
@@ -295,7 +295,8 @@ export class Tickets {
       return row;
     });
     if (!resolved) return this.require(id);
-    await this.o.surveys.send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key]).catch(() => undefined); // no chat to ask in: the ticket is resolved all the same
+    // No chat to ask in (HTTP_CONFLICT): the ticket is resolved all the same.
+    await this.o.surveys.send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key]).catch(ignoreConflict);
     if (staff) await this.updateRoot(resolved);
     this.o.onQueued();
     return resolved;
@@ -404,3 +405,7 @@ export class Tickets {
 }
 
 class LostRace extends Error {}
+
+function ignoreConflict(err: unknown): void {
+  if (!(err instanceof AppError && err.code === 'HTTP_CONFLICT')) throw err;
+}

@@ -27,7 +27,7 @@ export interface SlackOptions {
   now?: () => number;
 }
 
-/** Bolt's logger interface on top of pino. */
+/** Bolt's logger interface on top of pino; Bolt's info lines (start-up chatter) go to debug. */
 function boltLogger(logger: Logger) {
   return {
     debug: (...m: unknown[]) => logger.debug(m.map(String).join(' ')),
