@@ -5,6 +5,7 @@
 // escaping (a customer's name or a knowledge-base answer with "*", "_" or "<" is shown as is).
 import { createHash } from 'node:crypto';
 import type { OutboundMessage } from '../../src/engine/types.js';
+import { splitText } from '../../src/util/split-text.js';
 import { MAX_TEXT_LENGTH } from './parse.js';
 
 /** Telegram's limit for callback_data, in bytes. */
@@ -58,40 +59,6 @@ export class CallbackData {
   }
 }
 
-/** Where a long text is best cut, most preferred first (the cut goes after the separator). */
-const SEPARATORS = ['\n\n', '\n', '。', '！', '？', '. ', '! ', '? ', '；', '，', '; ', ', ', ' '];
-
-/**
- * Splits a text into parts of at most `max` UTF-16 code units (Telegram's unit), cutting at a
- * paragraph, line, sentence or word boundary in the second half of a part when there is one, and
- * never inside a surrogate pair.
- */
-export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    let cut = -1;
-    for (const sep of SEPARATORS) {
-      const at = window.lastIndexOf(sep);
-      if (at >= max / 2) {
-        cut = at + sep.length;
-        break;
-      }
-    }
-    if (cut < 0) {
-      cut = max;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    }
-    const part = rest.slice(0, cut).trimEnd();
-    if (part) parts.push(part);
-    rest = rest.slice(cut).replace(/^\s+/, '');
-  }
-  if (rest.trim() || parts.length === 0) parts.push(rest);
-  return parts;
-}
-
 export interface InlineButton {
   text: string;
   callback_data: string;
@@ -115,7 +82,7 @@ function keyboard(buttons: InlineButton[]): InlineButton[][] {
 /** One sendMessage per part; the buttons go on the last part. */
 export function renderMessage(message: OutboundMessage, data: CallbackData): SendMessagePart[] {
   // Telegram refuses an empty text; the engine does not send one, but a button row needs a line.
-  const parts = splitText(message.text.trim() ? message.text : '…');
+  const parts = splitText(message.text.trim() ? message.text : '…', MAX_TEXT_LENGTH);
   const out: SendMessagePart[] = parts.map((text) => ({ text }));
   if (message.buttons?.length) {
     const buttons = message.buttons.map((b) => ({ text: b.label || b.payload, callback_data: data.encode(b.payload) }));

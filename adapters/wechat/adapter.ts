@@ -41,9 +41,10 @@ import { ConfigError, errorMessage, SendError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 import { KeyedMutex } from '../../src/util/keyed-mutex.js';
+import { splitText } from '../../src/util/split-text.js';
 import { OptionMemory, renderOptions } from './options.js';
 import { type PacingSettings, SendPacer } from './pacing.js';
-import { MAX_TEXT_LENGTH, type MessageFacts, parseMessage, splitText, WECHAT_CHANNEL } from './parse.js';
+import { MAX_TEXT_LENGTH, type MessageFacts, parseMessage, WECHAT_CHANNEL } from './parse.js';
 
 /** A puppet instance (tests: wechaty-puppet-mock), as WechatyBuilder takes it. */
 export type WechatyPuppet = Exclude<WechatyOptions['puppet'], string | undefined>;
@@ -219,7 +220,7 @@ export class WechatAdapter implements ChannelAdapter {
 
   async send(target: SendTarget, message: OutboundMessage): Promise<void> {
     const { text, keys } = renderOptions(message);
-    const parts = splitText(text);
+    const parts = splitText(text, MAX_TEXT_LENGTH);
     let conversation: Contact | Room | undefined;
     await this.pacer.run(parts.length, async (i) => {
       conversation ??= await this.conversation(target);

@@ -7,7 +7,7 @@ export {
 } from './adapter.js';
 export { OptionMemory, optionNumber, renderOptions } from './options.js';
 export { msUntilNextDay, SendPacer } from './pacing.js';
-export { type MessageFacts, parseMessage, splitText, WECHAT_CHANNEL } from './parse.js';
+export { type MessageFacts, parseMessage, WECHAT_CHANNEL } from './parse.js';
 export { WECHAT_QR_PATH, type WechatQrRoutesOptions, wechatQrRoutes } from './routes.js';
 
 import { WechatAdapter, type WechatAdapterConfig } from './adapter.js';

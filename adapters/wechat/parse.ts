@@ -78,19 +78,3 @@ export function parseMessage(f: MessageFacts, o: ParseOptions): Parsed {
   // Recalled messages, group notes, system notices ("you added …") and unknown kinds.
   return { kind: 'ignored', reason: `message type ${T[f.type] ?? f.type}` };
 }
-
-/** Splits a long text at line breaks (or spaces) into parts of at most `max` characters. */
-export function splitText(text: string, max = MAX_TEXT_LENGTH): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    let cut = window.lastIndexOf('\n');
-    if (cut < max / 2) cut = window.lastIndexOf(' ');
-    if (cut < max / 2) cut = max;
-    parts.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).replace(/^\s+/, '');
-  }
-  if (rest || !parts.length) parts.push(rest);
-  return parts;
-}

@@ -1,13 +1,14 @@
 // OutboundMessage → sendMessage parts: splitting at 4,096, buttons on the last part, payloads
 // fitted into Telegram's 64-byte callback_data.
 import { describe, expect, it } from 'vitest';
-import { CallbackData, renderMessage, splitText } from '../../../adapters/telegram/index.js';
+import { CallbackData, renderMessage } from '../../../adapters/telegram/index.js';
+import { splitText } from '../../../src/util/split-text.js';
 
 describe('splitting long texts', () => {
   it('keeps a text of 4,096 characters whole and splits a longer one at paragraph boundaries', () => {
-    expect(splitText('a'.repeat(4096))).toEqual(['a'.repeat(4096)]);
+    expect(splitText('a'.repeat(4096), 4096)).toEqual(['a'.repeat(4096)]);
     const paragraphs = Array.from({ length: 30 }, (_, i) => `${i}: ${'咖啡'.repeat(150)}`);
-    const parts = splitText(paragraphs.join('\n\n'));
+    const parts = splitText(paragraphs.join('\n\n'), 4096);
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096);
     // Nothing lost, nothing cut inside a paragraph.
@@ -16,7 +17,7 @@ describe('splitting long texts', () => {
 
   it('cuts text without breaks at the limit, never inside a surrogate pair', () => {
     const emoji = '😀'.repeat(3000); // 6,000 UTF-16 code units
-    const parts = splitText(emoji);
+    const parts = splitText(emoji, 4096);
     expect(parts.join('')).toBe(emoji);
     for (const part of parts) {
       expect(part.length).toBeLessThanOrEqual(4096);

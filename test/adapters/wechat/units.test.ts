@@ -9,9 +9,9 @@ import {
   parseMessage,
   renderOptions,
   SendPacer,
-  splitText,
 } from '../../../adapters/wechat/index.js';
 import { SendError } from '../../../src/errors.js';
+import { splitText } from '../../../src/util/split-text.js';
 import { FakeClock } from '../../fakes/clock.js';
 
 const facts = (over: Partial<MessageFacts> = {}): MessageFacts => ({
@@ -181,8 +181,8 @@ describe('pacing and the daily cap', () => {
 
   it('splits long texts at line breaks', () => {
     const text = `${'a'.repeat(1500)}\n${'b'.repeat(1500)}`;
-    expect(splitText(text)).toEqual(['a'.repeat(1500), 'b'.repeat(1500)]);
-    expect(splitText('short')).toEqual(['short']);
-    expect(splitText('x'.repeat(4500)).map((p) => p.length)).toEqual([2000, 2000, 500]);
+    expect(splitText(text, 2000)).toEqual(['a'.repeat(1500), 'b'.repeat(1500)]);
+    expect(splitText('short', 2000)).toEqual(['short']);
+    expect(splitText('x'.repeat(4500), 2000).map((p) => p.length)).toEqual([2000, 2000, 500]);
   });
 });
