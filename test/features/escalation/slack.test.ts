@@ -225,6 +225,38 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
     ]);
   });
 
+  it('refuses requests signed more than 5 minutes before or after now, and timestamps that are not whole seconds', async () => {
+    const body = JSON.stringify({ type: 'url_verification', challenge: 'ts-check', token: 'x' });
+    const signedAt = (at: number, headers: Record<string, string> = {}) =>
+      app.server.inject({
+        method: 'POST',
+        url: '/slack/events',
+        headers: { 'content-type': 'application/json', ...slackSignature(SECRET, body, at), ...headers },
+        payload: body,
+      });
+    const minute = 60_000;
+    for (const offset of [-10 * minute, -5 * minute - 2000, 5 * minute + 2000, 10 * minute]) {
+      const res = await signedAt(clock.now() + offset);
+      expect(res.statusCode, `signed ${offset / minute} minutes from now`).toBe(401);
+      expect(res.json().error).toMatchObject({ code: 'UNAUTHORIZED' });
+    }
+    for (const offset of [-4 * minute, 0, 4 * minute]) {
+      const res = await signedAt(clock.now() + offset);
+      expect(res.statusCode, `signed ${offset / minute} minutes from now`).toBe(200);
+      expect(res.json()).toEqual({ challenge: 'ts-check' });
+    }
+    // The signature covers the header's text: "1.7e9" or " 123" must not pass as a number.
+    const seconds = Math.floor(clock.now() / 1000);
+    const signature = slackSignature(SECRET, body, clock.now())['x-slack-signature'] ?? '';
+    for (const timestamp of [`${seconds}.0`, ` ${seconds}`, `${seconds / 1e9}e9`]) {
+      const res = await signedAt(clock.now(), {
+        'x-slack-request-timestamp': timestamp,
+        'x-slack-signature': signature,
+      });
+      expect(res.statusCode, timestamp).toBe(401);
+    }
+  });
+
   it('answers Slack’s URL verification and refuses bodies it cannot read', async () => {
     const res = await post({ type: 'url_verification', challenge: 'abc123', token: 'x' });
     expect(res.statusCode).toBe(200);

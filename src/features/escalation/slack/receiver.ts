@@ -8,6 +8,17 @@ import { AppError } from '../../../errors.js';
 import { SLACK_EVENTS_PATH, slackRouteSchema } from './route.js';
 
 const ACK_GRACE_MS = 2500;
+/** Slack's own rule for replays: a signed request older than 5 minutes is refused. Bolt checks only
+ *  the past; a timestamp this far in the future is refused too, or a leaked signature could be
+ *  prepared now and replayed later. */
+export const SLACK_TIMESTAMP_TOLERANCE_MS = 5 * 60_000;
+
+/** The request's x-slack-request-timestamp in seconds, when it is one (digits only) and within the tolerance. */
+function freshTimestamp(header: unknown, nowMs: number): number | undefined {
+  if (typeof header !== 'string' || !/^[0-9]{1,12}$/.test(header)) return undefined;
+  const seconds = Number(header);
+  return Math.abs(nowMs - seconds * 1000) <= SLACK_TIMESTAMP_TOLERANCE_MS ? seconds : undefined;
+}
 
 export interface EventsReceiverOptions {
   signingSecret: string;
@@ -57,17 +68,22 @@ export class EventsReceiver implements Receiver {
     server.post(SLACK_EVENTS_PATH, { schema: slackRouteSchema, bodyLimit: 1024 * 1024 }, async (request, reply) => {
       const raw = typeof request.body === 'string' ? request.body : '';
       const signature = request.headers['x-slack-signature'];
-      const timestamp = Number(request.headers['x-slack-request-timestamp']);
+      const nowMs = this.o.now ? this.o.now() : Date.now();
+      const timestamp = freshTimestamp(request.headers['x-slack-request-timestamp'], nowMs);
       const valid =
         typeof signature === 'string' &&
-        Number.isFinite(timestamp) &&
+        timestamp !== undefined &&
         isValidSlackRequest({
           signingSecret: this.o.signingSecret,
           body: raw,
           headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
-          ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
+          nowMilliseconds: nowMs,
         });
-      if (!valid) throw new AppError('HTTP_UNAUTHORIZED', 'missing or bad Slack signature');
+      if (!valid)
+        throw new AppError(
+          'HTTP_UNAUTHORIZED',
+          'missing or bad Slack signature, or a timestamp more than 5 minutes from now',
+        );
 
       const body = parseBody(raw, request.headers['content-type']);
       if (body.type === 'url_verification') return { challenge: body.challenge };
