@@ -1,7 +1,5 @@
 // ADMIN_TOKEN, or one generated on first start and kept in the data directory.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readOrCreateSecret } from './secret-file.js';
 
 export interface AdminToken {
   token: string;
@@ -12,13 +10,6 @@ export interface AdminToken {
 
 export function resolveAdminToken(configured: string | undefined, dataDir: string): AdminToken {
   if (configured) return { token: configured, generated: false };
-  const path = join(dataDir, 'admin-token');
-  if (existsSync(path)) {
-    const saved = readFileSync(path, 'utf8').trim();
-    if (saved.length >= 16) return { token: saved, generated: false, path };
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(path, `${token}\n`, { mode: 0o600 });
-  return { token, generated: true, path };
+  const { value, generated, path } = readOrCreateSecret(dataDir, 'admin-token');
+  return { token: value, generated, path };
 }

@@ -34,11 +34,14 @@ import { Synonyms } from './features/faq/tokenize.js';
 import { feedbackMiddleware } from './features/feedback/middleware.js';
 import { feedbackRoutes } from './features/feedback/routes.js';
 import { Surveys } from './features/feedback/surveys.js';
+import { perCustomerLimit } from './features/limits/middleware.js';
 import { linkCommand } from './features/linking/middleware.js';
 import { linkingRoutes } from './features/linking/routes.js';
 import { birthdayCommand, runBirthdays } from './features/loyalty/birthdays.js';
 import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
 import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
+import { RedemptionCodes } from './features/loyalty/redemption-codes.js';
+import { redemptionRoutes } from './features/loyalty/redemption-routes.js';
 import { referralCommands } from './features/loyalty/referral-middleware.js';
 import { Referrals } from './features/loyalty/referrals.js';
 import { Rewards } from './features/loyalty/rewards.js';
@@ -49,6 +52,7 @@ import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
 import { Dispatcher } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
+import { readOrCreateSecret } from './secret-file.js';
 import { openStore, type Store } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
 
@@ -191,7 +195,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     settings.surveys.expiryHours,
   );
   const texts = buildTexts(settings.texts);
-  const referrals = new Referrals(store.db, loyalty, options.clock ?? systemClock);
+  const referrals = new Referrals(store.db, store.provider, loyalty, options.clock ?? systemClock);
   // What features need to send messages of their own (congratulations, wishes, follow-ups).
   const outreach = {
     db: store.db,
@@ -244,6 +248,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     defaultLocale: env.DEFAULT_LOCALE,
     // The order of the pipeline, in one place. Later features slot in before the fallback.
     middleware: [
+      // First: a flooding customer's extra messages run nothing else.
+      perCustomerLimit(settings.limits.perCustomer, clock),
       welcomePoints(loyalty),
       feedbackMiddleware(surveys),
       escalationMiddleware({
@@ -274,12 +280,17 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ping: () => store.ping(),
     adminToken: adminToken.token,
     version: pkg.version,
+    trustProxy: env.TRUST_PROXY,
     channelRoutes: [
       {
         plugin: apiRoutes as never,
         options: {
           handler: engine,
           channelKey: env.API_CHANNEL_KEY,
+          sessionSecret: env.API_SESSION_SECRET ?? readOrCreateSecret(env.DATA_DIR, 'session-secret').value,
+          identitySecret: env.API_SESSION_SECRET,
+          perIp: settings.limits.perIp,
+          now: () => clock.now(),
           history: (userId: string, after: number, limit: number) =>
             listChatMessages(store.db, api.channel, userId, after, limit),
           waitForDelivery: (userId: string, ms: number) => api.waitForDelivery(userId, ms),
@@ -299,7 +310,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
       {
         plugin: loyaltyRoutes as never,
-        options: { ...outreach, loyalty },
+        options: { ...outreach, loyalty, referrals },
+      },
+      {
+        plugin: redemptionRoutes as never,
+        options: { codes: new RedemptionCodes(store.db, loyalty, options.clock ?? systemClock) },
       },
       { plugin: ticketRoutes as never, options: { db: store.db, tickets, recentMessages: escalation.recentMessages } },
       { plugin: wechatQrRoutes as never, options: { adapter: wechat } },

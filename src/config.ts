@@ -1,5 +1,6 @@
 // Settings: environment variables (read once, validated) and the business's YAML file.
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -23,6 +24,38 @@ const optionalSecret = z
   .optional()
   .transform((v) => (v === '' ? undefined : v));
 
+/**
+ * TRUST_PROXY: unset or "false" = trust no proxy; "true" = trust every hop; a number = trust that many hops;
+ * otherwise a comma-separated list of proxy addresses or CIDR ranges (Fastify's trustProxy).
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    const value = (v ?? '').trim();
+    if (value === '' || value === 'false') return false;
+    if (value === 'true') return true;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const list = value.split(',').map((a) => a.trim());
+    const bad = list.find((a) => !isProxyAddress(a));
+    if (bad !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${bad}" is not an IP address or CIDR range (use true, a hop count, or addresses such as 127.0.0.1,10.0.0.0/8)`,
+      });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+function isProxyAddress(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length || !address || !isIP(address)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -40,6 +73,12 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
   BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
   API_CHANNEL_KEY: optionalSecret,
+  /** Signs visitor session tokens and verifies {"user":{"id"},"signature"}; unset = a generated secret in DATA_DIR (no signatures). */
+  API_SESSION_SECRET: optionalSecret.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
+  /** Behind a reverse proxy: whose X-Forwarded-For to believe, so request.ip is the client's (per-IP limits). */
+  TRUST_PROXY: trustProxy,
   RAPPORT_CONFIG: z.string().optional(),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: z
@@ -180,7 +219,14 @@ const businessSchema = z
             purchasePerUnit: z.number().min(0).max(1000).default(1),
             birthday: points.default(100),
             referral: z
-              .object({ referrer: points.default(100), referee: points.default(50) })
+              .object({
+                referrer: points.default(100),
+                referee: points.default(50),
+                /** When both sides are paid: when the code is entered, or at the referee's first purchase. */
+                on: z.enum(['start', 'purchase']).default('purchase'),
+                /** Referral rewards a referrer can earn per calendar month in BUSINESS_TIMEZONE. */
+                maxPerMonth: z.number().int().min(1).max(10_000).default(10),
+              })
               .strict()
               .prefault({}),
           })
@@ -300,6 +346,27 @@ const businessSchema = z
         jitterMs: z.number().int().min(0).max(600_000).default(1000),
         /** Sends a calendar day (BUSINESS_TIMEZONE) at most; further messages wait for the next day. */
         dailyCap: z.number().int().min(1).max(100_000).default(500),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        /** Requests per IP address on the API channel (browsers, sessions, signatures; the key is exempt). */
+        perIp: z
+          .object({
+            requests: z.number().int().min(1).max(1_000_000).default(120),
+            seconds: z.number().int().min(1).max(86_400).default(60),
+          })
+          .strict()
+          .prefault({}),
+        /** Messages per customer on every channel; beyond it, one "slow down" and no answers. */
+        perCustomer: z
+          .object({
+            messages: z.number().int().min(1).max(100_000).default(60),
+            seconds: z.number().int().min(1).max(86_400).default(60),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

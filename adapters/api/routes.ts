@@ -1,12 +1,15 @@
 // HTTP routes of the API channel: websites and apps post a customer's message and read
 // everything the business sent back.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { InboundHandler } from '../../src/engine/channel.js';
 import type { QueuedMessage } from '../../src/engine/types.js';
 import { AppError } from '../../src/errors.js';
-import { requireBearer } from '../../src/http/auth.js';
 import { errorSchema } from '../../src/http/schemas.js';
+import { ApiAuth } from './auth.js';
 import { type ApiMessageBody, MAX_TEXT_LENGTH, toInbound } from './parse.js';
+import { limitPerIp, type PerIpLimit } from './rate-limit.js';
+import { sessionRoutes } from './session-routes.js';
+import { SessionTokens } from './sessions.js';
 
 export interface ApiRoutesOptions {
   handler: InboundHandler;
@@ -14,9 +17,26 @@ export interface ApiRoutesOptions {
   history(userId: string, after: number, limit: number): Promise<QueuedMessage[]>;
   /** Resolves when a message for this user is delivered, or after `ms` (long polling). */
   waitForDelivery?(userId: string, ms: number): Promise<void>;
-  /** When set, both routes need "Authorization: Bearer <key>". */
+  /** API_CHANNEL_KEY: when set, a call needs the key, a session token or an identity signature. */
   channelKey?: string | undefined;
+  /** Signs session tokens: API_SESSION_SECRET, or the secret generated in DATA_DIR. */
+  sessionSecret: string;
+  /** API_SESSION_SECRET: identity signatures work only when it is set. */
+  identitySecret?: string | undefined;
+  /** limits.perIp; applies only while the key is set (callers with the key are exempt). */
+  perIp?: PerIpLimit | undefined;
+  now?: () => number;
 }
+
+const signature = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  description: 'Identity signature: HMAC-SHA256(API_SESSION_SECRET, user id), lowercase hex',
+} as const;
+
+// Any one of them; `{}` = none (open mode, or an identity signature in the request).
+const security: Record<string, string[]>[] = [{ apiChannelKey: [] }, { apiSession: [] }, {}];
 
 const button = {
   type: 'object',
@@ -38,15 +58,16 @@ const message = {
 const postSchema = {
   tags: ['API channel'],
   summary: "Send a customer's message (text or a button payload); returns this turn's replies",
-  security: [{ apiChannelKey: [] }],
+  description:
+    "With a session token, `user.id` may be left out (the token's user); naming another user is 403. With API_CHANNEL_KEY any user; with `signature` the signed user; with neither, only while no key is set.",
+  security,
   body: {
     type: 'object',
-    required: ['user'],
     anyOf: [{ required: ['text'] }, { required: ['payload'] }],
     properties: {
+      signature,
       user: {
         type: 'object',
-        required: ['id'],
         properties: {
           id: { type: 'string', minLength: 1, maxLength: 200 },
           name: { type: 'string', maxLength: 200 },
@@ -74,19 +95,22 @@ const postSchema = {
     },
     400: errorSchema,
     401: errorSchema,
+    403: errorSchema,
     413: errorSchema,
+    429: errorSchema,
   },
 } as const;
 
 const getSchema = {
   tags: ['API channel'],
   summary: 'Every message sent to a user on the API channel, oldest first, after a cursor',
-  security: [{ apiChannelKey: [] }],
+  description: "With a session token, `userId` may be left out (the token's user); another user is 403.",
+  security,
   querystring: {
     type: 'object',
-    required: ['userId'],
     properties: {
       userId: { type: 'string', minLength: 1, maxLength: 200 },
+      signature,
       after: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'The cursor of the previous page' },
       limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
       wait: {
@@ -106,16 +130,41 @@ const getSchema = {
     },
     400: errorSchema,
     401: errorSchema,
+    403: errorSchema,
+    429: errorSchema,
   },
 } as const;
 
 export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions): Promise<void> {
-  const { channelKey } = options;
-  if (channelKey) {
-    app.addHook('onRequest', requireBearer(channelKey, 'API channel key'));
-  }
+  const now = options.now ?? Date.now;
+  const tokens = new SessionTokens(options.sessionSecret);
+  const auth = new ApiAuth({
+    channelKey: options.channelKey,
+    tokens,
+    identitySecret: options.identitySecret,
+    now,
+  });
+  // Open mode (no key) has only the per-customer limit: a developer's tests are not throttled.
+  if (options.perIp && !auth.open) await limitPerIp(app, options.perIp, (request) => auth.presentsKey(request));
 
-  app.post('/api/v1/messages', { schema: postSchema }, async (request) => {
+  await sessionRoutes(app, { auth, tokens, now });
+
+  // Whom a call speaks for is settled once the body is read and valid, before anything is
+  // stored: the body's (or query's) user is replaced by the one the caller may act as.
+  const actAsPoster = async (request: FastifyRequest) => {
+    const body = request.body as Omit<ApiMessageBody, 'user'> & {
+      user?: Partial<ApiMessageBody['user']>;
+      signature?: string;
+    };
+    const userId = auth.userFor(request, body.user?.id, body.signature);
+    body.user = { ...body.user, id: userId };
+  };
+  const actAsReader = async (request: FastifyRequest) => {
+    const query = request.query as { userId?: string; signature?: string };
+    query.userId = auth.userFor(request, query.userId, query.signature);
+  };
+
+  app.post('/api/v1/messages', { schema: postSchema, preHandler: actAsPoster }, async (request) => {
     const body = request.body as ApiMessageBody;
     if (body.payload === undefined && !body.text?.trim()) {
       throw new AppError('HTTP_BAD_REQUEST', 'text must not be empty (or send a button payload)');
@@ -124,7 +173,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
     return { replies: result.replies.map(render), ...(result.duplicate ? { duplicate: true } : {}) };
   });
 
-  app.get('/api/v1/messages', { schema: getSchema }, async (request) => {
+  app.get('/api/v1/messages', { schema: getSchema, preHandler: actAsReader }, async (request) => {
     const query = request.query as { userId: string; after?: string; limit: number; wait: number };
     const after = query.after ? Number(query.after) : 0;
     let messages = await options.history(query.userId, after, query.limit);

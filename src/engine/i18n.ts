@@ -59,7 +59,18 @@ const defaults = {
     refSelf: '不能使用自己的邀请码哦。',
     refAlready: '您已经使用过邀请码了。',
     refNotNew: '邀请码只限新朋友在加入{days}天内、首次消费前使用。',
-    refReferrer: '您邀请的好友已加入,送您{points}积分,谢谢推荐!',
+    refReferrer: '您邀请的好友已加入，送您{points}积分，谢谢推荐！',
+    refRecorded: '邀请码有效！您首次消费后将获得{points}积分，邀请您的好友也会得到奖励。',
+    refMutual: '您邀请过的好友不能再邀请您哦。',
+    refReferrerPurchase: '您邀请的好友完成了首次消费，送您{points}积分，谢谢推荐！',
+    refRefereePaid: '感谢您的首次消费！好友邀请奖励{points}积分已到账。',
+    inviteCodePurchase:
+      '您的邀请码：{code}。新朋友加入时发送“/ref {code}”，首次消费后好友得{referee}积分，您得{referrer}积分（每月最多奖励{max}位好友）。',
+    historyRedemption: '兑换「{name}」，兑换码{code}：{status}',
+    redemptionIssued: '未使用',
+    redemptionUsed: '已使用（{day}）',
+    redemptionCancelled: '已取消，积分已退还',
+    historyRefund: '退还',
     birthdaySet: '记下啦,您的生日是{month}月{day}日。生日当天我们会送上{points}积分。',
     birthdayUsage: '用法:/birthday 月-日,例如 /birthday 08-15。',
     birthdayGift: '生日快乐!🎂 送您{points}积分,祝您天天开心。',
@@ -75,6 +86,7 @@ const defaults = {
     linkInvalid: '这个绑定码不存在或已过期。请在原来的App里发送 /link 获取新的绑定码。',
     linkSameAccount: '这是您在这里获取的绑定码,请在另一个App里发送它。',
     linkPrivateOnly: '为了保护您的账号,请在和我的私聊里使用 /link。',
+    slowDown: '您发消息太快了，请稍等片刻再发。多出来的消息我们已经收到，但不会逐条回复。',
   },
   en: {
     welcome:
@@ -135,6 +147,18 @@ const defaults = {
     refAlready: 'You have used an invite code already.',
     refNotNew: 'Invite codes are for new customers, within {days} days of joining and before their first purchase.',
     refReferrer: 'A friend you invited has joined: here are {points} points. Thank you!',
+    refRecorded:
+      'Code accepted! You get {points} points with your first purchase, and the friend who invited you gets a thank-you too.',
+    refMutual: "A friend you invited can't invite you back.",
+    refReferrerPurchase: 'A friend you invited made their first purchase: here are {points} points. Thank you!',
+    refRefereePaid: 'Thank you for your first purchase! Your {points} invite points are in.',
+    inviteCodePurchase:
+      'Your invite code: {code}. A friend who sends "/ref {code}" when they join gets {referee} points after their first purchase, and you get {referrer} (for up to {max} friends a month).',
+    historyRedemption: 'redeemed {name}, code {code}: {status}',
+    redemptionIssued: 'not used yet',
+    redemptionUsed: 'used ({day})',
+    redemptionCancelled: 'cancelled, points refunded',
+    historyRefund: 'refund',
     birthdaySet: "Noted: your birthday is {month}/{day}. We'll send you {points} points on the day.",
     birthdayUsage: 'Usage: /birthday MM-DD, for example /birthday 08-15.',
     birthdayGift: 'Happy birthday! 🎂 Here are {points} points from us.',
@@ -151,6 +175,8 @@ const defaults = {
     linkInvalid: 'That link code does not exist or has expired. Send /link in your other app to get a new one.',
     linkSameAccount: 'That code was made here: send it from your other app.',
     linkPrivateOnly: 'To protect your account, please use /link in a private chat with me.',
+    slowDown:
+      "You're sending messages too fast: please wait a moment before sending more. We've received the extra ones, but won't answer each of them.",
   },
 } satisfies Record<Locale, Record<string, string>>;
 

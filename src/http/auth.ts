@@ -1,13 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 
+/** The token of "Authorization: Bearer <token>", or undefined without one. */
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization ?? '';
+  if (!header.startsWith('Bearer ')) return undefined;
+  const token = header.slice(7).trim();
+  return token.length ? token : undefined;
+}
+
+/** Constant-time comparison that reveals neither content nor length (both sides are hashed first). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
 /** Constant-time check of "Authorization: Bearer <token>". */
 export function bearerMatches(request: FastifyRequest, token: string): boolean {
-  const header = request.headers.authorization ?? '';
-  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretsEqual(bearerOf(request) ?? '', token);
 }
 
 export function requireBearer(token: string, what: string) {

@@ -5,10 +5,16 @@ import { AppError, type ErrorCode } from '../errors.js';
 const statusOf: Partial<Record<ErrorCode, number>> = {
   HTTP_BAD_REQUEST: 400,
   HTTP_UNAUTHORIZED: 401,
+  HTTP_FORBIDDEN: 403,
+  HTTP_RATE_LIMITED: 429,
   HTTP_NOT_FOUND: 404,
   HTTP_CONFLICT: 409,
   POINTS_INSUFFICIENT: 409,
+  POINTS_LIMIT: 400,
+  REDEMPTION_USED: 409,
+  REDEMPTION_CANCELLED: 409,
   REDEEM_REFUSED: 409,
+  ENGINE_INVALID_TEXT: 400,
 };
 
 export function errorBody(code: string, message: string) {
@@ -19,7 +25,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
       const status = statusOf[err.code] ?? 500;
-      return reply.status(status).send(errorBody(err.code.replace(/^HTTP_/, ''), err.message));
+      return reply.status(status).send(errorBody(err.code.replace(/^(HTTP|ENGINE)_/, ''), err.message));
     }
     const fe = err as FastifyError;
     if (fe.validation) {

@@ -29,6 +29,8 @@ export interface ServerOptions {
   adminRoutes: PluginEntry[];
   profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
   version: string;
+  /** TRUST_PROXY: which proxies' X-Forwarded-For sets request.ip (per-IP limits need the client's). */
+  trustProxy?: boolean | number | string[];
 }
 
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
@@ -38,6 +40,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    // Fastify takes a hop count too (documented), though its types leave numbers out.
+    trustProxy: (o.trustProxy ?? false) as boolean | string[],
   });
 
   // Bodies are checked as sent ("5" is not a number); query strings are text, so they are coerced.
@@ -60,6 +64,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
           apiChannelKey: { type: 'http', scheme: 'bearer', description: 'API_CHANNEL_KEY, when set' },
+          apiSession: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/sessions' },
         },
       },
     },

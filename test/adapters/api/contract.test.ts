@@ -17,6 +17,7 @@ adapterContract('api', async () => {
       },
     },
     history: async (userId, after, limit) => (queued.get(userId) ?? []).filter((m) => m.id > after).slice(0, limit),
+    sessionSecret: 'contract-session-secret-0123',
   });
   let nextId = 1;
   const lastShown = new Map<string, QueuedMessage>();
