@@ -1,19 +1,27 @@
 // The conversation engine: one inbound message in, this turn's replies queued out.
 //
-// Order for every message: dedupe by platform id → resolve the customer → store the inbound
-// interaction → middleware pipeline → replies and events stored and queued in one transaction.
-// Messages of one chat are handled one after another. The database steps before and after the
-// pipeline are group-committed across chats, so a busy server makes few, larger writes.
+// Order for every message: check it can be stored → dedupe by platform id → resolve the customer
+// → store the inbound interaction → middleware pipeline → replies and events stored and queued,
+// and the inbound marked handled, in one transaction. Messages of one chat are handled one after
+// another. The database steps before and after the pipeline are group-committed across chats, so a
+// busy server makes few, larger writes; a batch that fails is retried item by item, so one bad
+// message fails alone.
+//
+// At least once, exactly once: a message stored but not handled (the process died mid-turn) is
+// handled when it is delivered again, or by the replay (src/engine/replay.ts); a second commit for
+// one message is refused by the database, so its replies are queued once.
 import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
 import { ConversationDirectory } from '../store/conversations.js';
 import { type Customer, resolveCustomers } from '../store/customers.js';
 import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import type { Db } from '../store/index.js';
-import { commitTurns, recordInboundBatch, type TurnWrite } from '../store/interactions.js';
+import { commitTurns, isHandled, recordInboundBatch, type TurnWrite } from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type FlushResult, GroupCommit } from '../util/group-commit.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
+import { invalidTextReason } from '../util/text.js';
 import type { InboundHandler } from './channel.js';
 import { compose, type Middleware } from './composer.js';
 import { type ParsedCommand, parseCommand, TurnContext } from './context.js';
@@ -39,16 +47,25 @@ interface Intake {
   at: Date;
 }
 
-type Admitted =
-  | { duplicate: true }
-  | {
-      duplicate: false;
-      customer: Customer;
-      isNew: boolean;
-      conversationId: string;
-      inboundId: number;
-      dialogs: PendingDialog[];
-    };
+interface Turn {
+  customer: Customer;
+  isNew: boolean;
+  conversationId: string;
+  inboundId: number;
+  dialogs: PendingDialog[];
+}
+
+type Admitted = { duplicate: true } | ({ duplicate: false } & Turn);
+
+/** A message stored before whose turn never committed, as src/engine/replay.ts rebuilds it. */
+export interface StoredMessage {
+  inboundId: number;
+  customerId: string;
+  conversationId: string;
+  message: InboundMessage;
+}
+
+const DUPLICATE: TurnResult = { duplicate: true, replies: [] };
 
 export class Engine implements InboundHandler {
   private readonly pipeline: (ctx: TurnContext) => Promise<void>;
@@ -56,19 +73,49 @@ export class Engine implements InboundHandler {
   private readonly conversations: ConversationDirectory;
   private readonly clock: Clock;
   private readonly intake: GroupCommit<Intake, Admitted>;
-  private readonly commits: GroupCommit<TurnWrite, QueuedMessage[]>;
+  private readonly commits: GroupCommit<TurnWrite, QueuedMessage[] | null>;
+  /** Inbound messages whose turn runs in this process now (a replay leaves them alone). */
+  private readonly inFlight = new Set<number>();
 
   constructor(private readonly options: EngineOptions) {
     this.pipeline = compose(options.middleware);
     this.conversations = new ConversationDirectory(options.db, options.provider);
     this.clock = options.clock ?? systemClock;
-    this.intake = new GroupCommit((items) => this.admit(items));
-    this.commits = new GroupCommit((turns) => this.commit(turns));
+    const onBatchFailed = (step: string) => (err: unknown, size: number) =>
+      options.logger.warn({ err, size }, `${step}: batch failed; retrying its messages one by one`);
+    this.intake = new GroupCommit((items) => this.admit(items), { onBatchFailed: onBatchFailed('intake') });
+    this.commits = new GroupCommit((turns) => this.commit(turns), { onBatchFailed: onBatchFailed('turn commit') });
   }
 
-  /** Handles one message; messages of one chat are handled one after another, in arrival order. */
+  /**
+   * Handles one message; messages of one chat are handled one after another, in arrival order.
+   * Text that cannot be stored is refused (ENGINE_INVALID_TEXT) before anything is written.
+   */
   handleInbound(message: InboundMessage): Promise<TurnResult> {
+    const invalid = invalidField(message);
+    if (invalid) return Promise.reject(new AppError('ENGINE_INVALID_TEXT', invalid));
     return this.chats.run(chatRef(message.channel, message.chatId), () => this.handle(message));
+  }
+
+  /** Handles a message stored earlier whose turn never committed; a no-op when it has been since. */
+  replayStored(stored: StoredMessage): Promise<TurnResult> {
+    const { message, inboundId } = stored;
+    return this.chats.run(chatRef(message.channel, message.chatId), async () => {
+      if (this.inFlight.has(inboundId)) return DUPLICATE;
+      const { db } = this.options;
+      const row = await db.interaction.findUnique({ where: { id: inboundId }, select: { handledAt: true } });
+      const customer = await db.customer.findUnique({ where: { id: stored.customerId } });
+      if (!row || row.handledAt || !customer) return DUPLICATE;
+      const [dialogs, earlier] = await Promise.all([
+        db.pendingDialog.findMany({ where: { channel: message.channel, chatId: message.chatId } }),
+        db.interaction.findFirst({
+          where: { customerId: customer.id, direction: 'in', id: { lt: inboundId } },
+          select: { id: true },
+        }),
+      ]);
+      const turn = { customer, isNew: !earlier, conversationId: stored.conversationId, inboundId, dialogs };
+      return this.turn(message, parseCommand(message.text), turn);
+    });
   }
 
   /** Resolves once every message accepted so far has been handled (for shutdown). */
@@ -80,15 +127,29 @@ export class Engine implements InboundHandler {
     const { logger } = this.options;
     const command = parseCommand(message.text);
     const admitted = await this.intake.submit({ message, command, at: new Date(this.clock.now()) });
-    if (admitted.duplicate) {
+    if (admitted.duplicate || this.inFlight.has(admitted.inboundId)) {
       logger.debug(
         { channel: message.channel, platformMessageId: message.platformMessageId },
         'duplicate message ignored',
       );
-      return { duplicate: true, replies: [] };
+      return DUPLICATE;
     }
-    const { customer, isNew, conversationId, inboundId, dialogs } = admitted;
+    return this.turn(message, command, admitted);
+  }
 
+  /** The middleware pipeline and the commit of its outcome, for a stored message. */
+  private async turn(message: InboundMessage, command: ParsedCommand | undefined, turn: Turn): Promise<TurnResult> {
+    this.inFlight.add(turn.inboundId);
+    try {
+      return await this.runTurn(message, command, turn);
+    } finally {
+      this.inFlight.delete(turn.inboundId);
+    }
+  }
+
+  private async runTurn(message: InboundMessage, command: ParsedCommand | undefined, turn: Turn): Promise<TurnResult> {
+    const { logger } = this.options;
+    const { customer, isNew, conversationId, inboundId, dialogs } = turn;
     // The customer's choice (/lang), else the language they write in, else what their app or
     // platform reports, else the business's default.
     const locale =
@@ -119,6 +180,7 @@ export class Engine implements InboundHandler {
     }
 
     const replies = await this.commits.submit({
+      inboundId,
       customerId: customer.id,
       conversationId,
       channel: message.channel,
@@ -129,6 +191,7 @@ export class Engine implements InboundHandler {
       customerPatch: ctx.customerPatch,
       now: new Date(this.clock.now()),
     });
+    if (!replies) return DUPLICATE;
     if (replies.length) this.options.onQueued?.();
     return { duplicate: false, replies };
   }
@@ -170,11 +233,18 @@ export class Engine implements InboundHandler {
       const row = stored[i];
       const who = resolved[i] as { customer: Customer; isNew: boolean };
       if (!row) return { ok: true, value: { duplicate: true } };
+      if (row.redelivered) {
+        this.options.logger.info(
+          { interactionId: row.id },
+          'message stored earlier but never handled: handling it now',
+        );
+      }
       return {
         ok: true,
         value: {
           duplicate: false,
           ...who,
+          isNew: who.isNew && !row.redelivered,
           conversationId: conversationIds[i] as string,
           inboundId: row.id,
           dialogs: dialogs.filter(
@@ -185,25 +255,22 @@ export class Engine implements InboundHandler {
     });
   }
 
-  /** Commits a batch of turns together; if that fails, each on its own so one bad turn fails alone. */
-  private async commit(turns: TurnWrite[]): Promise<FlushResult<QueuedMessage[]>[]> {
-    const { db, provider, logger } = this.options;
+  /**
+   * Commits a batch of turns together (a failed batch is retried turn by turn by GroupCommit).
+   * A turn whose message another commit handled first gets null: its replies are dropped.
+   */
+  private async commit(turns: TurnWrite[]): Promise<FlushResult<QueuedMessage[] | null>[]> {
+    const { db, provider } = this.options;
     try {
       const queued = await commitTurns(db, provider, turns);
       return queued.map((value) => ({ ok: true, value }));
     } catch (error) {
-      if (turns.length === 1) return [{ ok: false, error }];
-      logger.warn({ err: error, turns: turns.length }, 'batch commit failed; committing turns one by one');
-      const results: FlushResult<QueuedMessage[]>[] = [];
-      for (const turn of turns) {
-        try {
-          const [value] = await commitTurns(db, provider, [turn]);
-          results.push({ ok: true, value: value ?? [] });
-        } catch (err) {
-          results.push({ ok: false, error: err });
-        }
+      // The database refuses a second commit for one message (a trigger on handledAt).
+      const [turn] = turns;
+      if (turns.length === 1 && turn?.inboundId != null && (await isHandled(db, turn.inboundId))) {
+        return [{ ok: true, value: null }];
       }
-      return results;
+      throw error;
     }
   }
 }
@@ -213,9 +280,29 @@ function inboundPayload(message: InboundMessage): Record<string, unknown> | null
   if (message.payload !== undefined) payload.button = message.payload;
   // Kept for messages the business sends later, when the customer's own words tell no language.
   if (message.sender.locale) payload.localeHint = message.sender.locale;
+  // Who wrote, where it is not the chat itself (groups): a replay rebuilds the message from this row.
+  if (message.sender.id !== message.chatId) payload.sender = message.sender.id;
   if (message.chatType === 'group') {
     payload.group = true;
     payload.mentioned = message.mentioned;
   }
   return Object.keys(payload).length ? payload : null;
+}
+
+/** The field of a message that cannot be stored, and why; undefined when all can. */
+function invalidField(message: InboundMessage): string | undefined {
+  const fields: [string, string | undefined][] = [
+    ['text', message.text],
+    ['payload', message.payload],
+    ['chat id', message.chatId],
+    ['sender id', message.sender.id],
+    ['sender name', message.sender.name],
+    ['sender locale', message.sender.locale],
+    ['message id', message.platformMessageId],
+  ];
+  for (const [name, value] of fields) {
+    const reason = value === undefined ? undefined : invalidTextReason(value);
+    if (reason) return `${name} ${reason}`;
+  }
+  return undefined;
 }

@@ -1,6 +1,7 @@
 // One error handler for every route: a stable {"error":{"code","message"}} body, never a stack trace.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, type ErrorCode } from '../errors.js';
+import { codeForStatus, formatMessage, trackRouteMethods } from './framework-errors.js';
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   HTTP_BAD_REQUEST: 400,
@@ -30,9 +31,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const fe = err as FastifyError;
     if (fe.validation) {
       const where = fe.validationContext ?? 'request';
-      return reply
-        .status(400)
-        .send(errorBody('BAD_REQUEST', `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`));
+      const message =
+        formatMessage(where, fe.validation) ?? `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`;
+      return reply.status(400).send(errorBody('BAD_REQUEST', message));
     }
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -44,12 +45,20 @@ export function installErrorHandler(app: FastifyInstance): void {
         return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json'));
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-      return reply.status(fe.statusCode).send(errorBody('BAD_REQUEST', fe.message));
+      return reply.status(fe.statusCode).send(errorBody(codeForStatus(fe.statusCode), fe.message));
     }
     request.log.error({ err }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL', 'something went wrong on our side; please try again'));
   });
+  const methodsFor = trackRouteMethods(app);
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = methodsFor(path);
+    if (allowed.length && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      reply.status(405).send(errorBody('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}`));
+      return;
+    }
+    reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${path}`));
   });
 }

@@ -16,16 +16,23 @@ export interface InboundRecord {
   createdAt: Date;
 }
 
+/** A stored inbound message: new, or stored before but never handled (a crash came between). */
+export interface StoredInbound {
+  id: number;
+  redelivered: boolean;
+}
+
 /**
- * Stores inbound messages in one statement. A message whose platform id was stored before, or
- * appears earlier in the batch, gets null: it is a repeat and must not be handled again.
- * The unique key (channel, platformMessageId) decides, so this holds across instances too.
+ * Stores inbound messages in one statement. A message whose platform id was stored and handled
+ * before, or appears earlier in the batch, gets null: it is a repeat and must not be handled again.
+ * One stored but never handled (its process died mid-turn) comes back as `redelivered`: its turn
+ * is owed. The unique key (channel, platformMessageId) decides, so this holds across instances too.
  */
 export async function recordInboundBatch(
   db: Db,
   provider: DatabaseProvider,
   recs: InboundRecord[],
-): Promise<({ id: number } | null)[]> {
+): Promise<(StoredInbound | null)[]> {
   if (!recs.length) return [];
   const inserted = await insertMany(
     db,
@@ -42,23 +49,50 @@ export async function recordInboundBatch(
   const rows = inserted
     .map((r) => ({
       id: Number(r.id),
-      key: r.platformMessageId === null ? null : `${r.channel}\u0000${r.platformMessageId}`,
+      key: r.platformMessageId === null ? null : keyOf(r.channel as string, r.platformMessageId as string),
     }))
     .sort((a, b) => a.id - b.id);
   const stored = new Set(rows.map((r) => r.key).filter((k) => k !== null));
+  const unhandled = await unhandledRepeats(
+    db,
+    recs.filter((r) => r.platformMessageId !== null && !stored.has(keyOf(r.channel, r.platformMessageId))),
+  );
   let next = 0;
   return recs.map((r) => {
     if (r.platformMessageId !== null) {
-      const key = `${r.channel}\u0000${r.platformMessageId}`;
+      const key = keyOf(r.channel, r.platformMessageId);
       // Only the first row with a key can have been stored; later ones in the batch are repeats.
-      if (!stored.delete(key)) return null;
+      if (!stored.delete(key)) {
+        const id = unhandled.get(key);
+        unhandled.delete(key);
+        return id === undefined ? null : { id, redelivered: true };
+      }
     }
     const row = rows[next++];
-    return row ? { id: row.id } : null;
+    return row ? { id: row.id, redelivered: false } : null;
   });
 }
 
+const keyOf = (channel: string, platformMessageId: string) => `${channel}\u0000${platformMessageId}`;
+
+/** Of messages already stored, those whose turn never committed: key → inbound id. */
+async function unhandledRepeats(db: Db, repeats: InboundRecord[]): Promise<Map<string, number>> {
+  if (!repeats.length) return new Map();
+  const rows = await db.interaction.findMany({
+    where: {
+      direction: 'in',
+      handledAt: null,
+      channel: { in: [...new Set(repeats.map((r) => r.channel))] },
+      platformMessageId: { in: [...new Set(repeats.map((r) => r.platformMessageId as string))] },
+    },
+    select: { id: true, channel: true, platformMessageId: true },
+  });
+  return new Map(rows.map((r) => [keyOf(r.channel, r.platformMessageId as string), r.id]));
+}
+
 export interface TurnWrite {
+  /** The inbound message this turn answers: marked handled in the same transaction. */
+  inboundId: number | null;
   customerId: string;
   conversationId: string | null;
   channel: string;
@@ -121,6 +155,11 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
   const patched = turns.filter((t) => Object.keys(t.customerPatch).length > 0);
 
   const ops: Prisma.PrismaPromise<unknown>[] = [];
+  const inbound = turns.map((t) => t.inboundId).filter((id) => id !== null);
+  if (inbound.length) {
+    // A database trigger aborts the transaction when one of them was handled already.
+    ops.push(db.interaction.updateMany({ where: { id: { in: inbound } }, data: { handledAt: lastSeen } }));
+  }
   if (log.length) ops.push(insertMany(db, provider, 'Interaction', log, { json: ['payload'] }));
   const outboxAt = ops.length;
   if (outbox.length) {
@@ -151,6 +190,12 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
       return { ...message, id: row.id, createdAt: row.createdAt };
     }),
   );
+}
+
+/** True when this inbound message's turn has committed (a failed commit may have lost to it). */
+export async function isHandled(db: Db, inboundId: number): Promise<boolean> {
+  const row = await db.interaction.findUnique({ where: { id: inboundId }, select: { handledAt: true } });
+  return row?.handledAt != null;
 }
 
 export async function listInteractions(db: Db, customerId: string, limit: number) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { claimDue } from '../../src/outbox/store.js';
 import { resolveCustomers } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { commitTurns, type InboundRecord, recordInboundBatch } from '../../src/store/interactions.js';
+import { commitTurns, type InboundRecord, isHandled, recordInboundBatch } from '../../src/store/interactions.js';
 import { migrate } from '../../src/store/migrate.js';
 import { describeOnEachDatabase } from '../helpers/databases.js';
 
@@ -83,7 +83,11 @@ describeOnEachDatabase('store', (database, provider) => {
       createdAt: new Date(),
     };
     const one = async (r: InboundRecord) => (await recordInboundBatch(store.db, store.provider, [r]))[0];
-    expect(await one(rec)).not.toBeNull();
+    const stored = await one(rec);
+    expect(stored).toEqual({ id: expect.any(Number), redelivered: false });
+    // Stored but not handled yet (its process may have died mid-turn): a repeat is owed its turn.
+    expect(await one(rec)).toEqual({ id: stored?.id, redelivered: true });
+    await store.db.interaction.update({ where: { id: stored?.id as number }, data: { handledAt: new Date() } });
     expect(await one(rec)).toBeNull();
     // The same id on another channel is another message.
     expect(await one({ ...rec, channel: 'telegram' })).not.toBeNull();
@@ -95,7 +99,7 @@ describeOnEachDatabase('store', (database, provider) => {
       one({ ...rec, platformMessageId: 'm-2' }),
       one({ ...rec, platformMessageId: 'm-2' }),
     ]);
-    expect(raced.filter((r) => r !== null)).toHaveLength(1);
+    expect(raced.filter((r) => r?.redelivered === false)).toHaveLength(1);
     expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'in' } })).toBe(5);
   });
 
@@ -117,6 +121,7 @@ describeOnEachDatabase('store', (database, provider) => {
       rec('b-1', 'again'),
     ]);
     expect(first.map((r) => r !== null)).toEqual([true, true, false]);
+    await store.db.interaction.updateMany({ where: { customerId: customer.id }, data: { handledAt: new Date() } });
     const second = await recordInboundBatch(store.db, store.provider, [
       rec('b-2', 'late repeat'),
       rec(null, 'no id'),
@@ -133,6 +138,7 @@ describeOnEachDatabase('store', (database, provider) => {
   it('writes a turn in one transaction: all of it, or none of it', async () => {
     const { customer } = await resolveOne('api', 'turn');
     const turn = {
+      inboundId: null,
       customerId: customer.id,
       conversationId: null,
       channel: 'api',
@@ -155,6 +161,46 @@ describeOnEachDatabase('store', (database, provider) => {
     ).rejects.toThrow();
     expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
     expect(await store.db.interaction.count({ where: { channel: 'api', customerId: 'no-such-customer' } })).toBe(0);
+  });
+
+  it('commits one turn per inbound message: a second commit for it fails whole', async () => {
+    const { customer } = await resolveOne('api', 'once');
+    const message = {
+      customerId: customer.id,
+      conversationId: null as unknown as string,
+      channel: 'api',
+      kind: 'message',
+      text: 'hello',
+      payload: null,
+      platformMessageId: 'once-1',
+      createdAt: new Date(),
+    };
+    const [inbound] = await recordInboundBatch(store.db, store.provider, [message]);
+    const turn = {
+      inboundId: inbound?.id as number,
+      customerId: customer.id,
+      conversationId: null,
+      channel: 'api',
+      chatId: 'once',
+      chatType: 'private' as const,
+      replies: [{ text: 'answer' }],
+      events: [{ kind: 'faq_answer' }],
+      customerPatch: {},
+      now: new Date(),
+    };
+    const [first, second] = await Promise.allSettled([
+      commitTurns(store.db, store.provider, [turn]),
+      commitTurns(store.db, store.provider, [turn]),
+    ]);
+    const outcomes = [first, second].map((r) => r.status);
+    expect(outcomes.sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await store.db.outbox.count({ where: { chatId: 'once' } })).toBe(1);
+    expect(await store.db.interaction.count({ where: { customerId: customer.id, direction: 'out' } })).toBe(1);
+    const row = await store.db.interaction.findUnique({ where: { id: inbound?.id as number } });
+    expect(row?.handledAt).toBeInstanceOf(Date);
+    expect(await isHandled(store.db, inbound?.id as number)).toBe(true);
+    // A repeat of a handled message is a plain duplicate now.
+    expect(await recordInboundBatch(store.db, store.provider, [message])).toEqual([null]);
   });
 
   it('lets only one of two instances claim a due outbox message', async () => {
