@@ -19,6 +19,7 @@ import type { ChannelAdapter, MessageSender } from './engine/channel.js';
 import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
 import { buildTexts } from './engine/i18n.js';
+import { InboundReplay } from './engine/replay.js';
 import { customerContext } from './features/escalation/context.js';
 import { BusinessHours } from './features/escalation/hours.js';
 import { escalationMiddleware } from './features/escalation/middleware.js';
@@ -274,6 +275,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  // Messages stored but never answered (a crash mid-turn): handled at start, then looked for regularly.
+  const replay = new InboundReplay({
+    db: store.db,
+    engine,
+    logger: logger.child({ part: 'replay' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
   const server = await buildServer({
     logger,
     db: store.db,
@@ -307,7 +316,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         : []),
     ],
     adminRoutes: [
-      { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge } },
+      { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge, timezone: env.BUSINESS_TIMEZONE } },
       {
         plugin: loyaltyRoutes as never,
         options: { ...outreach, loyalty, referrals },
@@ -321,7 +330,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       { plugin: linkingRoutes as never, options: { db: store.db, clock } },
       {
         plugin: feedbackRoutes as never,
-        options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE },
+        options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE, timezone: env.BUSINESS_TIMEZONE },
       },
     ],
     profileExtras: async (customerId) => {
@@ -350,6 +359,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adminToken,
     migrationsApplied,
     async start() {
+      await replay.start();
       for (const adapter of adapters.values()) {
         await adapter.start(engine);
       }
@@ -369,6 +379,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         }
         await slack?.stop().catch((err: unknown) => logger.error({ err }, 'slack stop failed'));
         await server.close();
+        await replay.stop();
         await engine.idle();
         await dispatcher.stop();
         for (const adapter of adapters.values()) {

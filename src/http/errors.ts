@@ -32,7 +32,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (fe.validation) {
       const where = fe.validationContext ?? 'request';
       const message =
-        formatMessage(where, fe.validation) ?? `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`;
+        formatMessage(where, fe.validation) ??
+        `${where}: ${fe.message.replace(/^(body|querystring|params)\/?\s*/, '')}`;
       return reply.status(400).send(errorBody('BAD_REQUEST', message));
     }
     switch (fe.code) {
@@ -56,7 +57,9 @@ export function installErrorHandler(app: FastifyInstance): void {
     const allowed = methodsFor(path);
     if (allowed.length && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
-      reply.status(405).send(errorBody('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}`));
+      reply
+        .status(405)
+        .send(errorBody('METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}`));
       return;
     }
     reply.status(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${path}`));

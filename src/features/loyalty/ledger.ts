@@ -5,7 +5,14 @@
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation, type Prisma, type Tx } from '../../store/index.js';
 
-export type EntryKind = 'award' | 'spend' | 'expire' | 'adjust';
+export type EntryKind = 'award' | 'spend' | 'expire' | 'adjust' | 'refund';
+
+/**
+ * The largest balance, and the largest single change, the ledger accepts. Points are 32-bit
+ * integers in the database (PostgreSQL's INTEGER stops at 2,147,483,647); this bound keeps
+ * every balance and delta clear of that, on both providers alike.
+ */
+export const POINTS_LIMIT = 2_000_000_000;
 
 export interface EntryInput {
   customerId: string;
@@ -48,6 +55,13 @@ export class InsufficientPoints extends AppError {
   }
 }
 
+export class PointsLimitExceeded extends AppError {
+  constructor(message: string) {
+    super('POINTS_LIMIT', message);
+    this.name = 'PointsLimitExceeded';
+  }
+}
+
 async function existing(db: Db | Tx, key: string): Promise<EntryResult | null> {
   const entry = await db.pointsEntry.findUnique({ where: { idempotencyKey: key } });
   if (!entry) return null;
@@ -59,13 +73,23 @@ async function existing(db: Db | Tx, key: string): Promise<EntryResult | null> {
 export async function appendInTx(tx: Tx, input: EntryInput): Promise<EntryResult> {
   if (!Number.isInteger(input.delta) || input.delta === 0)
     throw new AppError('HTTP_BAD_REQUEST', 'delta must be a non-zero integer');
+  if (Math.abs(input.delta) > POINTS_LIMIT)
+    throw new PointsLimitExceeded(`a change of ${input.delta} points is past the limit of ±${POINTS_LIMIT}`);
+  // The bound is part of the conditional UPDATE, so concurrent awards cannot pass it together.
   const moved = await tx.customer.updateMany({
-    where: { id: input.customerId, ...(input.delta < 0 ? { pointsBalance: { gte: -input.delta } } : {}) },
+    where: {
+      id: input.customerId,
+      pointsBalance: input.delta < 0 ? { gte: -input.delta } : { lte: POINTS_LIMIT - input.delta },
+    },
     data: { pointsBalance: { increment: input.delta } },
   });
   if (moved.count === 0) {
     const customer = await tx.customer.findUnique({ where: { id: input.customerId }, select: { pointsBalance: true } });
     if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${input.customerId}`);
+    if (input.delta > 0)
+      throw new PointsLimitExceeded(
+        `a balance of ${customer.pointsBalance} + ${input.delta} points would pass the limit of ${POINTS_LIMIT}`,
+      );
     throw new InsufficientPoints(customer.pointsBalance, -input.delta);
   }
   const entry = await tx.pointsEntry.create({

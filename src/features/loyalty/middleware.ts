@@ -1,19 +1,8 @@
 // Points in the chat: welcome points, /checkin (签到), /points (积分), /history.
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import type { Locale } from '../../engine/i18n.js';
+import { replyHistory } from './history.js';
 import type { AwardOutcome, Loyalty } from './service.js';
-
-const reasons: Record<string, Record<Locale, string>> = {
-  welcome: { 'zh-CN': '新人礼', en: 'welcome' },
-  checkin: { 'zh-CN': '签到', en: 'check-in' },
-  purchase: { 'zh-CN': '消费', en: 'purchase' },
-  feedback: { 'zh-CN': '反馈', en: 'feedback' },
-  birthday: { 'zh-CN': '生日', en: 'birthday' },
-  referral: { 'zh-CN': '推荐', en: 'referral' },
-  redemption: { 'zh-CN': '兑换', en: 'redemption' },
-  expiry: { 'zh-CN': '过期', en: 'expired' },
-};
 
 /** Chat words that mean a loyalty command, besides the slash commands. */
 const phrases: Record<string, string> = {
@@ -92,20 +81,8 @@ export function loyaltyCommands(loyalty: Loyalty): Middleware<TurnContext> {
         );
         return;
       }
-      case 'history': {
-        const entries = await loyalty.history(ctx.customer.id, 10);
-        if (!entries.length) {
-          ctx.reply(ctx.t('historyEmpty'));
-          return;
-        }
-        const lines = entries.map((e) => {
-          const day = loyalty.dayOf(e.createdAt);
-          const reason = reasons[e.reason]?.[ctx.locale] ?? e.reason;
-          return `${day} ${e.delta > 0 ? '+' : ''}${e.delta} ${reason}`;
-        });
-        ctx.reply(`${ctx.t('historyTitle')}\n${lines.join('\n')}`);
-        return;
-      }
+      case 'history':
+        return replyHistory(ctx, loyalty);
       default:
         return next();
     }

@@ -2,8 +2,8 @@
 
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import { format, type Locale } from '../../engine/i18n.js';
-import { notifyCustomer, type Outreach } from '../../store/notify.js';
+import type { Outreach } from '../../store/notify.js';
+import { announceReferralPayout } from './referral-notices.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
 import type { LoyaltySettings } from './service.js';
 
@@ -12,13 +12,23 @@ export interface ReferralOptions extends Outreach {
   rules: LoyaltySettings['rules'];
 }
 
+const refusals = {
+  unknown: 'refUnknown',
+  self: 'refSelf',
+  mutual: 'refMutual',
+  already: 'refAlready',
+  'not-new': 'refNotNew',
+} as const;
+
 export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {
+  const rule = o.rules.referral;
   return async (ctx, next) => {
     const text = ctx.message.text?.trim() ?? '';
     const spoken = /^邀请码\s*([A-Za-z0-9]{4,12})$/.exec(text);
     if (ctx.command?.name === 'invite' || text === '邀请好友') {
       const code = await o.referrals.codeFor(ctx.customer.id);
-      ctx.reply(ctx.t('inviteCode', { code, referee: o.rules.referral.referee, referrer: o.rules.referral.referrer }));
+      const key = rule.on === 'start' ? 'inviteCode' : 'inviteCodePurchase';
+      ctx.reply(ctx.t(key, { code, referee: rule.referee, referrer: rule.referrer, max: rule.maxPerMonth }));
       return;
     }
     if (ctx.command?.name !== 'ref' && !spoken) return next();
@@ -29,19 +39,23 @@ export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {
     }
     const outcome = await o.referrals.enter(ctx.customer.id, code);
     if (!outcome.ok) {
-      const key = { unknown: 'refUnknown', self: 'refSelf', already: 'refAlready', 'not-new': 'refNotNew' } as const;
-      ctx.reply(ctx.t(key[outcome.reason], { days: NEW_CUSTOMER_DAYS }));
+      ctx.reply(ctx.t(refusals[outcome.reason], { days: NEW_CUSTOMER_DAYS }));
       return;
     }
-    ctx.reply(ctx.t('refDone', { points: outcome.refereePoints }));
-    ctx.event('referral', { referrerId: outcome.referrerId });
-    // The one who invited hears about it in their own chat.
-    if (outcome.referrerPoints > 0) {
-      const points = outcome.referrerPoints;
-      const text = (l: Locale) => format(o.texts[l].refReferrer, { points });
-      const at = new Date(o.clock.now());
-      if (await notifyCustomer(o.db, o.provider, outcome.referrerId, o.defaultLocale, text, 'referral', at))
-        o.onQueued();
+    ctx.event('referral', { referrerId: outcome.referrerId, paid: outcome.payout !== null });
+    const payout = outcome.payout;
+    if (!payout) {
+      // Recorded: both sides are paid with this customer's first purchase.
+      ctx.reply(ctx.t('refRecorded', { points: rule.referee }));
+      return;
     }
+    ctx.reply(ctx.t('refDone', { points: payout.refereePoints }));
+    const tier = payout.refereeTier;
+    if (tier) {
+      ctx.reply(ctx.t('tierReached', { tier: tier.name[ctx.locale], perks: tier.perks[ctx.locale] }));
+      ctx.event('tier_reached', { tier: tier.id });
+    }
+    // The one who invited hears about it in their own chat.
+    await announceReferralPayout(o, payout, 'start');
   };
 }

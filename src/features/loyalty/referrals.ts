@@ -1,26 +1,51 @@
 // Referrals: every customer has a short code (/invite); a new customer who sends it (/ref CODE)
 // earns points, and so does the one who invited them, once: the referee is unique.
+//
+// Scripted sign-ups cost nothing, so by default (`loyalty.rules.referral.on: purchase`) the code
+// is only recorded when it is entered, and both sides are paid when the referee makes a first
+// purchase; a referrer earns at most `maxPerMonth` referral rewards a calendar month. Paying is
+// one transaction that first moves the referral from `pending` by a conditional UPDATE, so a
+// purchase reported twice, or by two instances at once, pays once.
 import { randomInt } from 'node:crypto';
-import { type Db, isUniqueViolation } from '../../store/index.js';
+import { insertMany } from '../../store/bulk.js';
+import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
-import { appendInTx } from './ledger.js';
-import type { Loyalty } from './service.js';
+import { appendInTx, type EntryResult, PointsLimitExceeded } from './ledger.js';
+import type { Loyalty, Tier } from './service.js';
 
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** Only customers this new may enter a code: a referral brings in someone who was not here. */
 export const NEW_CUSTOMER_DAYS = 14;
 
+/** What one referral paid out (points actually credited; 0 when a side got nothing). */
+export interface ReferralPayout {
+  referrerId: string;
+  refereeId: string;
+  refereePoints: number;
+  referrerPoints: number;
+  /** The referrer got nothing: their monthly allowance was used up (or their balance is at the limit). */
+  capped: boolean;
+  refereeTier?: Tier;
+  referrerTier?: Tier;
+}
+
 export type ReferralOutcome =
-  | { ok: true; refereePoints: number; referrerPoints: number; referrerId: string }
-  | { ok: false; reason: 'unknown' | 'self' | 'already' | 'not-new' };
+  | { ok: true; referrerId: string; payout: ReferralPayout | null }
+  | { ok: false; reason: 'unknown' | 'self' | 'mutual' | 'already' | 'not-new' };
 
 export class Referrals {
   constructor(
     private readonly db: Db,
+    private readonly provider: DatabaseProvider,
     private readonly loyalty: Loyalty,
     private readonly clock: Clock,
   ) {}
+
+  private get rules() {
+    return this.loyalty.settings.rules.referral;
+  }
 
   /** The customer's code, made on first request. */
   async codeFor(customerId: string): Promise<string> {
@@ -43,6 +68,7 @@ export class Referrals {
     throw new Error('could not make a referral code');
   }
 
+  /** A new customer enters a friend's code: recorded, and paid at once when `on: start`. */
   async enter(refereeId: string, rawCode: string): Promise<ReferralOutcome> {
     const code = rawCode.trim().toUpperCase();
     const referrer = await this.db.customer.findUnique({ where: { referralCode: code }, select: { id: true } });
@@ -53,45 +79,106 @@ export class Referrals {
       select: { createdAt: true, _count: { select: { purchases: true } } },
     });
     if (await this.db.referral.findUnique({ where: { refereeId } })) return { ok: false, reason: 'already' };
+    // Two new accounts inviting each other would pay a pair twice for nothing.
+    if (await this.db.referral.findFirst({ where: { referrerId: refereeId, refereeId: referrer.id } }))
+      return { ok: false, reason: 'mutual' };
     const now = new Date(this.clock.now());
     if (referee._count.purchases > 0 || now.getTime() - referee.createdAt.getTime() > NEW_CUSTOMER_DAYS * 86_400_000) {
       return { ok: false, reason: 'not-new' };
     }
-    const { referrer: forReferrer, referee: forReferee } = this.loyalty.settings.rules.referral;
-    const expiresAt = this.loyalty.expiryFor(now);
     try {
-      await this.db.$transaction(async (tx) => {
-        await tx.referral.create({ data: { referrerId: referrer.id, refereeId, createdAt: now } });
-        const meta = { referrerId: referrer.id, refereeId };
-        if (forReferee > 0) {
-          await appendInTx(tx, {
-            customerId: refereeId,
-            kind: 'award',
-            delta: forReferee,
-            reason: 'referral',
-            idempotencyKey: `referral:referee:${refereeId}`,
-            expiresAt,
-            meta,
-            at: now,
-          });
-        }
-        if (forReferrer > 0) {
-          await appendInTx(tx, {
-            customerId: referrer.id,
-            kind: 'award',
-            delta: forReferrer,
-            reason: 'referral',
-            idempotencyKey: `referral:referrer:${refereeId}`,
-            expiresAt,
-            meta,
-            at: now,
-          });
-        }
+      const paid = await this.db.$transaction(async (tx) => {
+        const referral = await tx.referral.create({
+          data: { referrerId: referrer.id, refereeId, createdAt: now, status: 'pending' },
+        });
+        return this.rules.on === 'start' ? this.payInTx(tx, referral, now) : null;
       });
+      return { ok: true, referrerId: referrer.id, payout: paid ? await this.withTiers(paid, now) : null };
     } catch (err) {
       if (isUniqueViolation(err)) return { ok: false, reason: 'already' };
       throw err;
     }
-    return { ok: true, refereePoints: forReferee, referrerPoints: forReferrer, referrerId: referrer.id };
+  }
+
+  /**
+   * Pays the customer's pending referral once they have purchased; null when there is nothing to
+   * pay (no referral, paid already, no purchase yet). Called after every reported purchase, also a
+   * repeated one, so a report retried after a crash still pays.
+   */
+  async settle(refereeId: string): Promise<ReferralPayout | null> {
+    const referral = await this.db.referral.findUnique({ where: { refereeId } });
+    if (referral?.status !== 'pending') return null;
+    if ((await this.db.purchase.count({ where: { customerId: refereeId } })) === 0) return null;
+    const now = new Date(this.clock.now());
+    const paid = await this.db.$transaction((tx) => this.payInTx(tx, referral, now));
+    return paid ? this.withTiers(paid, now) : null;
+  }
+
+  private async payInTx(
+    tx: Tx,
+    referral: { id: number; referrerId: string; refereeId: string },
+    at: Date,
+  ): Promise<(ReferralPayout & { results: EntryResult[] }) | null> {
+    const { referrerId, refereeId } = referral;
+    // The claim: whoever moves it from pending pays; everyone else finds nothing to do.
+    const claimed = await tx.referral.updateMany({
+      where: { id: referral.id, status: 'pending' },
+      data: { status: 'paid', paidAt: at },
+    });
+    if (claimed.count === 0) return null;
+    const expiresAt = this.loyalty.expiryFor(at);
+    const meta = { referrerId, refereeId };
+    const results: EntryResult[] = [];
+    const pay = async (customerId: string, side: 'referee' | 'referrer', points: number) => {
+      try {
+        const result = await appendInTx(tx, {
+          customerId,
+          kind: 'award',
+          delta: points,
+          reason: 'referral',
+          idempotencyKey: `referral:${side}:${refereeId}`,
+          expiresAt,
+          meta,
+          at,
+        });
+        results.push(result);
+        return result.entry.delta;
+      } catch (err) {
+        // A balance at the ledger's limit takes no more; the other side is still paid.
+        if (err instanceof PointsLimitExceeded) return 0;
+        throw err;
+      }
+    };
+    const refereePoints = this.rules.referee > 0 ? await pay(refereeId, 'referee', this.rules.referee) : 0;
+    let referrerPoints = 0;
+    let capped = false;
+    if (this.rules.referrer > 0) {
+      const month = this.loyalty.dayOf(at).slice(0, 7);
+      await insertMany(tx, this.provider, 'ReferralQuota', [{ referrerId, month, paid: 0 }], {
+        skipConflictsOn: ['referrerId', 'month'],
+      });
+      const quota = { referrerId_month: { referrerId, month } };
+      const taken = await tx.referralQuota.updateMany({
+        where: { referrerId, month, paid: { lt: this.rules.maxPerMonth } },
+        data: { paid: { increment: 1 } },
+      });
+      if (taken.count === 1) referrerPoints = await pay(referrerId, 'referrer', this.rules.referrer);
+      if (taken.count === 1 && referrerPoints === 0)
+        await tx.referralQuota.update({ where: quota, data: { paid: { decrement: 1 } } });
+      capped = referrerPoints === 0;
+      if (capped) await tx.referral.update({ where: { id: referral.id }, data: { status: 'capped' } });
+    }
+    return { referrerId, refereeId, refereePoints, referrerPoints, capped, results };
+  }
+
+  private async withTiers(paid: ReferralPayout & { results: EntryResult[] }, at: Date): Promise<ReferralPayout> {
+    const { results, ...payout } = paid;
+    for (const result of results) {
+      const { tierReached } = await this.loyalty.withTier(result.entry.customerId, result, at);
+      if (!tierReached) continue;
+      if (result.entry.customerId === payout.refereeId) payout.refereeTier = tierReached;
+      else payout.referrerTier = tierReached;
+    }
+    return payout;
   }
 }

@@ -110,7 +110,10 @@ export class Rewards {
           at,
         });
         if (reward.perCustomerLimit !== undefined) {
-          const count = await tx.redemption.count({ where: { customerId, rewardId: reward.id } });
+          // A cancelled redemption was given back: it does not count.
+          const count = await tx.redemption.count({
+            where: { customerId, rewardId: reward.id, status: { not: 'cancelled' } },
+          });
           if (count >= reward.perCustomerLimit)
             throw new RedeemRefused('limit', `${reward.id}: at most ${reward.perCustomerLimit} each`);
         }

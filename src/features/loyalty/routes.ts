@@ -2,8 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { format, type Locale } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
-import { errorResponses, errorSchema } from '../../http/schemas.js';
+import { parseDateTime } from '../../http/formats.js';
+import { dateTimeSchema, errorResponses, errorSchema } from '../../http/schemas.js';
 import { notifyCustomer, type Outreach } from '../../store/notify.js';
+import { announceReferralPayout } from './referral-notices.js';
+import type { Referrals } from './referrals.js';
 import type { Loyalty, Tier } from './service.js';
 
 const security = [{ adminToken: [] }];
@@ -13,7 +16,7 @@ const entrySchema = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
-    kind: { type: 'string', enum: ['award', 'spend', 'expire', 'adjust'] },
+    kind: { type: 'string', enum: ['award', 'spend', 'expire', 'adjust', 'refund'] },
     delta: { type: 'integer' },
     reason: { type: 'string' },
     idempotencyKey: { type: 'string' },
@@ -37,10 +40,11 @@ const entryBody = (e: Entry) => ({
 
 export interface LoyaltyRoutesOptions extends Outreach {
   loyalty: Loyalty;
+  referrals: Referrals;
 }
 
 export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutesOptions) {
-  const { db, loyalty } = options;
+  const { db, loyalty, referrals } = options;
   /** A purchase or an adjustment that lifts a customer into a tier is congratulated in their chat. */
   const congratulate = async (customerId: string, tier: Tier) => {
     const text = (l: Locale) => format(options.texts[l].tierReached, { tier: tier.name[l], perks: tier.perks[l] });
@@ -59,7 +63,10 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
     {
       schema: {
         tags: ['Loyalty'],
-        summary: 'Record a purchase; awards points once per orderId',
+        summary:
+          "Record a purchase; awards points once per orderId, and pays the customer's pending referral at the first purchase",
+        description:
+          'Points past the ledger limit (a balance or one award above 2,000,000,000) are refused with 400 POINTS_LIMIT and nothing is stored.',
         security,
         params: idParams,
         body: {
@@ -68,7 +75,11 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
           properties: {
             amount: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000_000 },
             orderId: { type: 'string', minLength: 1, maxLength: 200 },
-            at: { type: 'string', maxLength: 40, description: 'When it was bought (ISO 8601); default now' },
+            at: {
+              ...dateTimeSchema,
+              description:
+                'When it was bought: an ISO 8601 date-time with a time zone (2026-07-01T09:30:00+08:00); default now',
+            },
           },
         },
         response: {
@@ -82,6 +93,16 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
               },
               points: { type: 'object', properties: { awarded: { type: 'integer' }, balance: { type: 'integer' } } },
               tierReached: { type: 'string' },
+              referral: {
+                type: 'object',
+                description: 'Present when this purchase paid the referral the customer had entered',
+                properties: {
+                  referrerId: { type: 'string' },
+                  refereePoints: { type: 'integer' },
+                  referrerPoints: { type: 'integer' },
+                  capped: { type: 'boolean', description: "The referrer's monthly allowance was used up" },
+                },
+              },
             },
           },
           ...errorResponses,
@@ -92,11 +113,14 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
     async (request) => {
       const { id } = request.params as { id: string };
       const body = request.body as { amount: number; orderId: string; at?: string };
-      const at = body.at === undefined ? undefined : new Date(body.at);
-      if (at && Number.isNaN(at.getTime())) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
+      const at = body.at === undefined ? undefined : parseDateTime(body.at);
+      if (body.at !== undefined && !at) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
       await mustExist(id);
       const result = await loyalty.purchase(id, { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) });
       if (result.award?.tierReached) await congratulate(id, result.award.tierReached);
+      // Also after a repeated report: a referral left unpaid by a crash is paid by the retry.
+      const payout = await referrals.settle(id);
+      if (payout) await announceReferralPayout(options, payout, 'purchase');
       const balance = (await db.customer.findUniqueOrThrow({ where: { id }, select: { pointsBalance: true } }))
         .pointsBalance;
       return {
@@ -108,6 +132,16 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
         },
         points: { awarded: result.award?.applied ? result.award.entry.delta : 0, balance },
         ...(result.award?.tierReached ? { tierReached: result.award.tierReached.id } : {}),
+        ...(payout
+          ? {
+              referral: {
+                referrerId: payout.referrerId,
+                refereePoints: payout.refereePoints,
+                referrerPoints: payout.referrerPoints,
+                capped: payout.capped,
+              },
+            }
+          : {}),
       };
     },
   );

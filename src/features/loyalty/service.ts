@@ -3,7 +3,7 @@ import type { BusinessConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { append, appendInTx, type EntryResult, type LedgerEntry } from './ledger.js';
+import { append, appendInTx, type EntryResult, type LedgerEntry, POINTS_LIMIT, PointsLimitExceeded } from './ledger.js';
 import { earnedSince, expiredLots, expiringBetween, openLots } from './lots.js';
 
 export type LoyaltySettings = BusinessConfig['loyalty'];
@@ -102,7 +102,8 @@ export class Loyalty {
     return this.withTier(customerId, result, at);
   }
 
-  private async withTier(customerId: string, result: EntryResult, at: Date): Promise<AwardOutcome> {
+  /** Says whether an applied award lifted the customer into a higher tier. */
+  async withTier(customerId: string, result: EntryResult, at: Date): Promise<AwardOutcome> {
     if (!result.applied || result.entry.delta <= 0) return result;
     const earned = await this.earned(customerId, at);
     const before = this.tierFor(earned - result.entry.delta);
@@ -131,6 +132,9 @@ export class Loyalty {
   async purchase(customerId: string, input: { amount: number; orderId: string; at?: Date }) {
     const at = this.now();
     const points = Math.floor(input.amount * this.settings.rules.purchasePerUnit);
+    // Refused before anything is stored: a purchase worth more points than the ledger holds.
+    if (points > POINTS_LIMIT)
+      throw new PointsLimitExceeded(`a purchase of ${input.amount} is worth ${points} points, past ${POINTS_LIMIT}`);
     const key = `purchase:${input.orderId}`;
     const known = await this.db.purchase.findUnique({ where: { orderId: input.orderId } });
     if (known) {
@@ -212,6 +216,13 @@ export class Loyalty {
 
   history(customerId: string, limit: number) {
     return this.db.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'desc' }, take: limit });
+  }
+
+  /** The redemptions these spends paid for (a redemption's pointsKey is its spend's idempotency key). */
+  redemptionsPaidBy(entries: readonly LedgerEntry[]) {
+    const keys = entries.filter((e) => e.reason === 'redemption').map((e) => e.idempotencyKey);
+    if (!keys.length) return Promise.resolve([]);
+    return this.db.redemption.findMany({ where: { pointsKey: { in: keys } } });
   }
 
   /** Writes expiry entries for every lot whose time has come (a scheduled job; idempotent). */
