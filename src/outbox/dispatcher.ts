@@ -20,6 +20,10 @@ export interface DispatcherOptions {
   retryMaxMs?: number;
   /** How often to look for due messages when nobody wakes the dispatcher. */
   pollMs?: number;
+  /**
+   * How long a claim holds without renewal. The owner renews its claims every third of it while
+   * it lives, so a crashed instance's messages are taken over within this time, and a live one's never.
+   */
   leaseMs?: number;
   batchSize?: number;
   random?: () => number;
@@ -30,6 +34,9 @@ export class Dispatcher {
   private readonly clock: Clock;
   private readonly pacer: Pacer;
   private readonly busy = new Set<string>();
+  /** Outbox ids this instance has claimed and not finished: their leases are renewed. */
+  private readonly held = new Set<number>();
+  private renewal: NodeJS.Timeout | undefined;
   private readonly lanes = new Set<Promise<void>>();
   private running = false;
   /** Resolves when stop() is called: lanes waiting for their pace give their rows back. */
@@ -57,6 +64,25 @@ export class Dispatcher {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    this.renewal = setInterval(() => void this.renewLeases(), this.leaseMs / 3);
+    this.renewal.unref();
+  }
+
+  private get leaseMs(): number {
+    return this.o.leaseMs ?? 15_000;
+  }
+
+  /** Keeps this instance's claims from expiring while it works through them (paced chats wait). */
+  async renewLeases(): Promise<void> {
+    if (!this.held.size) return;
+    try {
+      await this.o.db.outbox.updateMany({
+        where: { id: { in: [...this.held] }, leaseOwner: this.owner, status: 'sending' },
+        data: { nextAttemptAt: new Date(this.clock.now() + this.leaseMs) },
+      });
+    } catch (err) {
+      this.o.logger.error({ err }, 'outbox: renewing leases failed');
+    }
   }
 
   /** Stops claiming, lets the messages in flight finish, leaves the rest for the next start. */
@@ -66,6 +92,7 @@ export class Dispatcher {
     this.notify();
     await this.loop;
     await this.settle();
+    clearInterval(this.renewal);
   }
 
   /** New messages were queued: look now instead of at the next poll. */
@@ -79,7 +106,7 @@ export class Dispatcher {
     const rows = await claimDue(this.o.db, {
       owner: this.owner,
       now: new Date(this.clock.now()),
-      leaseMs: this.o.leaseMs ?? 120_000,
+      leaseMs: this.leaseMs,
       limit: this.o.batchSize ?? 200,
       channels: [...this.o.adapters.keys()],
       busyChats: this.busy,
@@ -93,7 +120,9 @@ export class Dispatcher {
     }
     for (const [key, chatRows] of byChat) {
       this.busy.add(key);
+      for (const row of chatRows) this.held.add(row.id);
       const lane = this.sendLane(chatRows).finally(() => {
+        for (const row of chatRows) this.held.delete(row.id);
         this.busy.delete(key);
         this.lanes.delete(lane);
         this.notify();

@@ -193,4 +193,42 @@ describeOnEachDatabase('outbox', (database) => {
     await app.engine.handleInbound(msg('live', 'v1', '/help'));
     await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
   });
+
+  it('renews the leases of a live sender, and another instance takes over within 15 s once they stop', async () => {
+    const { app, clock } = await setup('renew');
+    // A channel whose first send hangs: instance A is alive but busy with this chat.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = new RecordingChannel('renew', [], () => clock.now());
+    const hangingSend = slow.send.bind(slow);
+    slow.send = async (target, message) => {
+      await gate;
+      await hangingSend(target, message);
+    };
+    const instance = (channel: RecordingChannel) =>
+      new Dispatcher({ db: app.store.db, adapters: new Map([['renew', channel]]), logger: silentLogger, clock });
+    await app.engine.handleInbound(msg('renew', 'r1', '/help'));
+    await app.engine.handleInbound(msg('renew', 'r1', '/lang en'));
+    const a = instance(slow);
+    expect(await a.tick()).toBe(2);
+
+    const other = new RecordingChannel('renew', [], () => clock.now());
+    const b = instance(other);
+    // 20 s pass with a renewal in between: A still holds both messages.
+    clock.advance(10_000);
+    await a.renewLeases();
+    clock.advance(10_000);
+    expect(await b.tick()).toBe(0);
+    // A stops renewing (it died): within 15 s of its last renewal B takes the chat over, in order.
+    clock.advance(5_001);
+    await b.drain();
+    expect(other.delivered.map((d) => d.message.text)).toEqual([
+      expect.stringMatching(/帮/),
+      expect.stringMatching(/English/),
+    ]);
+    release();
+    await a.settle();
+  });
 });
