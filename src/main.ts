@@ -4,9 +4,14 @@ import { schedule } from 'node-cron';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, stdoutLog } from './logger.js';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
+const LOG_FLUSH_MS = 500;
+
+// A reader of stdout or stderr that went away (a closed pipe) must not crash or stop Rapport:
+// what console.* writes there is then lost, as log lines are (see LogWriter).
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -36,7 +41,17 @@ async function main(): Promise<void> {
   await app.start();
   const url = address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '[::1]');
   logger.info(`web chat at ${url}/`);
-  logger.info(`API channel at ${url}/api/v1/messages${env.API_CHANNEL_KEY ? ' (bearer key required)' : ''}`);
+  logger.info(`API channel at ${url}/api/v1/messages`);
+  if (env.API_CHANNEL_KEY) {
+    logger.info(
+      'API channel: calls need API_CHANNEL_KEY, a session token (POST /api/v1/sessions) or an identity signature',
+    );
+  } else {
+    // Quick start: anyone who reaches the port may post and read as any user id.
+    logger.warn(
+      'API channel is OPEN: anyone who reaches this port can post and read as any user; set API_CHANNEL_KEY to close it (browsers then use sessions, the web chat does so already)',
+    );
+  }
   logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
   for (const channel of app.adapters.keys()) logger.info(`channel ${channel} started`);
   if (app.slack) {
@@ -99,20 +114,24 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: stopping`);
+    // Log lines are written asynchronously: give them a moment to reach stdout, never more.
+    const exit = (code: number) => void stdoutLog.flush(LOG_FLUSH_MS).then(() => process.exit(code));
     const force = setTimeout(() => {
       logger.error('shutdown took longer than 10 s; exiting anyway');
-      process.exit(1);
-    }, SHUTDOWN_LIMIT_MS);
+      exit(1);
+    }, SHUTDOWN_LIMIT_MS - LOG_FLUSH_MS);
     force.unref();
     for (const job of jobs) void job.stop();
     app.stop().then(
       () => {
+        clearTimeout(force);
         logger.info('stopped');
-        process.exit(0);
+        exit(0);
       },
       (err: unknown) => {
+        clearTimeout(force);
         logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -58,6 +58,8 @@ describe('npm start on a fresh directory', () => {
     const token = readFileSync(join(dir, 'data', 'admin-token'), 'utf8').trim();
     expect(first.output()).toContain(token);
     expect(first.output()).toMatch(/applied [1-9]\d* migration/);
+    // No API_CHANNEL_KEY: the log says the channel is open and how to close it.
+    expect(first.output()).toMatch(/API channel is OPEN.*set API_CHANNEL_KEY to close it/);
 
     const res = await fetch(`${first.url}/api/v1/messages`, {
       method: 'POST',
@@ -96,6 +98,8 @@ describe('npm start on a fresh directory', () => {
           body: JSON.stringify({ user: { id: 'dotenv' }, text: '/help' }),
         });
       expect((await post({})).status).toBe(401);
+      expect(running.output()).not.toMatch(/API channel is OPEN/);
+      expect(running.output()).toMatch(/calls need API_CHANNEL_KEY, a session token/);
       expect((await post({ authorization: 'Bearer key-from-dotenv' })).status).toBe(200);
       expect((await stop(running, 'SIGTERM')).code).toBe(0);
     } finally {
