@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -15,7 +16,7 @@ const sign = (id: string, secret = SECRET) => createHmac('sha256', secret).updat
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 function client(app: () => App) {
-  const inject = (options: Parameters<App['server']['inject']>[0]) => app().server.inject(options);
+  const inject = (options: InjectOptions) => app().server.inject(options);
   return {
     session: (body?: unknown, headers: Record<string, string> = {}) =>
       inject({
