@@ -1,7 +1,7 @@
 // POST /api/v1/sessions: an identity for a browser or app, as a signed token it then sends as
 // "Authorization: Bearer <token>" to /api/v1/messages. Stateless: nothing is stored until the
 // visitor writes a message.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../src/errors.js';
 import { errorSchema } from '../../src/http/schemas.js';
 import type { ApiAuth } from './auth.js';
@@ -64,8 +64,13 @@ const schema = {
 export async function sessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): Promise<void> {
   const { auth, tokens, now } = options;
 
-  app.post('/api/v1/sessions', { schema }, async (request) => {
-    const body = (request.body ?? {}) as SessionBody;
+  // A request without a body asks for an anonymous visitor, as `{}` does.
+  const emptyIsObject = async (request: FastifyRequest) => {
+    request.body ??= {};
+  };
+
+  app.post('/api/v1/sessions', { schema, preValidation: emptyIsObject }, async (request) => {
+    const body = request.body as SessionBody;
     const caller = auth.bearerCaller(request);
     const named = body.user?.id;
     if (named === undefined && body.signature !== undefined) {
