@@ -9,6 +9,8 @@ import type { Db } from '../store/index.js';
 import { adminRoutes } from './admin.js';
 import { requireBearer } from './auth.js';
 import { installErrorHandler } from './errors.js';
+import { addDateFormats } from './formats.js';
+import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
 import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -40,6 +42,11 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    // Fastify's and Node's own errors (bad URL encoding, long path parameters, oversized headers,
+    // malformed HTTP) answer in the documented error shape too.
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors,
+    clientErrorHandler,
     // Fastify takes a hop count too (documented), though its types leave numbers out.
     trustProxy: (o.trustProxy ?? false) as boolean | string[],
   });
@@ -47,6 +54,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   // Bodies are checked as sent ("5" is not a number); query strings are text, so they are coerced.
   const bodyAjv = new Ajv({ coerceTypes: false, useDefaults: true, strict: false, allErrors: false });
   const queryAjv = new Ajv({ coerceTypes: true, useDefaults: true, strict: false, removeAdditional: false });
+  addDateFormats(bodyAjv);
+  addDateFormats(queryAjv);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
   installErrorHandler(app);
   // The API speaks JSON only; other bodies get 415 instead of a confusing schema error.

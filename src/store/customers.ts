@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { insertMany } from './bulk.js';
 import type { Customer } from './generated/sqlite/client.js';
-import type { Db } from './index.js';
+import { type Db, Prisma } from './index.js';
+import { containsText } from './like.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export type { Customer };
@@ -110,34 +111,57 @@ export interface CustomerQuery {
   limit?: number;
 }
 
+const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
+
+/**
+ * Customers by channel identity and/or a search text, most recently seen first. The text matches
+ * a customer id or external id exactly, or any part of a customer's or identity's name
+ * (case-insensitive, its % and _ literal: see like.ts).
+ */
 export async function findCustomers(db: Db, query: CustomerQuery) {
-  const identity =
-    query.channel || query.externalId
-      ? {
-          some: {
-            ...(query.channel ? { channel: query.channel } : {}),
-            ...(query.externalId ? { externalId: query.externalId } : {}),
-          },
-        }
-      : undefined;
+  const limit = query.limit ?? 50;
   const q = query.q?.trim();
-  return db.customer.findMany({
-    where: {
-      ...(identity ? { identities: identity } : {}),
-      ...(q
+  if (!q) {
+    const identity =
+      query.channel || query.externalId
         ? {
-            OR: [
-              { displayName: { contains: q } },
-              { id: q },
-              { identities: { some: { OR: [{ externalId: q }, { displayName: { contains: q } }] } } },
-            ],
+            some: {
+              ...(query.channel ? { channel: query.channel } : {}),
+              ...(query.externalId ? { externalId: query.externalId } : {}),
+            },
           }
-        : {}),
-    },
-    include: { identities: { select: { channel: true, externalId: true } } },
-    orderBy: { lastSeenAt: 'desc' },
-    take: query.limit ?? 50,
-  });
+        : undefined;
+    return db.customer.findMany({
+      where: identity ? { identities: identity } : {},
+      include: withIdentities,
+      orderBy: { lastSeenAt: 'desc' },
+      take: limit,
+    });
+  }
+  const ids = await searchCustomerIds(db, { ...query, q, limit });
+  const rows = await db.customer.findMany({ where: { id: { in: ids } }, include: withIdentities });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+async function searchCustomerIds(db: Db, query: CustomerQuery & { q: string; limit: number }): Promise<string[]> {
+  const { q } = query;
+  const identityFilter =
+    query.channel || query.externalId
+      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
+          query.channel ? Prisma.sql` AND f."channel" = ${query.channel}` : Prisma.empty
+        }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`
+      : Prisma.empty;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT c."id" AS id FROM "Customer" c
+    WHERE (${containsText(Prisma.sql`c."displayName"`, q)}
+      OR c."id" = ${q}
+      OR EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i."customerId" = c."id"
+        AND (i."externalId" = ${q} OR ${containsText(Prisma.sql`i."displayName"`, q)})))
+    ${identityFilter}
+    ORDER BY c."lastSeenAt" DESC
+    LIMIT ${query.limit}`;
+  return rows.map((r) => r.id);
 }
 
 export async function getCustomer(db: Db, id: string) {

@@ -2,7 +2,7 @@
 // leave a note, claim, resolve. Works with or without Slack.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
-import { errorResponses, errorSchema } from '../../http/schemas.js';
+import { errorResponses, errorSchema, integerIdParams as idParams } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { Ticket, Tickets } from './tickets.js';
 
@@ -69,7 +69,6 @@ const ticketWithMessages = {
   },
 } as const;
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } } as const;
 const customerSelect = {
   select: { id: true, displayName: true, identities: { select: { channel: true, externalId: true } } },
 } as const;

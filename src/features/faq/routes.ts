@@ -1,7 +1,7 @@
 // Admin API of the knowledge base: what is loaded, what failed to load, a reload, and the
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
-import { errorResponses, sinceOf } from '../../http/schemas.js';
+import { errorResponses, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 
@@ -52,7 +52,14 @@ function reportBody(r: KnowledgeReport) {
   };
 }
 
-export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; knowledge: KnowledgeBase }) {
+export interface KnowledgeRoutesOptions {
+  db: Db;
+  knowledge: KnowledgeBase;
+  /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
+  timezone: string;
+}
+
+export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions) {
   const { db, knowledge } = options;
 
   app.get(
@@ -97,7 +104,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; k
         querystring: {
           type: 'object',
           properties: {
-            since: { type: 'string', maxLength: 40, description: 'Only questions asked since (ISO 8601 date-time)' },
+            since: sinceQuery,
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
         },
@@ -124,7 +131,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: { db: Db; k
     },
     async (request) => {
       const { since, limit } = request.query as { since?: string; limit: number };
-      const sinceDate = sinceOf(since);
+      const sinceDate = sinceOf(since, options.timezone);
       const rows = await db.interaction.groupBy({
         by: ['text'],
         where: { kind: 'faq_unanswered', ...(sinceDate ? { createdAt: { gte: sinceDate } } : {}) },

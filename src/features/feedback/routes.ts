@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
-import { errorResponses, errorSchema, sinceOf } from '../../http/schemas.js';
+import { errorResponses, errorSchema, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
 import type { SurveyKind, Surveys } from './surveys.js';
@@ -32,6 +32,8 @@ export interface FeedbackRoutesOptions {
   surveys: Surveys;
   texts: Texts;
   defaultLocale: Locale;
+  /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
+  timezone: string;
 }
 
 export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOptions) {
@@ -45,7 +47,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
         querystring: {
           type: 'object',
           properties: {
-            since: { type: 'string', maxLength: 40 },
+            since: sinceQuery,
             kind: { type: 'string', enum: ['csat', 'nps', 'feedback'] },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
           },
@@ -58,7 +60,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
     },
     async (request) => {
       const q = request.query as { since?: string; kind?: string; limit: number };
-      const since = sinceOf(q.since);
+      const since = sinceOf(q.since, o.timezone);
       const rows = await o.surveys.list({ ...(since ? { since } : {}), ...(q.kind ? { kind: q.kind } : {}) }, q.limit);
       return { feedback: rows.map(dated) };
     },
@@ -71,7 +73,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
         tags: ['Feedback'],
         summary: 'CSAT (1–5: count, average, share of 4–5) and NPS (0–10: promoters, passives, detractors, score)',
         security,
-        querystring: { type: 'object', properties: { since: { type: 'string', maxLength: 40 } } },
+        querystring: { type: 'object', properties: { since: sinceQuery } },
         response: {
           200: {
             type: 'object',
@@ -100,7 +102,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
         },
       },
     },
-    async (request) => o.surveys.summary(sinceOf((request.query as { since?: string }).since)),
+    async (request) => o.surveys.summary(sinceOf((request.query as { since?: string }).since, o.timezone)),
   );
 
   app.get(
@@ -157,7 +159,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
         tags: ['Feedback'],
         summary: 'Mark a follow-up handled; the customer is told what was done, in their chat',
         security,
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
+        params: integerIdParams,
         body: {
           type: 'object',
           required: ['note'],
