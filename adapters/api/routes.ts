@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { InboundHandler } from '../../src/engine/channel.js';
 import type { QueuedMessage } from '../../src/engine/types.js';
 import { AppError } from '../../src/errors.js';
-import { errorSchema } from '../../src/http/schemas.js';
+import { errorSchema, MAX_INTEGER_ID } from '../../src/http/schemas.js';
+import { isBlank } from '../../src/util/text.js';
 import { ApiAuth } from './auth.js';
 import { type ApiMessageBody, MAX_TEXT_LENGTH, toInbound } from './parse.js';
 import { limitPerIp, type PerIpLimit } from './rate-limit.js';
@@ -166,8 +167,8 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
 
   app.post('/api/v1/messages', { schema: postSchema, preHandler: actAsPoster }, async (request) => {
     const body = request.body as ApiMessageBody;
-    if (body.payload === undefined && !body.text?.trim()) {
-      throw new AppError('HTTP_BAD_REQUEST', 'text must not be empty (or send a button payload)');
+    if (body.payload === undefined && isBlank(body.text)) {
+      throw new AppError('HTTP_BAD_REQUEST', 'text must not be empty or invisible only (or send a button payload)');
     }
     const result = await options.handler.handleInbound(toInbound(body));
     return { replies: result.replies.map(render), ...(result.duplicate ? { duplicate: true } : {}) };
@@ -175,7 +176,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
 
   app.get('/api/v1/messages', { schema: getSchema, preHandler: actAsReader }, async (request) => {
     const query = request.query as { userId: string; after?: string; limit: number; wait: number };
-    const after = query.after ? Number(query.after) : 0;
+    // Ids are 32-bit integers in the database: a cursor past the largest has nothing after it
+    // (PostgreSQL refuses the comparison with a larger number).
+    const after = query.after ? Math.min(Number(query.after), MAX_INTEGER_ID) : 0;
     let messages = await options.history(query.userId, after, query.limit);
     if (!messages.length && query.wait > 0 && options.waitForDelivery) {
       await options.waitForDelivery(query.userId, query.wait * 1000);

@@ -1,6 +1,7 @@
 // Telegram updates → the engine's InboundMessage. Pure: no network, no state. Updates are read
 // defensively (they come from the network): one that cannot be read throws MalformedUpdate.
 import type { InboundMessage } from '../../src/engine/types.js';
+import { isBlank, sanitizeText } from '../../src/util/text.js';
 
 export const TELEGRAM_CHANNEL = 'telegram';
 /** Telegram's limit for one message's text, in UTF-16 code units. */
@@ -95,14 +96,15 @@ function entitiesOf(value: unknown): Entity[] {
 }
 
 function sender(from: Obj): InboundMessage['sender'] {
-  const name = [from.first_name, from.last_name]
-    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
-    .join(' ')
-    .trim();
+  const name = sanitizeText(
+    [from.first_name, from.last_name].filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(' '),
+  ).trim();
   return {
     id: String(from.id),
     ...(name ? { name } : {}),
-    ...(typeof from.language_code === 'string' && from.language_code ? { locale: from.language_code } : {}),
+    ...(typeof from.language_code === 'string' && from.language_code
+      ? { locale: sanitizeText(from.language_code) }
+      : {}),
   };
 }
 
@@ -187,7 +189,10 @@ function parseMessage(updateId: number, message: unknown, bot: BotIdentity, raw:
   const replyTo = message.reply_to_message;
   if (isObj(replyTo) && isObj(replyTo.from) && String(replyTo.from.id) === String(bot.id)) mentioned = true;
 
-  const trimmed = text?.trim();
+  // Text that cannot be stored is made storable here: Telegram cannot be answered with a 400.
+  const clean = text === undefined ? undefined : sanitizeText(text).trim();
+  const trimmed = clean && !isBlank(clean) ? clean : undefined;
+  if (!trimmed && !hasContent) return { kind: 'ignored', reason: 'empty or invisible text' };
   return {
     kind: 'message',
     message: {

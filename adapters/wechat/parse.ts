@@ -2,6 +2,7 @@
 // Pure: no network, no state. The adapter does the async reading (mentions, names) and passes the facts.
 import { types } from 'wechaty';
 import type { InboundMessage } from '../../src/engine/types.js';
+import { isBlank, sanitizeText } from '../../src/util/text.js';
 import { WECHAT_CHANNEL } from './channel.js';
 
 export { WECHAT_CHANNEL };
@@ -59,17 +60,19 @@ export function parseMessage(f: MessageFacts, o: ParseOptions): Parsed {
   // In rooms the bot listens only when addressed: other members' talk is not the business's to keep.
   if (f.room && !f.mentioned) return { kind: 'ignored', reason: 'room message without a mention of the bot' };
   const chatId = f.room ? f.room.id : f.talker.id;
+  // WeChat cannot be answered with a 400: text that cannot be stored is made storable here.
+  const name = f.talker.name === undefined ? undefined : sanitizeText(f.talker.name).trim();
   const base = {
     channel: WECHAT_CHANNEL,
     chatId,
     chatType: f.room ? ('group' as const) : ('private' as const),
-    sender: { id: f.talker.id, ...(f.talker.name?.trim() ? { name: f.talker.name.trim() } : {}) },
+    sender: { id: f.talker.id, ...(name ? { name } : {}) },
     mentioned: true,
     platformMessageId: f.id,
   };
   if (f.type === T.Text) {
-    const text = f.text.trim();
-    if (!text) return { kind: 'ignored', reason: 'empty text' };
+    const text = sanitizeText(f.text).trim();
+    if (isBlank(text)) return { kind: 'ignored', reason: 'empty or invisible text' };
     const payload = o.option(chatId, text);
     // A numbered reply to the options the bot sent here is that button, pressed.
     return { kind: 'message', message: { ...base, ...(payload !== undefined ? { payload } : { text }) } };
