@@ -246,6 +246,13 @@ describeOnEachDatabase('hostile input over HTTP', (database) => {
       expect(res.json().error.message).toMatch(/^params: id /);
     });
 
+    it('a message cursor past the largest id has nothing after it (PostgreSQL would refuse the number)', async () => {
+      await say('cursor-user', 'Cursor');
+      const res = await app.server.inject({ url: '/api/v1/messages?userId=cursor-user&after=999999999999999' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().messages).toEqual([]);
+    });
+
     it('an id in range that does not exist is a 404', async () => {
       for (const url of ['/api/v1/tickets/2147483647', '/api/v1/tickets/1']) {
         const res = await get(url);
