@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
 import { adminRoutes } from './admin.js';
 import { requireBearer } from './auth.js';
+import { closeConnectionsOnClose } from './closing.js';
 import { installErrorHandler } from './errors.js';
 import { addDateFormats } from './formats.js';
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
+import { logRequests } from './request-log.js';
 import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -38,10 +40,12 @@ export interface ServerOptions {
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
-    // One log line per request would dominate the log; errors are logged by the error handler.
+    // Fastify's request lines carry the URL with its query string: ./request-log.ts logs instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    return503OnClosing: true,
+    // While closing, ./closing.ts answers 503 in the documented shape and ends every connection.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
     // Fastify's and Node's own errors (bad URL encoding, long path parameters, oversized headers,
     // malformed HTTP) answer in the documented error shape too.
     maxParamLength: MAX_PARAM_LENGTH,
@@ -58,6 +62,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   addDateFormats(queryAjv);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
   installErrorHandler(app);
+  closeConnectionsOnClose(app);
+  logRequests(app);
   // The API speaks JSON only; other bodies get 415 instead of a confusing schema error.
   app.removeContentTypeParser('text/plain');
 
