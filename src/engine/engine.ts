@@ -39,6 +39,15 @@ export interface EngineOptions {
   clock?: Clock;
   /** Called after replies were committed to the outbox (wakes the dispatcher). */
   onQueued?: () => void;
+  /** Called after a turn committed (metrics): its channel, duration and the kinds of its events. */
+  onTurn?: (info: TurnInfo) => void;
+}
+
+export interface TurnInfo {
+  channel: string;
+  /** From the stored message to its replies committed, in milliseconds. */
+  ms: number;
+  events: string[];
 }
 
 interface Intake {
@@ -149,6 +158,7 @@ export class Engine implements InboundHandler {
 
   private async runTurn(message: InboundMessage, command: ParsedCommand | undefined, turn: Turn): Promise<TurnResult> {
     const { logger } = this.options;
+    const began = performance.now();
     const { customer, isNew, conversationId, inboundId, dialogs } = turn;
     // The customer's choice (/lang), else the language they write in, else what their app or
     // platform reports, else the business's default.
@@ -193,6 +203,8 @@ export class Engine implements InboundHandler {
     });
     if (!replies) return DUPLICATE;
     if (replies.length) this.options.onQueued?.();
+    const ms = performance.now() - began;
+    this.options.onTurn?.({ channel: message.channel, ms, events: ctx.events.map((e) => e.kind) });
     return { duplicate: false, replies };
   }
 

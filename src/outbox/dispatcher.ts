@@ -27,7 +27,12 @@ export interface DispatcherOptions {
   leaseMs?: number;
   batchSize?: number;
   random?: () => number;
+  /** Called for every send attempt's outcome (metrics). */
+  onSend?: (channel: string, outcome: SendOutcome) => void;
 }
+
+/** sent; retry = failed, tried again later; failed = given up; unreachable = the recipient is gone. */
+export type SendOutcome = 'sent' | 'retry' | 'failed' | 'unreachable';
 
 export class Dispatcher {
   readonly owner = randomUUID();
@@ -202,6 +207,7 @@ export class Dispatcher {
         try {
           await adapter.send({ chatId: row.chatId, chatType: row.chatType, outboxId: row.id }, row.message);
           sent.push(row.id);
+          this.o.onSend?.(row.channel, 'sent');
         } catch (err) {
           await flush();
           const stopLane = await this.failed(row, err);
@@ -232,6 +238,7 @@ export class Dispatcher {
     if (sendError?.unreachable) {
       logger.warn({ channel: row.channel, chatId: row.chatId, outboxId: row.id }, 'outbox: recipient unreachable');
       await markFailed(db, row.id, attempts, message);
+      this.o.onSend?.(row.channel, 'unreachable');
       if (row.chatType === 'private') {
         await db.channelIdentity.updateMany({
           where: { channel: row.channel, externalId: row.chatId },
@@ -244,9 +251,11 @@ export class Dispatcher {
     if (sendError?.permanent || attempts >= (this.o.maxAttempts ?? 8)) {
       logger.warn({ channel: row.channel, outboxId: row.id, attempts, err: message }, 'outbox: giving up on message');
       await markFailed(db, row.id, attempts, message);
+      this.o.onSend?.(row.channel, 'failed');
       await this.logFailure(row, message);
       return false;
     }
+    this.o.onSend?.(row.channel, 'retry');
     const delay = sendError?.retryAfterMs ?? this.backoff(attempts);
     logger.info({ channel: row.channel, outboxId: row.id, attempts, delay, err: message }, 'outbox: retry scheduled');
     await scheduleRetry(db, row.id, attempts, new Date(this.clock.now() + delay), message);
