@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { plainFromSlack } from '../src/features/escalation/slack/render.js';
 import { GroupCommit } from '../src/util/group-commit.js';
 import { invalidTextReason, isBlank, sanitizeText } from '../src/util/text.js';
 
@@ -45,6 +46,8 @@ describe('storable text', () => {
   it('makes text storable for platforms that cannot be answered with an error', () => {
     expect(sanitizeText('a\ud800b\u0000c\u0007')).toBe('a\ufffdbc');
     expect(sanitizeText('😀 ok')).toBe('😀 ok');
+    // A staff reply from Slack is relayed storable, whatever Slack delivers.
+    expect(plainFromSlack('稍等\u0000，马上处理 \ud800')).toBe('稍等，马上处理 \ufffd');
   });
 
   it('sees zero-width-only text as blank, but not emoji joined by zero-width joiners', () => {

@@ -5,6 +5,7 @@ import type { InboundHandler } from '../../src/engine/channel.js';
 import type { QueuedMessage } from '../../src/engine/types.js';
 import { AppError } from '../../src/errors.js';
 import { errorSchema, MAX_INTEGER_ID } from '../../src/http/schemas.js';
+import { refuseUnstorableText } from '../../src/http/text-guard.js';
 import { isBlank } from '../../src/util/text.js';
 import { ApiAuth } from './auth.js';
 import { type ApiMessageBody, MAX_TEXT_LENGTH, toInbound } from './parse.js';
@@ -147,6 +148,8 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
   });
   // Open mode (no key) has only the per-customer limit: a developer's tests are not throttled.
   if (options.perIp && !auth.open) await limitPerIp(app, options.perIp, (request) => auth.presentsKey(request));
+  // Unstorable text is refused before any customer, session or message exists for it.
+  app.addHook('preValidation', refuseUnstorableText);
 
   await sessionRoutes(app, { auth, tokens, now });
 

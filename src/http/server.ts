@@ -12,7 +12,9 @@ import { closeConnectionsOnClose } from './closing.js';
 import { installErrorHandler } from './errors.js';
 import { addDateFormats } from './formats.js';
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
+import { type HealthOptions, healthRoutes } from './health.js';
 import { logRequests } from './request-log.js';
+import { refuseUnstorableText } from './text-guard.js';
 import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -25,7 +27,8 @@ export interface PluginEntry {
 export interface ServerOptions {
   logger: Logger;
   db: Db;
-  ping(): Promise<boolean>;
+  /** /healthz, /readyz and /metrics. */
+  health: HealthOptions;
   adminToken: string;
   /** Route plugins of the channel adapters, registered as they are. */
   channelRoutes: PluginEntry[];
@@ -80,6 +83,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
           adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
           apiChannelKey: { type: 'http', scheme: 'bearer', description: 'API_CHANNEL_KEY, when set' },
           apiSession: { type: 'http', scheme: 'bearer', description: 'A session token from POST /api/v1/sessions' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when set' },
         },
       },
     },
@@ -87,28 +91,13 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        tags: ['Health'],
-        summary: '200 when the database answers, 503 when it does not',
-        response: {
-          200: { type: 'object', properties: { status: { type: 'string' } } },
-          503: { type: 'object', properties: { status: { type: 'string' } } },
-        },
-      },
-    },
-    async (_request, reply) => {
-      const ok = await o.ping();
-      return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'database unavailable' });
-    },
-  );
+  await app.register(healthRoutes, o.health);
 
   await app.register(webChatRoutes);
   for (const { plugin, options } of o.channelRoutes) await app.register(plugin, options as never);
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
+    admin.addHook('preValidation', refuseUnstorableText);
     await admin.register(adminRoutes, { db: o.db, ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}) });
     for (const { plugin, options } of o.adminRoutes) await admin.register(plugin, options as never);
   });

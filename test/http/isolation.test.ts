@@ -2,7 +2,7 @@
 // nothing stored for it, and every other message of the same group commit is answered.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
-import { testApp } from '../helpers/app.js';
+import { admin, testApp } from '../helpers/app.js';
 import { describeOnEachDatabase } from '../helpers/databases.js';
 
 describeOnEachDatabase('isolation', (database) => {
@@ -79,5 +79,31 @@ describeOnEachDatabase('isolation', (database) => {
       where: { direction: 'in', customer: { identities: { some: { externalId: 'fine' } } } },
     });
     expect(row?.text).toBe(text);
+  });
+
+  it('refuses unstorable text on every route that stores what it is sent: sessions and the admin API', async () => {
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"user":{"id":"x\\ud800"},"signature":"00"}',
+    });
+    expect(session.statusCode).toBe(400);
+    expect(session.json().error.code).toBe('INVALID_TEXT');
+
+    const customer = await app.store.db.customer.findFirstOrThrow();
+    const adjust = await app.server.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customer.id}/points`,
+      headers: { ...admin, 'content-type': 'application/json' },
+      payload: '{"delta":5,"reason":"bonus\\u0000","idempotencyKey":"nul-1"}',
+    });
+    expect(adjust.statusCode).toBe(400);
+    expect(adjust.json().error).toEqual({ code: 'INVALID_TEXT', message: expect.stringMatching(/body\.reason/) });
+    expect(await app.store.db.pointsEntry.count({ where: { idempotencyKey: { contains: 'nul-1' } } })).toBe(0);
+
+    const search = await app.server.inject({ url: '/api/v1/customers?q=a%00b', headers: admin });
+    expect(search.statusCode).toBe(400);
+    expect(search.json().error.code).toBe('INVALID_TEXT');
   });
 });

@@ -2,6 +2,7 @@
 // Claim and Resolve buttons) and the ticket's conversation in its thread. Customer text is
 // escaped so it can never mention @channel or forge a link.
 import type { OutboundMessage } from '../../../engine/types.js';
+import { sanitizeText } from '../../../util/text.js';
 import type { CustomerContext } from '../context.js';
 import type { StaffChannel, Ticket } from '../tickets.js';
 
@@ -17,7 +18,8 @@ export function escapeMrkdwn(text: string): string {
 
 /** Staff text as Slack delivers it → plain text for the customer (links and mentions spelled out). */
 export function plainFromSlack(text: string): string {
-  return text
+  // Whatever Slack delivers, the relayed text must be storable (it is logged and sent on).
+  return sanitizeText(text)
     .replace(/<([^<>|]+)\|([^<>]+)>/g, '$2')
     .replace(/<[@#!]?([^<>]+)>/g, '$1')
     .replace(/&lt;/g, '<')
