@@ -6,6 +6,7 @@ import type { TurnContext } from '../../engine/context.js';
 import { detectLocale } from '../../engine/i18n.js';
 import type { LlmClient } from '../../llm/client.js';
 import { decide, type Thresholds } from './decide.js';
+import { checkGrounding } from './grounding.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { askModel } from './model.js';
 import type { Match } from './search.js';
@@ -51,25 +52,44 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
       limit: Math.max(5, o.modelEntries),
     });
 
+    // Why a model's reply was not sent, when it was not: kept with the offline answer's event.
+    let modelRejected: string | undefined;
     if (o.llm) {
       const entries = matches.slice(0, o.modelEntries).map((m) => m.entry);
       if (!entries.length) return dontKnow(ctx, text);
       try {
         const answer = await askModel(o.llm, text, entries, ctx.locale, ctx.businessName[ctx.locale]);
         if (!answer) return dontKnow(ctx, text);
-        ctx.reply(answer.text);
-        ctx.event('faq_answered', { entryIds: answer.entryIds, via: 'model' });
-        return;
+        const grounding = checkGrounding(
+          answer.text,
+          entries.filter((e) => answer.entryIds.includes(e.id)),
+        );
+        if (grounding.ok) {
+          ctx.reply(answer.text);
+          ctx.event('faq_answered', { entryIds: answer.entryIds, via: 'model' });
+          return;
+        }
+        modelRejected = grounding.reason;
+        o.logger.warn(
+          { reason: grounding.reason, detail: grounding.detail, entryIds: answer.entryIds },
+          'faq: the model’s reply says more than its entries; answering offline',
+        );
       } catch (err) {
         o.logger.warn({ err }, 'faq: model failed; answering offline');
       }
     }
+    const rejected: Record<string, string> = modelRejected ? { modelRejected } : {};
 
     const decision = decide(matches, o.thresholds);
     switch (decision.band) {
       case 'high':
         ctx.reply(decision.match.entry.answer);
-        ctx.event('faq_answered', { entryId: decision.match.entry.id, via: 'search', ...scores(decision.match) });
+        ctx.event('faq_answered', {
+          entryId: decision.match.entry.id,
+          via: 'search',
+          ...scores(decision.match),
+          ...rejected,
+        });
         return;
       case 'middle':
         ctx.reply(
@@ -79,10 +99,10 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
             payload: `${FAQ_PAYLOAD_PREFIX}${m.entry.id}`,
           })),
         );
-        ctx.event('faq_suggested', { entryIds: decision.suggestions.map((m) => m.entry.id) });
+        ctx.event('faq_suggested', { entryIds: decision.suggestions.map((m) => m.entry.id), ...rejected });
         return;
       case 'low':
-        return dontKnow(ctx, text);
+        return dontKnow(ctx, text, rejected);
     }
   };
 }
@@ -99,7 +119,7 @@ function scores(m: Match) {
 }
 
 /** Says so plainly, offers a person, and logs the question for the business to answer next time. */
-function dontKnow(ctx: TurnContext, text: string): void {
+function dontKnow(ctx: TurnContext, text: string, extra: Record<string, string> = {}): void {
   ctx.reply(ctx.t('faqDontKnow'), [{ label: ctx.t('faqHumanButton'), payload: HANDOFF_PAYLOAD }]);
-  ctx.event('faq_unanswered', { question: text, locale: ctx.locale }, questionKey(text));
+  ctx.event('faq_unanswered', { question: text, locale: ctx.locale, ...extra }, questionKey(text));
 }
