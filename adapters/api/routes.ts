@@ -61,7 +61,9 @@ const postSchema = {
   tags: ['API channel'],
   summary: "Send a customer's message (text or a button payload); returns this turn's replies",
   description:
-    "With a session token, `user.id` may be left out (the token's user); naming another user is 403. With API_CHANNEL_KEY any user; with `signature` the signed user; with neither, only while no key is set.",
+    "With a session token, `user.id` may be left out (the token's user); naming another user is 403. With API_CHANNEL_KEY any user; with `signature` the signed user; with neither, only while no key is set. " +
+    'A repeated `messageId` is handled once (`duplicate: true`), unless the first delivery was stored but never answered (the server died mid-turn): then it is answered now. ' +
+    'Text no database can store (a lone UTF-16 surrogate, NUL or another control character except tab, CR and newline) in any field → 400 INVALID_TEXT; empty or invisible-only text → 400 BAD_REQUEST; nothing is stored for a refused request.',
   security,
   body: {
     type: 'object',
