@@ -221,6 +221,25 @@ describeOnEachDatabase('hostile input over HTTP', (database) => {
     });
   });
 
+  it('the OpenAPI document shows the date formats and the id range', async () => {
+    const doc = (await app.server.inject('/api/openapi.json')).json();
+    const param = (path: string, method: string, name: string) =>
+      doc.paths[path][method].parameters.find((p: { name: string }) => p.name === name)?.schema;
+    expect(param('/api/v1/feedback', 'get', 'since').anyOf).toEqual([{ format: 'date-time' }, { format: 'date' }]);
+    expect(param('/api/v1/knowledge/unanswered', 'get', 'since').anyOf).toEqual([
+      { format: 'date-time' },
+      { format: 'date' },
+    ]);
+    expect(param('/api/v1/tickets/{id}', 'get', 'id')).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 2147483647,
+    });
+    expect(param('/api/v1/followups/{id}/handled', 'post', 'id')).toMatchObject({ maximum: 2147483647 });
+    const purchase = doc.paths['/api/v1/customers/{id}/purchases'].post.requestBody.content['application/json'].schema;
+    expect(purchase.properties.at).toMatchObject({ type: 'string', format: 'date-time' });
+  });
+
   describe('numeric ids', () => {
     it.each([
       ['GET', '/api/v1/tickets/1e30'],
