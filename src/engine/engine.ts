@@ -64,7 +64,8 @@ interface Turn {
   dialogs: PendingDialog[];
 }
 
-type Admitted = { duplicate: true } | ({ duplicate: false } & Turn);
+/** `redelivered`: stored before, by a process that died before its turn committed. */
+type Admitted = { duplicate: true } | ({ duplicate: false; redelivered: boolean } & Turn);
 
 /** A message stored before whose turn never committed, as src/engine/replay.ts rebuilds it. */
 export interface StoredMessage {
@@ -115,14 +116,11 @@ export class Engine implements InboundHandler {
       const row = await db.interaction.findUnique({ where: { id: inboundId }, select: { handledAt: true } });
       const customer = await db.customer.findUnique({ where: { id: stored.customerId } });
       if (!row || row.handledAt || !customer) return DUPLICATE;
-      const [dialogs, earlier] = await Promise.all([
+      const [dialogs, isNew] = await Promise.all([
         db.pendingDialog.findMany({ where: { channel: message.channel, chatId: message.chatId } }),
-        db.interaction.findFirst({
-          where: { customerId: customer.id, direction: 'in', id: { lt: inboundId } },
-          select: { id: true },
-        }),
+        this.isFirstMessage(customer.id, inboundId),
       ]);
-      const turn = { customer, isNew: !earlier, conversationId: stored.conversationId, inboundId, dialogs };
+      const turn = { customer, isNew, conversationId: stored.conversationId, inboundId, dialogs };
       return this.turn(message, parseCommand(message.text), turn);
     });
   }
@@ -143,7 +141,18 @@ export class Engine implements InboundHandler {
       );
       return DUPLICATE;
     }
+    // The dead process created the customer: whether to greet depends on what came before.
+    if (admitted.redelivered) admitted.isNew = await this.isFirstMessage(admitted.customer.id, admitted.inboundId);
     return this.turn(message, command, admitted);
+  }
+
+  /** True when the customer wrote nothing before this message (a first contact gets a welcome). */
+  private async isFirstMessage(customerId: string, inboundId: number): Promise<boolean> {
+    const earlier = await this.options.db.interaction.findFirst({
+      where: { customerId, direction: 'in', id: { lt: inboundId } },
+      select: { id: true },
+    });
+    return !earlier;
   }
 
   /** The middleware pipeline and the commit of its outcome, for a stored message. */
@@ -255,8 +264,8 @@ export class Engine implements InboundHandler {
         ok: true,
         value: {
           duplicate: false,
+          redelivered: row.redelivered,
           ...who,
-          isNew: who.isNew && !row.redelivered,
           conversationId: conversationIds[i] as string,
           inboundId: row.id,
           dialogs: dialogs.filter(
