@@ -51,6 +51,8 @@ import { Loyalty } from './features/loyalty/service.js';
 import { buildServer } from './http/server.js';
 import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { outboxBacklog } from './outbox/backlog.js';
 import { Dispatcher } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
 import { readOrCreateSecret } from './secret-file.js';
@@ -64,6 +66,8 @@ export interface App {
   store: Store;
   engine: Engine;
   dispatcher: Dispatcher;
+  /** Prometheus metrics (GET /metrics); main.ts counts the scheduled jobs' runs here. */
+  metrics: Metrics;
   server: FastifyInstance;
   adapters: Map<string, ChannelAdapter>;
   api: ApiAdapter;
@@ -145,10 +149,12 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
 
   // What the outbox delivers through: the customer channels, and Slack for staff once it exists.
   const senders = new Map<string, MessageSender>(adapters);
+  const metrics = new Metrics(store.db, () => (options.clock ?? systemClock).now());
   const dispatcher = new Dispatcher({
     db: store.db,
     adapters: senders,
     logger: logger.child({ part: 'outbox' }),
+    onSend: (channel, outcome) => metrics.send(channel, outcome),
     ...(options.clock ? { clock: options.clock } : {}),
     maxAttempts: settings.outbox.maxAttempts,
     retryBaseMs: settings.outbox.retryBaseMs,
@@ -272,6 +278,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ],
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
+    onTurn: (info) => metrics.turn(info),
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
@@ -286,7 +293,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const server = await buildServer({
     logger,
     db: store.db,
-    ping: () => store.ping(),
+    health: {
+      ping: () => store.ping(),
+      channels: () => channelStates(adapters),
+      backlog: () => outboxBacklog(store.db, new Date(clock.now())),
+      metrics: metrics.registry,
+      metricsToken: env.METRICS_TOKEN,
+    },
     adminToken: adminToken.token,
     version: pkg.version,
     trustProxy: env.TRUST_PROXY,
@@ -345,6 +358,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     store,
     engine,
     dispatcher,
+    metrics,
     server,
     adapters,
     api,
@@ -392,4 +406,15 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       return stopped;
     },
   };
+}
+
+/** Each channel's state for GET /readyz: adapters that can tell report it, the others are "ok". */
+function channelStates(adapters: ReadonlyMap<string, ChannelAdapter>): Record<string, string> {
+  const states: Record<string, string> = {};
+  for (const [channel, adapter] of adapters) {
+    const status = 'status' in adapter && typeof adapter.status === 'function' ? adapter.status() : undefined;
+    states[channel] =
+      typeof status === 'string' ? status : typeof status?.status === 'string' ? String(status.status) : 'ok';
+  }
+  return states;
 }

@@ -123,6 +123,10 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** GET /metrics needs it as a bearer token; unset = metrics only for clients on this machine. */
+  METRICS_TOKEN: optionalSecret.refine((v) => v === undefined || v.length >= 16, {
+    message: 'must be at least 16 characters',
+  }),
 });
 
 export type Env = z.infer<typeof envSchema>;

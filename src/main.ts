@@ -53,6 +53,9 @@ async function main(): Promise<void> {
     );
   }
   logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
+  logger.info(
+    `health at ${url}/healthz, readiness at ${url}/readyz, metrics at ${url}/metrics (${env.METRICS_TOKEN ? 'METRICS_TOKEN required' : 'this machine only; set METRICS_TOKEN to read them remotely'})`,
+  );
   for (const channel of app.adapters.keys()) logger.info(`channel ${channel} started`);
   if (app.slack) {
     logger.info(
@@ -79,29 +82,34 @@ async function main(): Promise<void> {
   );
 
   // Scheduled jobs are plain functions of the app; this is the only place that times them.
+  // Each run is counted (GET /metrics, rapport_job_runs_total) and a failure logged with the job's name.
+  const job = (name: string, run: () => Promise<void>) => () =>
+    app.metrics
+      .job(name, run)
+      .catch((err: unknown) => logger.error({ err, job: name }, `scheduled job ${name} failed`));
   const jobs = [
     schedule(
       '15 3 * * *',
-      async () => {
+      job('points-expiry', async () => {
         const expired = await app.loyalty.expireDue();
         if (expired) logger.info({ expired }, 'points expired');
-      },
+      }),
       { timezone: env.BUSINESS_TIMEZONE, name: 'points-expiry', noOverlap: true },
     ),
     schedule(
       '0 9 * * *',
-      async () => {
+      job('birthdays', async () => {
         const wished = await app.runBirthdays();
         if (wished) logger.info({ wished }, 'birthday points awarded');
-      },
+      }),
       { timezone: env.BUSINESS_TIMEZONE, name: 'birthdays', noOverlap: true },
     ),
     schedule(
       '* * * * *',
-      async () => {
+      job('ticket-reminders', async () => {
         const reminded = await app.runTicketReminders();
         if (reminded) logger.info({ reminded }, 'staff reminded of unclaimed tickets');
-      },
+      }),
       { name: 'ticket-reminders', noOverlap: true },
     ),
   ];

@@ -87,6 +87,8 @@ export class TelegramAdapter implements ChannelAdapter {
   private readonly log: Logger;
   private handler: InboundHandler | undefined;
   private receiving = false;
+  /** The last call to receive (getMe, getUpdates, setWebhook) failed; for status(). */
+  private failing = false;
   private abort: AbortController | undefined;
   private loop: Promise<void> | undefined;
   /** Errors bot.catch saw, by update (handleUpdate reports them there, not to its caller). */
@@ -131,6 +133,13 @@ export class TelegramAdapter implements ChannelAdapter {
   describe(): string {
     const who = this.username ? `@${this.username}` : 'bot (not connected yet)';
     return this.webhook ? `${who}, webhook at ${this.webhook.path}` : `${who}, long polling`;
+  }
+
+  /** How receiving goes (GET /readyz). */
+  status(): 'polling' | 'webhook' | 'connecting' | 'failing' | 'stopped' {
+    if (!this.receiving) return 'stopped';
+    if (this.failing) return 'failing';
+    return this.bot.botInfo ? this.mode : 'connecting';
   }
 
   async start(handler: InboundHandler): Promise<void> {
@@ -186,7 +195,9 @@ export class TelegramAdapter implements ChannelAdapter {
     for (let attempt = 1; !this.bot.botInfo && !signal.aborted; attempt++) {
       try {
         this.bot.botInfo = await this.call('getMe', {});
+        this.failing = false;
       } catch (err) {
+        this.failing = true;
         this.log.warn({ err: errorMessage(err), attempt }, 'telegram: getMe failed; retrying');
         await sleep(this.backoff(attempt), signal);
       }
@@ -215,9 +226,11 @@ export class TelegramAdapter implements ChannelAdapter {
           secret_token: webhook.secret,
           allowed_updates: [...ALLOWED_UPDATES],
         });
+        this.failing = false;
         this.log.info({ url: webhook.url }, 'telegram: webhook set');
         return;
       } catch (err) {
+        this.failing = true;
         this.log.error({ err: errorMessage(err), attempt }, 'telegram: setWebhook failed; retrying');
         await sleep(this.backoff(attempt), signal);
       }
@@ -244,9 +257,11 @@ export class TelegramAdapter implements ChannelAdapter {
           { signal: AbortSignal.any([signal, AbortSignal.timeout((timeout + 15) * 1000)]) as never },
         );
         errors = 0;
+        this.failing = false;
       } catch (err) {
         if (signal.aborted) break;
         errors++;
+        this.failing = true;
         const conflict = err instanceof TelegramError && err.code === 409;
         this.log[errors > 3 ? 'error' : 'warn'](
           { err: errorMessage(err), attempt: errors },

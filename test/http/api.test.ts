@@ -27,7 +27,7 @@ describeOnEachDatabase('HTTP API', (database) => {
     outbox: await app.store.db.outbox.count(),
   });
 
-  it('GET /healthz answers 200 while the database answers', async () => {
+  it('GET /healthz answers 200 (liveness; readiness is /readyz, test/http/health.test.ts)', async () => {
     const res = await app.server.inject('/healthz');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok' });
@@ -229,6 +229,8 @@ describeOnEachDatabase('HTTP API', (database) => {
     const paths = Object.keys(doc.json().paths);
     for (const path of [
       '/healthz',
+      '/readyz',
+      '/metrics',
       '/api/v1/messages',
       '/api/v1/customers',
       '/api/v1/customers/{id}',
@@ -281,7 +283,7 @@ describe('API channel key', () => {
 });
 
 describe('health without a database', () => {
-  it('answers 503 when the database does not answer', async () => {
+  it('stays live (/healthz 200) but not ready (/readyz 503) when the database does not answer', async () => {
     const database = sqliteDatabase();
     const app = await testApp(database.url);
     try {
@@ -291,8 +293,10 @@ describe('health without a database', () => {
       const path = database.url.slice('file:'.length);
       for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
       mkdirSync(path);
-      const res = await app.server.inject('/healthz');
+      expect((await app.server.inject('/healthz')).statusCode).toBe(200);
+      const res = await app.server.inject('/readyz');
       expect(res.statusCode).toBe(503);
+      expect(res.json().database).toBe('unavailable');
     } finally {
       await app.stop().catch(() => {});
       await database.drop();
