@@ -14,6 +14,7 @@ import { addDateFormats } from './formats.js';
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
 import { type HealthOptions, healthRoutes } from './health.js';
 import { logRequests } from './request-log.js';
+import { docsPolicy, securityHeaders } from './security-headers.js';
 import { refuseUnstorableText } from './text-guard.js';
 import { webChatRoutes } from './webchat.js';
 
@@ -66,6 +67,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
   installErrorHandler(app);
   closeConnectionsOnClose(app);
+  await securityHeaders(app);
   logRequests(app);
   // The API speaks JSON only; other bodies get 415 instead of a confusing schema error.
   app.removeContentTypeParser('text/plain');
@@ -88,7 +90,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, transformStaticCSP: docsPolicy });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, o.health);
