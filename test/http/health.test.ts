@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
+import { parseEnv } from '../../src/config.js';
 import { SendError } from '../../src/errors.js';
 import { Metrics } from '../../src/metrics.js';
 import { RecordingChannel } from '../fakes/channel.js';
@@ -141,6 +142,11 @@ describeOnEachDatabase('health, readiness and metrics', (database, provider) => 
 });
 
 describe('METRICS_TOKEN', () => {
+  it('must be at least 16 characters: a shorter one stops the start, named', () => {
+    expect(() => parseEnv({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(parseEnv({ METRICS_TOKEN: '' }).METRICS_TOKEN).toBeUndefined();
+  });
+
   it('needs Authorization: Bearer <METRICS_TOKEN> from everyone, local or not', async () => {
     const database = sqliteDatabase();
     const app = await testApp(database.url, { env: { METRICS_TOKEN: 'metrics-secret-0123456789' } });
