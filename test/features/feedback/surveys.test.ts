@@ -47,6 +47,9 @@ describeOnEachDatabase('surveys and feedback', (database) => {
     return { user, send, id: list.json().customers[0].id as string };
   };
   const adminGet = async (url: string) => (await app.server.inject({ url, headers: admin })).json();
+  /** The API channel is open in tests (no API_CHANNEL_KEY): a user's messages need no credentials. */
+  const messagesOf = async (user: string) =>
+    (await app.server.inject({ url: `/api/v1/messages?userId=${user}` })).json();
 
   it('/feedback asks for a rating with buttons, then a comment, stores both and thanks with points', async () => {
     const { send, id } = await newUser();
@@ -136,7 +139,7 @@ describeOnEachDatabase('surveys and feedback', (database) => {
       });
     expect((await handle('已为您退款并送上一张饮品券。')).json()).toEqual({ status: 'handled', notified: true });
     expect((await handle('again')).json()).toEqual({ status: 'handled', notified: false });
-    const messages = (await adminGet(`/api/v1/messages?userId=${user}`)).messages as Reply[];
+    const messages = (await messagesOf(user)).messages as Reply[];
     expect(messages.at(-1)?.text).toMatch(/处理结果:已为您退款/);
     expect(
       (
@@ -162,7 +165,7 @@ describeOnEachDatabase('surveys and feedback', (database) => {
         payload: JSON.stringify({ kind: 'nps', source: 'campaign' }),
       });
       expect(res.statusCode).toBe(200);
-      const sent = (await adminGet(`/api/v1/messages?userId=${p.user}`)).messages as Reply[];
+      const sent = (await messagesOf(p.user)).messages as Reply[];
       expect(sent.at(-1)?.buttons).toHaveLength(11);
       await p.send({ text: String(scores[i]) });
       await p.send({ payload: 'sv-skip' });
