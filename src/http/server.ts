@@ -52,7 +52,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     // Fastify's and Node's own errors (bad URL encoding, long path parameters, oversized headers,
     // malformed HTTP) answer in the documented error shape too.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
     // Fastify takes a hop count too (documented), though its types leave numbers out.
