@@ -154,7 +154,7 @@ const defaultTiers = [
     id: 'gold',
     name: { 'zh-CN': '黄金会员', en: 'Gold' },
     minPoints: 2000,
-    perks: { 'zh-CN': '全场9折,每月一杯免费饮品', en: '10% off and a free drink every month' },
+    perks: { 'zh-CN': '全场9折，每月一杯免费饮品', en: '10% off and a free drink every month' },
   },
 ];
 
@@ -336,12 +336,12 @@ const businessSchema = z
         /** Sent to a new friend; {name}, {business}. */
         greeting: localized.default({
           'zh-CN':
-            '你好{name}!我是{business}的在线助手,可以回答营业时间、外卖、会员积分等问题。发送 /help 查看全部功能。',
+            '你好{name}！我是{business}的在线助手，可以回答营业时间、外卖、会员积分等问题。发送 /help 查看全部功能。',
           en: "Hi {name}! I'm the online assistant of {business}: ask me about opening hours, delivery or points. Send /help to see everything I can do.",
         }),
         /** Sent to a room when members join; {name}, {room}, {business}; false = none. */
         roomWelcome: z.union([localized, z.literal(false)]).default({
-          'zh-CN': '欢迎{name}加入「{room}」!有问题请 @我,我是{business}的在线助手。',
+          'zh-CN': '欢迎{name}加入「{room}」！有问题请 @我，我是{business}的在线助手。',
           en: 'Welcome to {room}, {name}! @-mention me with any question: I am the assistant of {business}.',
         }),
         /** At least this long between two sends of the account (≥ 1 s)… */

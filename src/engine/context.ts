@@ -47,7 +47,7 @@ export class TurnContext {
 
   t(key: TextKey, vars: Record<string, string | number> = {}): string {
     const name = this.customer.displayName ?? this.message.sender.name;
-    const nameVar = name ? (this.locale === 'en' ? `, ${name}` : `,${name}`) : '';
+    const nameVar = name ? (this.locale === 'en' ? `, ${name}` : `，${name}`) : '';
     return format(this.texts[this.locale][key], { name: nameVar, business: this.businessName[this.locale], ...vars });
   }
 

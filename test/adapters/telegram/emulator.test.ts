@@ -86,7 +86,7 @@ describeOnEachDatabase('Telegram channel against the Bot API emulator', (databas
     const client = emulator.client({ userId: id });
     await client.sendCommand(client.makeCommand('/points'));
     const messages = await emulator.waitForBotMessages(id, 1);
-    expect(messages.at(-1)?.text).toMatch(/当前积分:0/);
+    expect(messages.at(-1)?.text).toMatch(/当前积分：0/);
   });
 
   it('a complaint opens a ticket for that Telegram customer', async () => {

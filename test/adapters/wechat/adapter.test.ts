@@ -105,7 +105,7 @@ describe('WeChat adapter (wechaty + puppet mock)', () => {
     await harness.login();
     const yes = harness.befriend('Carol', '我想办VIP会员');
     await until(() => expect(yes.inbox).toHaveLength(1));
-    expect(yes.inbox[0]).toMatch(/^你好Carol!我是小满咖啡的在线助手/);
+    expect(yes.inbox[0]).toMatch(/^你好Carol！我是小满咖啡的在线助手/);
     const no = harness.befriend('Spammer', '加我看优惠');
     const english = harness.befriend('Dan', 'hi, vip card please');
     await until(() => expect(english.inbox).toEqual([expect.stringMatching(/^Hi Dan! I'm the online assistant/)]));
@@ -130,7 +130,7 @@ describe('WeChat adapter (wechaty + puppet mock)', () => {
     const newcomer = harness.mocker.createContact({ name: '小王' });
     group.room.add(newcomer).by(alice.contact);
     await until(() =>
-      expect(group.inbox).toEqual(['欢迎小王加入「小满咖啡粉丝群」!有问题请 @我,我是小满咖啡的在线助手。']),
+      expect(group.inbox).toEqual(['欢迎小王加入「小满咖啡粉丝群」！有问题请 @我，我是小满咖啡的在线助手。']),
     );
   });
 

@@ -62,9 +62,9 @@ describeOnEachDatabase('WeChat through the whole app', (database) => {
     const alice = harness.customer('Alice');
     // The turn's replies go out as one message.
     const [welcome] = await ask(alice, '/start');
-    expect(welcome).toMatch(/^您好,Alice!欢迎来到我们的店.*\n送您50积分/s);
+    expect(welcome).toMatch(/^您好，Alice！欢迎来到我们的店.*\n送您50积分/s);
     const [balance] = await ask(alice, '/points');
-    expect(balance).toMatch(/^当前积分:50\n会员等级:青铜会员/);
+    expect(balance).toMatch(/^当前积分：50\n会员等级：青铜会员/);
     expect(app.wechat).toBe(harness.adapter);
   });
 
@@ -135,7 +135,7 @@ describeOnEachDatabase('WeChat through the whole app', (database) => {
   it('friend requests are accepted with a greeting; a member joining a room is welcomed', async () => {
     const request = harness.befriend('Grace', '你好,想问问外卖');
     await until(() => expect(request.inbox).toHaveLength(1));
-    expect(request.inbox[0]).toMatch(/^你好Grace!我是小满咖啡的在线助手/);
+    expect(request.inbox[0]).toMatch(/^你好Grace！我是小满咖啡的在线助手/);
     expect(harness.puppet.accepted).toContain(request.friendshipId);
 
     const host = await returning();

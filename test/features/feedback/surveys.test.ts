@@ -140,7 +140,7 @@ describeOnEachDatabase('surveys and feedback', (database) => {
     expect((await handle('已为您退款并送上一张饮品券。')).json()).toEqual({ status: 'handled', notified: true });
     expect((await handle('again')).json()).toEqual({ status: 'handled', notified: false });
     const messages = (await messagesOf(user)).messages as Reply[];
-    expect(messages.at(-1)?.text).toMatch(/处理结果:已为您退款/);
+    expect(messages.at(-1)?.text).toMatch(/处理结果：已为您退款/);
     expect(
       (
         await app.server.inject({

@@ -43,7 +43,7 @@ describeOnEachDatabase('loyalty through the API channel and the admin API', (dat
     const [welcome] = await say(user, '/start');
     expect(welcome).toMatch(/欢迎[\s\S]*50积分/);
     const [points] = await say(user, '/points');
-    expect(points).toMatch(/当前积分:50/);
+    expect(points).toMatch(/当前积分：50/);
     expect(points).toMatch(/青铜会员/);
     expect(await say(user, '积分')).toEqual([points]);
   });
