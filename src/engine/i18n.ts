@@ -5,7 +5,8 @@ export type Locale = (typeof locales)[number];
 
 const defaults = {
   'zh-CN': {
-    welcome: '您好{name}！欢迎来到{business}。我是在线助手，可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
+    welcome:
+      '您好{name}！欢迎来到{business}。我是在线助手，可以回答常见问题、记录您的反馈。发送 /help 查看我能做什么。',
     welcomeBack: '欢迎回来{name}！已为您重新开启消息通知。发送 /help 查看我能做什么。',
     help: '我可以帮您：\n/start 开始\n/help 查看帮助\n/checkin 每日签到领积分\n/points 查看积分和会员等级\n/history 最近的积分记录\n/rewards 可兑换的奖励\n/feedback 给我们提意见\n/human 转人工客服\n/link 绑定其他App的账号\n/invite 邀请好友得积分\n/birthday 月-日 登记生日\n/lang zh|en 切换语言\n/stop 不再接收主动推送的消息\n直接发送您的问题，我会尽力解答。',
     langSet: '好的，之后我会用中文和您交流。',
