@@ -13,21 +13,24 @@ export function closeConnectionsOnClose(app: FastifyInstance): void {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Callback-style hooks: they run on every request, and cost less than async ones.
   // Instead of Fastify's return503OnClosing, whose body is not in the documented error shape.
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
-    return reply
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
+    reply
       .status(503)
       .header('connection', 'close')
       .header('retry-after', '5')
       .send(errorBody('UNAVAILABLE', 'the server is shutting down; please try again shortly'));
   });
   // Responses of requests that were in flight when closing began end their connection.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   // A response already on its way when closing began left its connection open: end it once idle.
-  app.addHook('onResponse', async () => {
+  app.addHook('onResponse', (_request, _reply, done) => {
     if (closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
   });
 }
