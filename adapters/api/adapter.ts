@@ -9,7 +9,7 @@ import { API_CHANNEL, MAX_TEXT_LENGTH } from './parse.js';
 const STOP = Symbol('stop');
 
 export interface ApiAdapterConfig {
-  /** API_CHANNEL_KEY: when set, the routes need it as a bearer token. */
+  /** API_CHANNEL_KEY: a backend's key (any user); the routes check it with sessions and signatures (auth.ts). */
   channelKey?: string | undefined;
 }
 
