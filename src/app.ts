@@ -49,6 +49,8 @@ import { Rewards } from './features/loyalty/rewards.js';
 import { loyaltyRoutes } from './features/loyalty/routes.js';
 import { Loyalty } from './features/loyalty/service.js';
 import { buildServer } from './http/server.js';
+import { jobRoutes } from './jobs/routes.js';
+import { JobScheduler } from './jobs/scheduler.js';
 import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -66,8 +68,10 @@ export interface App {
   store: Store;
   engine: Engine;
   dispatcher: Dispatcher;
-  /** Prometheus metrics (GET /metrics); main.ts counts the scheduled jobs' runs here. */
+  /** Prometheus metrics (GET /metrics); every scheduled job run is counted here. */
   metrics: Metrics;
+  /** The scheduled jobs (started by start(); GET /api/v1/jobs). */
+  jobs: JobScheduler;
   server: FastifyInstance;
   adapters: Map<string, ChannelAdapter>;
   api: ApiAdapter;
@@ -290,6 +294,20 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ...(options.clock ? { clock: options.clock } : {}),
   });
 
+  // The scheduled jobs: node-cron times them in every instance, a database claim runs each due time once.
+  const jobs = new JobScheduler({
+    db: store.db,
+    timezone: env.BUSINESS_TIMEZONE,
+    logger: logger.child({ part: 'jobs' }),
+    ...(options.clock ? { clock: options.clock } : {}),
+    around: (name, run) => metrics.job(name, run),
+    jobs: [
+      { name: 'points-expiry', schedule: '15 3 * * *', run: () => loyalty.expireDue() },
+      { name: 'birthdays', schedule: '0 9 * * *', run: () => runBirthdays({ ...outreach, loyalty }) },
+      { name: 'ticket-reminders', schedule: '* * * * *', run: () => tickets.remindOverdue() },
+    ],
+  });
+
   const server = await buildServer({
     logger,
     db: store.db,
@@ -329,6 +347,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         : []),
     ],
     adminRoutes: [
+      { plugin: jobRoutes as never, options: { jobs } },
       { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge, timezone: env.BUSINESS_TIMEZONE } },
       {
         plugin: loyaltyRoutes as never,
@@ -359,6 +378,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     engine,
     dispatcher,
     metrics,
+    jobs,
     server,
     adapters,
     api,
@@ -379,6 +399,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       }
       await slack?.start();
       dispatcher.start();
+      jobs.start();
       knowledge.watch();
     },
     stop() {
@@ -386,6 +407,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
         // then let the dispatcher finish the sends it started; the rest waits in the outbox.
         knowledge.close();
+        await jobs.stop();
         for (const adapter of adapters.values()) {
           await adapter
             .stop()

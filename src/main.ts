@@ -1,6 +1,5 @@
 // The only file that listens: loads the settings, builds the app, starts it, handles signals.
 import 'dotenv/config';
-import { schedule } from 'node-cron';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
@@ -81,40 +80,9 @@ async function main(): Promise<void> {
     `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
   );
 
-  // Scheduled jobs are plain functions of the app; this is the only place that times them.
-  // Each run is counted (GET /metrics, rapport_job_runs_total) and a failure logged with the job's name.
-  const job = (name: string, run: () => Promise<void>) => () =>
-    app.metrics
-      .job(name, run)
-      .catch((err: unknown) => logger.error({ err, job: name }, `scheduled job ${name} failed`));
-  const jobs = [
-    schedule(
-      '15 3 * * *',
-      job('points-expiry', async () => {
-        const expired = await app.loyalty.expireDue();
-        if (expired) logger.info({ expired }, 'points expired');
-      }),
-      { timezone: env.BUSINESS_TIMEZONE, name: 'points-expiry', noOverlap: true },
-    ),
-    schedule(
-      '0 9 * * *',
-      job('birthdays', async () => {
-        const wished = await app.runBirthdays();
-        if (wished) logger.info({ wished }, 'birthday points awarded');
-      }),
-      { timezone: env.BUSINESS_TIMEZONE, name: 'birthdays', noOverlap: true },
-    ),
-    schedule(
-      '* * * * *',
-      job('ticket-reminders', async () => {
-        const reminded = await app.runTicketReminders();
-        if (reminded) logger.info({ reminded }, 'staff reminded of unclaimed tickets');
-      }),
-      { name: 'ticket-reminders', noOverlap: true },
-    ),
-  ];
+  // The app times its jobs (src/jobs/scheduler.ts); GET /api/v1/jobs shows them and their runs.
   logger.info(
-    `scheduled: points expiry daily at 03:15, birthdays at 09:00 (${env.BUSINESS_TIMEZONE}), ticket reminders every minute`,
+    `scheduled: ${app.jobs.jobs.map((j) => `${j.name} (${j.schedule}, ${j.timezone ?? env.BUSINESS_TIMEZONE})`).join(', ')}`,
   );
 
   let stopping = false;
@@ -129,7 +97,6 @@ async function main(): Promise<void> {
       exit(1);
     }, SHUTDOWN_LIMIT_MS - LOG_FLUSH_MS);
     force.unref();
-    for (const job of jobs) void job.stop();
     app.stop().then(
       () => {
         clearTimeout(force);
