@@ -2,7 +2,13 @@
 // messages by polling. A queued message is stored where GET /api/v1/messages reads it, so
 // delivering it means telling live listeners (the web chat) that something new is there.
 import { EventEmitter } from 'node:events';
-import type { ChannelAdapter, ChannelCapabilities, InboundHandler, SendTarget } from '../../src/engine/channel.js';
+import {
+  type AdapterCapabilities,
+  type ChannelAdapter,
+  type InboundHandler,
+  NO_MODERATION,
+  type SendTarget,
+} from '../../src/engine/channel.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
 import { API_CHANNEL, MAX_TEXT_LENGTH } from './parse.js';
 
@@ -15,11 +21,13 @@ export interface ApiAdapterConfig {
 
 export class ApiAdapter implements ChannelAdapter {
   readonly channel = API_CHANNEL;
-  readonly capabilities: ChannelCapabilities = {
+  readonly capabilities: AdapterCapabilities = {
     buttons: true,
     groups: false,
     maxTextLength: MAX_TEXT_LENGTH,
     pacing: [],
+    // One customer talking to the business: no groups, nothing to moderate.
+    moderation: NO_MODERATION,
   };
   private readonly delivered = new EventEmitter();
   private stopped = false;

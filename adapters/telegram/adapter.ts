@@ -10,18 +10,32 @@
 // Sending. Plain text, no parse mode (see render.ts); texts over 4,096 characters go as several
 // messages, the buttons on the last. A retry after a failure in the middle of a split message
 // continues with the part that failed. Pacing is the dispatcher's, from `capabilities.pacing`.
+//
+// Moderating (moderation.ts): delete a message, restrict and lift, remove (ban, then unban at once,
+// so the member may join again). The bot needs admin rights in the group; refusals are coded errors.
 import { Telegraf, TelegramError } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import type {
+  AdapterCapabilities,
   ChannelAdapter,
-  ChannelCapabilities,
   InboundHandler,
   PacingRule,
   SendTarget,
 } from '../../src/engine/channel.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
-import { ConfigError, errorMessage, SendError } from '../../src/errors.js';
+import { ConfigError, errorMessage, ModerationError, SendError } from '../../src/errors.js';
 import type { Logger } from '../../src/logger.js';
+import {
+  cannotDelete,
+  DELETE_WINDOW_MS,
+  KICK_BAN_MS,
+  mayDeleteMessages,
+  messageIdOf,
+  moderationError,
+  numericId,
+  restrictPayload,
+  untilDateOf,
+} from './moderation.js';
 import {
   ALLOWED_UPDATES,
   chatKeyOf,
@@ -63,6 +77,8 @@ export interface TelegramAdapterConfig {
   updateAttempts?: number;
   /** First pause of the retries of polling, set-up calls and updates; doubles up to a minute (default 1 s). */
   retryBaseMs?: number;
+  /** The clock moderation reads (message ages, when restrictions end); default Date.now. */
+  now?: () => number;
 }
 
 /** What became of one update: handled (or deliberately ignored), skipped as unreadable, failed. */
@@ -74,11 +90,12 @@ const MAX_PARTIAL_SENDS = 1000;
 
 export class TelegramAdapter implements ChannelAdapter {
   readonly channel = TELEGRAM_CHANNEL;
-  readonly capabilities: ChannelCapabilities = {
+  readonly capabilities: AdapterCapabilities = {
     buttons: true,
     groups: true,
     maxTextLength: MAX_TEXT_LENGTH,
     pacing: TELEGRAM_PACING,
+    moderation: { deleteMessage: true, restrictMember: true, removeMember: true },
   };
   readonly bot: Telegraf;
   readonly callbackData: CallbackData;
@@ -181,6 +198,83 @@ export class TelegramAdapter implements ChannelAdapter {
       }
     }
     this.partsSent.delete(target.outboxId);
+  }
+
+  // --- moderating ---
+
+  async deleteMessage(chatId: string, platformMessageId: string, sentAt?: Date): Promise<void> {
+    const payload = { chat_id: numericId(chatId, 'chat'), message_id: messageIdOf(chatId, platformMessageId) };
+    if (sentAt && this.now() - sentAt.getTime() >= DELETE_WINDOW_MS) {
+      throw new ModerationError(
+        'ADAPTER_TOO_OLD',
+        `telegram: ${platformMessageId} is over 48 h old: Telegram keeps it`,
+      );
+    }
+    try {
+      await this.call('deleteMessage', payload);
+    } catch (err) {
+      if (cannotDelete(err) && !sentAt) throw await this.whyNotDeleted(chatId, platformMessageId, err);
+      throw this.moderationError(err, `deleteMessage ${platformMessageId}`);
+    }
+  }
+
+  async restrictMember(chatId: string, userId: string, untilMs: number | undefined): Promise<void> {
+    const payload = restrictPayload(chatId, userId, false, untilDateOf(untilMs, this.now()));
+    await this.call('restrictChatMember', payload).catch((err: unknown) => {
+      throw this.moderationError(err, `restrictChatMember ${userId} in ${chatId}`);
+    });
+  }
+
+  async unrestrictMember(chatId: string, userId: string): Promise<void> {
+    await this.call('restrictChatMember', restrictPayload(chatId, userId, true)).catch((err: unknown) => {
+      throw this.moderationError(err, `lifting the restriction of ${userId} in ${chatId}`);
+    });
+  }
+
+  async removeMember(chatId: string, userId: string): Promise<void> {
+    const target = { chat_id: numericId(chatId, 'chat'), user_id: numericId(userId, 'user') };
+    const until = Math.ceil((this.now() + KICK_BAN_MS) / 1000);
+    await this.call('banChatMember', { ...target, until_date: until, revoke_messages: false }).catch((err: unknown) => {
+      throw this.moderationError(err, `banChatMember ${userId} in ${chatId}`);
+    });
+    try {
+      await this.call('unbanChatMember', { ...target, only_if_banned: true });
+    } catch (err) {
+      // Removed all the same; the short ban lapses by itself, then they may join again.
+      this.log.warn(
+        { chatId, userId, err: this.redact(errorMessage(err)) },
+        `telegram: ${userId} removed from ${chatId}, but unbanChatMember failed: they may rejoin in ${KICK_BAN_MS / 1000} s`,
+      );
+    }
+  }
+
+  /** "message can't be deleted" of a message of unknown age: the bot's rights tell whether age is why. */
+  private async whyNotDeleted(chatId: string, platformMessageId: string, err: unknown): Promise<ModerationError> {
+    const me = this.bot.botInfo?.id;
+    const member =
+      me === undefined
+        ? undefined
+        : await this.call('getChatMember', { chat_id: chatId, user_id: me }).catch(() => undefined);
+    if (mayDeleteMessages(member)) {
+      return new ModerationError(
+        'ADAPTER_TOO_OLD',
+        `telegram: ${platformMessageId} cannot be deleted although the bot may delete messages: over 48 h old (or a service message)`,
+        { cause: err },
+      );
+    }
+    return this.moderationError(err, `deleteMessage ${platformMessageId}`);
+  }
+
+  private moderationError(err: unknown, what: string): ModerationError {
+    return moderationError(err, what, (text) => this.redact(text));
+  }
+
+  private now(): number {
+    return (this.config.now ?? Date.now)();
+  }
+
+  private redact(text: string): string {
+    return redact(text, this.config.token);
   }
 
   /** An update posted to the webhook route. */

@@ -14,6 +14,8 @@
 //
 // Sending. Buttons become numbered options (options.ts). Every send of the account goes through
 // one paced queue with a daily cap (pacing.ts).
+//
+// Moderating (moderation.ts): removing a member, in rooms the account owns; nothing else.
 import { EventEmitter } from 'node:events';
 import qrcodeTerminal from 'qrcode-terminal';
 import {
@@ -29,8 +31,8 @@ import {
   type WechatyOptions,
 } from 'wechaty';
 import type {
+  AdapterCapabilities,
   ChannelAdapter,
-  ChannelCapabilities,
   InboundHandler,
   PacingRule,
   SendTarget,
@@ -42,6 +44,7 @@ import type { Logger } from '../../src/logger.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 import { KeyedMutex } from '../../src/util/keyed-mutex.js';
 import { splitText } from '../../src/util/split-text.js';
+import { removeRoomMember, WECHAT_MODERATION } from './moderation.js';
 import { OptionMemory, renderOptions } from './options.js';
 import { type PacingSettings, SendPacer } from './pacing.js';
 import { MAX_TEXT_LENGTH, type MessageFacts, parseMessage, WECHAT_CHANNEL } from './parse.js';
@@ -104,7 +107,7 @@ const LATIN_WORD = /[A-Za-z]{2,}/;
 
 export class WechatAdapter implements ChannelAdapter {
   readonly channel = WECHAT_CHANNEL;
-  readonly capabilities: ChannelCapabilities;
+  readonly capabilities: AdapterCapabilities;
   readonly bot: Wechaty;
   /** 'status' (WechatStatus) on every change, 'restarted' (count) after each restart. */
   readonly events = new EventEmitter();
@@ -132,7 +135,13 @@ export class WechatAdapter implements ChannelAdapter {
     this.clock = config.clock ?? systemClock;
     const { settings } = config;
     const pacing: PacingRule[] = [{ scope: 'channel', max: 1, windowMs: settings.minIntervalMs }];
-    this.capabilities = { buttons: false, groups: true, maxTextLength: MAX_TEXT_LENGTH, pacing };
+    this.capabilities = {
+      buttons: false,
+      groups: true,
+      maxTextLength: MAX_TEXT_LENGTH,
+      pacing,
+      moderation: WECHAT_MODERATION,
+    };
     this.pacer = new SendPacer({
       ...settings,
       timezone: config.timezone,
@@ -231,6 +240,11 @@ export class WechatAdapter implements ChannelAdapter {
       }
     });
     this.options.remember(target.chatId, keys);
+  }
+
+  /** Removes a member from a room the account owns (WeChat allows nothing else). */
+  async removeMember(chatId: string, userId: string): Promise<void> {
+    await removeRoomMember(this.bot, chatId, userId);
   }
 
   /** Sends today through this account (all kinds). */

@@ -17,6 +17,31 @@ export interface ChannelCapabilities {
   pacing: PacingRule[];
 }
 
+/**
+ * What a customer channel can do to keep a group in order. A flag is true exactly when the adapter
+ * has the matching method(s); an adapter without a capability lacks the method (call through
+ * moderatorOf() in moderation.ts, which turns the missing method into ADAPTER_UNSUPPORTED).
+ */
+export interface ModerationCapabilities {
+  /** deleteMessage */
+  deleteMessage: boolean;
+  /** restrictMember and unrestrictMember */
+  restrictMember: boolean;
+  /** removeMember */
+  removeMember: boolean;
+}
+
+export const NO_MODERATION: ModerationCapabilities = Object.freeze({
+  deleteMessage: false,
+  restrictMember: false,
+  removeMember: false,
+});
+
+/** A customer channel's capabilities: delivery, plus moderation. */
+export interface AdapterCapabilities extends ChannelCapabilities {
+  moderation: ModerationCapabilities;
+}
+
 export interface SendTarget {
   chatId: string;
   chatType: 'private' | 'group';
@@ -30,7 +55,7 @@ export interface InboundHandler {
 
 export interface ChannelAdapter {
   readonly channel: string;
-  readonly capabilities: ChannelCapabilities;
+  readonly capabilities: AdapterCapabilities;
   /** Starts receiving (polling, webhooks, a puppet) and hands every message to the handler. */
   start(handler: InboundHandler): Promise<void>;
   /** Stops receiving; send() keeps working so the outbox can finish what it started. */
@@ -39,7 +64,17 @@ export interface ChannelAdapter {
   close?(): Promise<void>;
   /** Delivers one message; throws SendError to ask for a retry or to give up. */
   send(target: SendTarget, message: OutboundMessage): Promise<void>;
+
+  // Moderation (optional, see ModerationCapabilities). Each throws ModerationError when it did not happen.
+  /** Deletes a message from a chat (`platformMessageId` as this adapter reported it; `sentAt` when known). */
+  deleteMessage?(chatId: string, platformMessageId: string, sentAt?: Date): Promise<void>;
+  /** Stops a member from posting until `untilMs` (epoch ms), or until lifted when undefined. */
+  restrictMember?(chatId: string, userId: string, untilMs: number | undefined): Promise<void>;
+  /** Lifts restrictMember. */
+  unrestrictMember?(chatId: string, userId: string): Promise<void>;
+  /** Removes a member from a group; they may join again. */
+  removeMember?(chatId: string, userId: string): Promise<void>;
 }
 
 /** What the outbox needs to deliver through a channel: customer channels and staff channels (Slack). */
-export type MessageSender = Pick<ChannelAdapter, 'channel' | 'capabilities' | 'send'>;
+export type MessageSender = Pick<ChannelAdapter, 'channel' | 'send'> & { readonly capabilities: ChannelCapabilities };

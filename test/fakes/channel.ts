@@ -1,11 +1,12 @@
 // A channel on the far side of the adapter interface: it records what it is asked to send and
 // fails the way a platform does when told to. Real adapters have their own protocol-level tests.
-import type {
-  ChannelAdapter,
-  ChannelCapabilities,
-  InboundHandler,
-  PacingRule,
-  SendTarget,
+import {
+  type AdapterCapabilities,
+  type ChannelAdapter,
+  type InboundHandler,
+  NO_MODERATION,
+  type PacingRule,
+  type SendTarget,
 } from '../../src/engine/channel.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
 import type { SendError } from '../../src/errors.js';
@@ -17,7 +18,7 @@ export interface Delivery {
 }
 
 export class RecordingChannel implements ChannelAdapter {
-  readonly capabilities: ChannelCapabilities;
+  readonly capabilities: AdapterCapabilities;
   readonly delivered: Delivery[] = [];
   /** Failures to throw, in order, before sends succeed again. */
   readonly failures: SendError[] = [];
@@ -28,7 +29,7 @@ export class RecordingChannel implements ChannelAdapter {
     pacing: PacingRule[] = [],
     private readonly now: () => number = Date.now,
   ) {
-    this.capabilities = { buttons: false, groups: true, maxTextLength: 4096, pacing };
+    this.capabilities = { buttons: false, groups: true, maxTextLength: 4096, pacing, moderation: NO_MODERATION };
   }
 
   async start(handler: InboundHandler): Promise<void> {
