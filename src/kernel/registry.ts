@@ -1,0 +1,166 @@
+// Builds the features of src/features/index.ts in their order and fails fast, with a coded error,
+// on a list that cannot work: a name used twice, a dependency missing or listed later, a
+// pipeline slot filled twice or by nobody (as Fastify checks its plugins' declared dependencies
+// at boot). A switched-off feature (`enabled: false` in its settings) is left out with its slots.
+import type { FastifyPluginAsync } from 'fastify';
+import type { Middleware } from '../engine/composer.js';
+import type { TurnContext } from '../engine/context.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import type { JobSpec } from '../jobs/scheduler.js';
+import type { Tx } from '../store/index.js';
+import type { CommandSpec, Feature, FeatureHost, FeatureParts } from './feature.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: a list holds features of every settings and API type
+export type AnyFeature = Feature<any, any>;
+
+export class KernelError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.name = 'KernelError';
+  }
+}
+
+/** Whether a feature is on: its settings section says `enabled: false` to switch it off. */
+export function isEnabled(settings: unknown): boolean {
+  return !(typeof settings === 'object' && settings !== null && (settings as { enabled?: unknown }).enabled === false);
+}
+
+/** Checks the list and the pipeline order against each other; throws KernelError. */
+export function checkFeatures(features: readonly AnyFeature[], pipeline: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const f of features) {
+    if (seen.has(f.name)) throw new KernelError('KERNEL_DUPLICATE_FEATURE', `feature "${f.name}" is listed twice`);
+    for (const dep of f.dependsOn ?? []) {
+      if (seen.has(dep)) continue;
+      const later = features.some((g) => g.name === dep);
+      throw new KernelError(
+        'KERNEL_MISSING_DEPENDENCY',
+        later
+          ? `feature "${f.name}" depends on "${dep}", which is listed after it`
+          : `feature "${f.name}" depends on "${dep}", which is not in the list`,
+      );
+    }
+    seen.add(f.name);
+  }
+  const owner = new Map<string, string>();
+  for (const slot of pipeline) {
+    if (owner.has(slot)) throw new KernelError('KERNEL_SLOT_TWICE', `pipeline slot "${slot}" is placed twice`);
+    owner.set(slot, '');
+  }
+  for (const f of features) {
+    for (const slot of f.slots ?? []) {
+      const current = owner.get(slot);
+      if (current === undefined) {
+        throw new KernelError(
+          'KERNEL_SLOT_UNPLACED',
+          `feature "${f.name}" fills pipeline slot "${slot}", which the pipeline does not place`,
+        );
+      }
+      if (current) {
+        throw new KernelError(
+          'KERNEL_SLOT_TWICE',
+          `pipeline slot "${slot}" is filled by both "${current}" and "${f.name}"`,
+        );
+      }
+      owner.set(slot, f.name);
+    }
+  }
+  for (const [slot, name] of owner) {
+    if (!name) throw new KernelError('KERNEL_SLOT_UNPLACED', `pipeline slot "${slot}" is filled by no feature`);
+  }
+}
+
+export interface BuiltFeatures {
+  /** The names of the features that are on, in order. */
+  names: string[];
+  middleware: Middleware<TurnContext>[];
+  adminRoutes: FastifyPluginAsync[];
+  jobs: JobSpec[];
+  commands: CommandSpec[];
+  /** Runs every feature's merge hook (in list order) inside the merge's transaction. */
+  onCustomersMerged(tx: Tx, survivorId: string, absorbedId: string): Promise<void>;
+  /** A feature's public API by name (undefined when it is off). */
+  api(name: string): unknown;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type HostBase = Omit<FeatureHost<never>, 'settings' | 'use'>;
+
+/** Sets the features up in order and assembles what they bring. */
+export async function buildFeatures(
+  features: readonly AnyFeature[],
+  pipeline: readonly string[],
+  base: HostBase,
+  settingsOf: (key: string) => unknown,
+): Promise<BuiltFeatures> {
+  checkFeatures(features, pipeline);
+  const on = features.filter((f) => isEnabled(f.settings ? settingsOf(f.settings.key) : undefined));
+  const apis = new Map<string, unknown>();
+  const parts = new Map<string, FeatureParts<unknown>>();
+  for (const f of on) {
+    for (const dep of f.dependsOn ?? []) {
+      if (!on.includes(features.find((g) => g.name === dep) as AnyFeature)) {
+        throw new KernelError(
+          'KERNEL_MISSING_DEPENDENCY',
+          `feature "${f.name}" needs "${dep}", which is switched off (enabled: false): switch both off or both on`,
+        );
+      }
+    }
+    const host: FeatureHost<unknown> = {
+      ...base,
+      settings: f.settings ? settingsOf(f.settings.key) : undefined,
+      use: <A>(dep: AnyFeature & Feature<never, A>): A => {
+        if (!(f.dependsOn ?? []).includes(dep.name)) {
+          throw new KernelError(
+            'KERNEL_MISSING_DEPENDENCY',
+            `feature "${f.name}" uses "${dep.name}" without declaring it in dependsOn`,
+          );
+        }
+        return apis.get(dep.name) as A;
+      },
+    };
+    const built = await f.setup(host as FeatureHost<never>);
+    const given = Object.keys(built.middleware ?? {});
+    const declared = f.slots ?? [];
+    const stray = given.find((slot) => !declared.includes(slot));
+    if (stray) {
+      throw new KernelError(
+        'KERNEL_SLOT_UNPLACED',
+        `feature "${f.name}" gave middleware for undeclared slot "${stray}"`,
+      );
+    }
+    const missing = declared.find((slot) => !given.includes(slot));
+    if (missing) {
+      throw new KernelError(
+        'KERNEL_SLOT_UNPLACED',
+        `feature "${f.name}" declares slot "${missing}" but gave no middleware`,
+      );
+    }
+    apis.set(f.name, built.api);
+    parts.set(f.name, built);
+  }
+  const all = on.map((f) => parts.get(f.name) as FeatureParts<unknown>);
+  const bySlot = new Map<string, Middleware<TurnContext>>();
+  for (const p of all) for (const [slot, mw] of Object.entries(p.middleware ?? {})) bySlot.set(slot, mw);
+  return {
+    names: on.map((f) => f.name),
+    middleware: pipeline.flatMap((slot) => {
+      const mw = bySlot.get(slot);
+      return mw ? [mw] : [];
+    }),
+    adminRoutes: all.flatMap((p) => (p.adminRoutes ? [p.adminRoutes] : [])),
+    jobs: all.flatMap((p) => p.jobs ?? []),
+    commands: on.flatMap((f) => f.commands ?? []),
+    async onCustomersMerged(tx, survivorId, absorbedId) {
+      for (const p of all) await p.onCustomersMerged?.(tx, survivorId, absorbedId);
+    },
+    api: (name) => apis.get(name),
+    async start() {
+      for (const p of all) await p.start?.();
+    },
+    async stop() {
+      for (const p of [...all].reverse()) await p.stop?.();
+    },
+  };
+}
