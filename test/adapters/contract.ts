@@ -1,11 +1,13 @@
 // The contract every channel adapter keeps, as one suite each adapter's test runs against its own
 // platform (or protocol-level fake): normalization of text, commands, buttons and group mentions,
-// stable platform ids for repeated deliveries, rendering of buttons, and error mapping.
+// stable platform ids for repeated deliveries, rendering of buttons, error mapping, and moderation
+// (declared capabilities match the methods; unsupported actions fail coded; supported ones reach the platform).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChannelAdapter } from '../../src/engine/channel.js';
+import { type ChannelAdapter, NO_MODERATION } from '../../src/engine/channel.js';
 import { parseCommand } from '../../src/engine/context.js';
+import { type ModerationAction, moderatorOf } from '../../src/engine/moderation.js';
 import type { InboundMessage, OutboundMessage } from '../../src/engine/types.js';
-import { SendError } from '../../src/errors.js';
+import { ModerationError, SendError } from '../../src/errors.js';
 
 /** Something a customer does on the platform. */
 export type CustomerEvent =
@@ -17,6 +19,21 @@ export type CustomerEvent =
 
 export type Failure = 'rate_limited' | 'blocked' | 'rejected' | 'unavailable';
 
+/** A moderation action as the platform saw it: the chat, and the member or message acted on. */
+export interface ModerationRecord {
+  action: ModerationAction;
+  chatId: string;
+  /** The member's id, or the message's platform id (deleteMessage). */
+  target: string;
+}
+
+export interface ModerationHarness {
+  /** A group the bot may moderate, a member in it and a message of theirs, with the ids the adapter reported. */
+  group(): Promise<{ chatId: string; userId: string; platformMessageId: string }>;
+  /** What the platform was asked to do so far, in order. */
+  performed(): ModerationRecord[];
+}
+
 export interface ContractHarness {
   adapter: ChannelAdapter;
   /** The platform delivers the event; resolves with what the adapter handed to the engine. */
@@ -25,7 +42,36 @@ export interface ContractHarness {
   show(user: string, message: OutboundMessage): Promise<{ text: string; choices: string[] }>;
   /** The platform fails the next send this way; absent where sends cannot fail (the API channel stores them). */
   failNext?(failure: Failure): void;
+  /** Required where the adapter declares any moderation capability. */
+  moderation?: ModerationHarness;
   close(): Promise<void>;
+}
+
+/** Each action with the capability that covers it. */
+const MODERATION_ACTIONS: [ModerationAction, keyof typeof NO_MODERATION][] = [
+  ['deleteMessage', 'deleteMessage'],
+  ['restrictMember', 'restrictMember'],
+  ['unrestrictMember', 'restrictMember'],
+  ['removeMember', 'removeMember'],
+];
+
+/** Runs one action through moderatorOf (as features will), against the harness's group. */
+function moderate(
+  adapter: ChannelAdapter,
+  action: ModerationAction,
+  t: { chatId: string; userId: string; platformMessageId: string },
+): Promise<void> {
+  const m = moderatorOf(adapter);
+  switch (action) {
+    case 'deleteMessage':
+      return m.deleteMessage(t.chatId, t.platformMessageId);
+    case 'restrictMember':
+      return m.restrictMember(t.chatId, t.userId, Date.now() + 3_600_000);
+    case 'unrestrictMember':
+      return m.unrestrictMember(t.chatId, t.userId);
+    case 'removeMember':
+      return m.removeMember(t.chatId, t.userId);
+  }
 }
 
 export function adapterContract(name: string, open: () => Promise<ContractHarness>) {
@@ -117,6 +163,54 @@ export function adapterContract(name: string, open: () => Promise<ContractHarnes
         );
         expect(error, failure).toBeInstanceOf(SendError);
         check(error as SendError);
+      }
+    });
+
+    it('declares moderation capabilities that match the methods it has', () => {
+      const declared = h.adapter.capabilities.moderation;
+      for (const [action, capability] of MODERATION_ACTIONS) {
+        expect(typeof h.adapter[action] === 'function', action).toBe(declared[capability]);
+      }
+      // Moderation happens in groups: a channel without them has none.
+      if (!h.adapter.capabilities.groups) expect(declared).toEqual(NO_MODERATION);
+    });
+
+    it('refuses moderation it cannot do with ADAPTER_UNSUPPORTED, never silently', async ({ skip }) => {
+      const declared = h.adapter.capabilities.moderation;
+      const unsupported = MODERATION_ACTIONS.filter(([, capability]) => !declared[capability]);
+      if (!unsupported.length) skip(`${name} supports every moderation action`);
+      const target = h.moderation
+        ? await h.moderation.group()
+        : { chatId: 'chat-1', userId: 'user-1', platformMessageId: 'message-1' };
+      const before = h.moderation?.performed().length ?? 0;
+      for (const [action] of unsupported) {
+        const error = await moderate(h.adapter, action, target).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, action).toBeInstanceOf(ModerationError);
+        expect(error, action).toMatchObject({ code: 'ADAPTER_UNSUPPORTED' });
+      }
+      expect(h.moderation?.performed().length ?? 0).toBe(before);
+    });
+
+    it('carries out each moderation action it declares on the platform', async ({ skip }) => {
+      const declared = h.adapter.capabilities.moderation;
+      const supported = MODERATION_ACTIONS.filter(([, capability]) => declared[capability]);
+      if (!supported.length) skip(`${name} supports no moderation`);
+      const harness = h.moderation;
+      if (!harness) throw new Error(`${name} declares moderation but its contract harness cannot observe it`);
+      const target = await harness.group();
+      for (const [action] of supported) {
+        const before = harness.performed().length;
+        await moderate(h.adapter, action, target);
+        expect(harness.performed().slice(before), action).toEqual([
+          {
+            action,
+            chatId: target.chatId,
+            target: action === 'deleteMessage' ? target.platformMessageId : target.userId,
+          },
+        ]);
       }
     });
   });

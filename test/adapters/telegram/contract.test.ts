@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { SECRET_HEADER, TelegramAdapter, telegramWebhookRoutes } from '../../../adapters/telegram/index.js';
 import type { InboundMessage } from '../../../src/engine/types.js';
 import { silentLogger } from '../../helpers/app.js';
-import { adapterContract, type Failure } from '../contract.js';
+import { adapterContract, type Failure, type ModerationRecord } from '../contract.js';
 import { type BotApiFailure, callbackUpdate, FAKE_BOT, FakeBotApi, textUpdate } from './fake-bot-api.js';
 
 const PATH = '/telegram/webhook';
@@ -99,6 +99,40 @@ adapterContract('telegram', async () => {
       return { text: body.text, choices: (body.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.text) };
     },
     failNext: (failure) => api.fail('sendMessage', failures[failure]),
+    moderation: {
+      group: async () => {
+        const [m] = await post(
+          textUpdate({
+            user: numberOf('u-unruly'),
+            chat: numberOf('g-moderated', -1),
+            type: 'supergroup',
+            text: `@${FAKE_BOT.username} buy followers here`,
+            entities: [{ type: 'mention', offset: 0, length: FAKE_BOT.username.length + 1 }],
+          }),
+        );
+        if (!m?.platformMessageId) throw new Error('the group message was not handed over');
+        return { chatId: m.chatId, userId: m.sender.id, platformMessageId: m.platformMessageId };
+      },
+      // The Bot API calls as moderation actions; a ban followed by its unban is a removal.
+      performed: () =>
+        api.calls.flatMap(({ method, body }, i): ModerationRecord[] => {
+          const chatId = String(body.chat_id);
+          const permissions = body.permissions as { can_send_messages?: boolean } | undefined;
+          if (method === 'deleteMessage') {
+            return [{ action: 'deleteMessage', chatId, target: `msg:${chatId}:${body.message_id}` }];
+          }
+          if (method === 'restrictChatMember') {
+            const action = permissions?.can_send_messages ? 'unrestrictMember' : 'restrictMember';
+            return [{ action, chatId, target: String(body.user_id) }];
+          }
+          const banned = api.calls[i - 1];
+          const kick = banned?.method === 'banChatMember' && banned.body.user_id === body.user_id;
+          if (method === 'unbanChatMember' && kick && body.only_if_banned === true) {
+            return [{ action: 'removeMember', chatId, target: String(body.user_id) }];
+          }
+          return [];
+        }),
+    },
     close: async () => {
       await adapter.stop();
       await server.close();

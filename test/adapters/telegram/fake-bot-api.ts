@@ -30,6 +30,8 @@ export class FakeBotApi {
   readonly failures = new Map<string, (BotApiFailure | null)[]>();
   /** Updates the next getUpdates returns. */
   readonly pending: unknown[] = [];
+  /** What methods answer instead of `true` (getChatMember…). */
+  readonly results = new Map<string, unknown>();
   private server: Server | undefined;
   private messageId = 1;
 
@@ -85,7 +87,7 @@ export class FakeBotApi {
           ...(body.reply_markup ? { reply_markup: body.reply_markup } : {}),
         };
       default:
-        return true;
+        return this.results.has(method) ? this.results.get(method) : true;
     }
   }
 

@@ -130,6 +130,18 @@ adapterContract('wechat', async () => {
       }
       throw new Error(`the ${failure} send did not fail`);
     },
+    moderation: {
+      // A room the bot's account owns (WeChat lets only the owner remove members), and a member's message there.
+      group: async () => {
+        const member = customer('u-unruly');
+        const room = harness.room('moderated', [member.contact], harness.botUser);
+        const [m] = await received$(() => room.say(member.contact, '@小满助手 buy followers here', true));
+        if (!m?.platformMessageId) throw new Error('the room message was not handed over');
+        return { chatId: m.chatId, userId: m.sender.id, platformMessageId: m.platformMessageId };
+      },
+      performed: () =>
+        harness.puppet.removed.map((r) => ({ action: 'removeMember' as const, chatId: r.roomId, target: r.contactId })),
+    },
     failNext: (failure) => {
       failNext = failure;
       if (failure === 'rate_limited') capped = true;

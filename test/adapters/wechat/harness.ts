@@ -17,11 +17,13 @@ export interface Sent {
   at: number;
 }
 
-/** PuppetMock, plus friend requests (its own answer only `{id}`) and a record of the bot's sends. */
+/** PuppetMock, plus friend requests (its own answer only `{id}`) and a record of the bot's sends and removals. */
 export class TestPuppet extends PuppetMock {
   readonly friendships = new Map<string, object>();
   readonly accepted: string[] = [];
   readonly sent: Sent[] = [];
+  /** Members the bot removed from rooms (PuppetMock's roomDel only logs). */
+  readonly removed: { roomId: string; contactId: string }[] = [];
   constructor(
     mocker: mock.Mocker,
     private readonly now: () => number,
@@ -33,6 +35,10 @@ export class TestPuppet extends PuppetMock {
   }
   override async friendshipAccept(id: string): Promise<void> {
     this.accepted.push(id);
+  }
+  override async roomDel(roomId: string, contactId: string): Promise<void> {
+    await super.roomDel(roomId, contactId);
+    this.removed.push({ roomId, contactId });
   }
   override async messageSendText(conversationId: string, text: string): Promise<void> {
     this.sent.push({ to: conversationId, text, at: this.now() });
@@ -105,9 +111,13 @@ export class Harness {
     };
   }
 
-  /** A room with the bot and these members: `inbox` collects what the bot says there. */
-  room(topic: string, members: mock.ContactMock[]): Group {
-    const room = this.mocker.createRoom({ topic, memberIdList: [this.botUser.id, ...members.map((m) => m.id)] });
+  /** A room with the bot and these members (owned by `owner`, else by nobody known): `inbox` collects what the bot says there. */
+  room(topic: string, members: mock.ContactMock[], owner?: mock.ContactMock): Group {
+    const room = this.mocker.createRoom({
+      topic,
+      memberIdList: [this.botUser.id, ...members.map((m) => m.id)],
+      ...(owner ? { ownerId: owner.id } : {}),
+    });
     const inbox: string[] = [];
     listen(room, (m) => {
       if (m.payload.talkerId === this.botUser.id) inbox.push(m.payload.text ?? '');
