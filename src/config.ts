@@ -1,5 +1,5 @@
 // Settings: environment variables (read once, validated) and the business's YAML file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -97,6 +97,28 @@ const envSchema = z.object({
     .url()
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  /** Where staff reach Rapport (links in staff posts); unset = http://HOST:PORT. */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), {
+      message: 'an http:// or https:// address, such as https://rapport.example.com',
+    })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Ticket events are posted here (STAFF_WEBHOOK_FORMAT says how). */
+  STAFF_WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), { message: 'the group bot’s or your server’s http(s):// webhook address' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  STAFF_WEBHOOK_FORMAT: z
+    .enum(['json', 'wecom', 'feishu', 'dingtalk'], { message: 'one of json, wecom, feishu, dingtalk' })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** Feishu's and DingTalk's signing secret (and the json format's HMAC key). */
+  STAFF_WEBHOOK_SECRET: optionalSecret,
   TELEGRAM_BOT_TOKEN: optionalSecret.refine((v) => v === undefined || /^\d+:[\w-]+$/.test(v), {
     message: 'a bot token from @BotFather looks like 123456789:AAE…',
   }),
@@ -444,12 +466,40 @@ function checkTelegram(env: Env): void {
   }
 }
 
+/** A staff webhook needs its URL; WeCom group bots have no signing, so a secret there is a mistake. */
+function checkStaffWebhook(env: Env): void {
+  if (!env.STAFF_WEBHOOK_URL) {
+    const set = env.STAFF_WEBHOOK_FORMAT
+      ? 'STAFF_WEBHOOK_FORMAT'
+      : env.STAFF_WEBHOOK_SECRET
+        ? 'STAFF_WEBHOOK_SECRET'
+        : null;
+    if (set) {
+      throw new ConfigError(`invalid environment:\n  STAFF_WEBHOOK_URL: required when ${set} is set`);
+    }
+    return;
+  }
+  if (env.STAFF_WEBHOOK_FORMAT === 'wecom' && env.STAFF_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'invalid environment:\n  STAFF_WEBHOOK_SECRET: WeCom group bots are not signed (the key in STAFF_WEBHOOK_URL is the credential); unset it',
+    );
+  }
+}
+
+/** The address staff reach Rapport at: PUBLIC_URL, else this server's own (without a trailing slash). */
+export function publicUrl(env: Pick<Env, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  if (env.PUBLIC_URL) return env.PUBLIC_URL.replace(/\/+$/, '');
+  const host = env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  return `http://${host}:${env.PORT}`;
+}
+
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const picked = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, source[k]]));
   const result = envSchema.safeParse(picked);
   if (!result.success) throw new ConfigError(`invalid environment:\n${issuesText(result.error.issues, '  ')}`);
   checkSlack(result.data);
   checkTelegram(result.data);
+  checkStaffWebhook(result.data);
   return result.data;
 }
 
@@ -469,6 +519,12 @@ export function parseBusinessConfig(text: string, name: string): BusinessConfig 
 /** Reads the environment and the business file; throws ConfigError naming the bad variable or key. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const env = parseEnv(source);
+  // A missing folder is a fresh install (the log says so); a file is a mistake.
+  if (existsSync(env.KNOWLEDGE_DIR) && !statSync(env.KNOWLEDGE_DIR).isDirectory()) {
+    throw new ConfigError(
+      `invalid environment:\n  KNOWLEDGE_DIR: ${resolve(env.KNOWLEDGE_DIR)} is a file; point it at a folder of FAQ files`,
+    );
+  }
   const explicit = env.RAPPORT_CONFIG !== undefined && env.RAPPORT_CONFIG !== '';
   const path = resolve(explicit ? (env.RAPPORT_CONFIG as string) : './rapport.config.yaml');
   if (!existsSync(path)) {

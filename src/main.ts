@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { createLogger, stdoutLog } from './logger.js';
+import { lockSqliteFile, startupFailure } from './startup.js';
 
 const SHUTDOWN_LIMIT_MS = 10_000;
 const LOG_FLUSH_MS = 500;
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
+    const unlock = lockSqliteFile(config.env.DATABASE_URL);
+    process.on('exit', unlock);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`rapport: ${err.message}`);
@@ -115,6 +118,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('rapport: failed to start:', err instanceof Error ? err.message : err);
+  const env = process.env;
+  console.error(
+    `rapport: failed to start: ${startupFailure(err, {
+      port: Number(env.PORT ?? 3000),
+      host: env.HOST ?? '127.0.0.1',
+      databaseUrl: env.DATABASE_URL ?? 'file:./data/rapport.db',
+    })}`,
+  );
   process.exit(1);
 });

@@ -1,6 +1,8 @@
 // The real entry point as a user runs it: a fresh directory, no settings, then a signal.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -121,4 +123,65 @@ describe('npm start on a fresh directory', () => {
     expect(err).toMatch(/PORT:/);
     expect(err).not.toMatch(/\n\s+at /);
   }, 30_000);
+
+  /** Runs the entry point to its end: exit code and what it printed on stderr. */
+  async function failedStart(env: Record<string, string>): Promise<{ code: unknown; err: string }> {
+    const child = spawn(process.execPath, ['--import', tsx, join(root, 'src/main.ts')], {
+      cwd: dir,
+      env: { ...process.env, PORT: '0', CI: '1', LOG_LEVEL: 'warn', ...env },
+    });
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    return { code, err };
+  }
+  const oneLine = (err: string) =>
+    err
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('rapport:'));
+
+  it('says in one line when the database cannot be reached, the port is taken or KNOWLEDGE_DIR is a file', async () => {
+    const db = await failedStart({ DATABASE_URL: 'postgresql://rapport:secret@127.0.0.1:1/nowhere' });
+    expect(db.code).toBe(1);
+    expect(oneLine(db.err)).toEqual([
+      expect.stringMatching(
+        /^rapport: failed to start: the database at postgresql:\/\/rapport:\*\*\*@127\.0\.0\.1:1\/nowhere cannot be used/,
+      ),
+    ]);
+    expect(db.err).not.toMatch(/\n\s+at |secret/);
+
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    try {
+      const busy = await failedStart({ PORT: port });
+      expect(busy.code).toBe(1);
+      expect(busy.err).toMatch(new RegExp(`rapport: failed to start: port ${port} on 127.0.0.1 is already in use`));
+      expect(busy.err).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+
+    writeFileSync(join(dir, 'not-a-folder'), 'x');
+    const kb = await failedStart({ KNOWLEDGE_DIR: 'not-a-folder' });
+    expect(kb.code).toBe(78);
+    expect(kb.err).toMatch(/KNOWLEDGE_DIR: .*not-a-folder is a file/);
+  }, 60_000);
+
+  it('refuses a second instance on the same SQLite file, and starts after a crash of the first', async () => {
+    const first = await start();
+    const second = await failedStart({});
+    expect(second.code).toBe(78);
+    expect(second.err).toMatch(new RegExp(`another Rapport \\(pid ${first.child.pid}\\) is running`));
+    // A crashed first instance leaves its pid file behind: the next start takes it over.
+    const killed = new Promise((resolve) => first.child.on('exit', resolve));
+    first.child.kill('SIGKILL');
+    await killed;
+    const third = await start();
+    expect((await fetch(`${third.url}/healthz`)).status).toBe(200);
+    expect((await stop(third, 'SIGTERM')).code).toBe(0);
+  }, 90_000);
 });
