@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { type Locale, locales, type TextKey, textKeys } from './engine/i18n.js';
 import { ConfigError } from './errors.js';
@@ -156,6 +156,13 @@ export type Env = z.infer<typeof envSchema>;
 const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time of day such as 09:00' });
+const dayHours = z
+  .object({ open: clockTime, close: clockTime })
+  .strict()
+  .refine((h) => h.open !== h.close, { message: 'opening and closing time are the same', path: ['close'] });
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'a date such as 2026-10-01' });
 const points = z.number().int().min(0).max(1_000_000);
 const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) }).strict();
 
@@ -291,6 +298,33 @@ const businessSchema = z
           .default(defaultRewards),
       })
       .strict()
+      .superRefine((loyalty, ctx) => {
+        const tiers = new Set<string>();
+        loyalty.tiers.forEach((tier, i) => {
+          if (tiers.has(tier.id)) {
+            ctx.addIssue({ code: 'custom', path: ['tiers', i, 'id'], message: `tier id "${tier.id}" is used twice` });
+          }
+          tiers.add(tier.id);
+        });
+        const rewards = new Set<string>();
+        loyalty.rewards.forEach((reward, i) => {
+          if (rewards.has(reward.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['rewards', i, 'id'],
+              message: `reward id "${reward.id}" is used twice`,
+            });
+          }
+          rewards.add(reward.id);
+          if (reward.tier !== undefined && !tiers.has(reward.tier)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['rewards', i, 'tier'],
+              message: `no tier "${reward.tier}" (tiers: ${[...tiers].join(', ')})`,
+            });
+          }
+        });
+      })
       .prefault({}),
     surveys: z
       .object({
@@ -317,9 +351,25 @@ const businessSchema = z
           .object({
             open: clockTime.default('09:00'),
             close: clockTime.default('21:00'),
-            days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5, 6, 7]),
+            days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
+            /** Other hours on some weekdays ("6": {open, close}) or "closed". */
+            perDay: z
+              .partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.union([dayHours, z.literal('closed')]))
+              .optional(),
+            /** Dates staff do not work (YYYY-MM-DD). */
+            holidays: z.array(isoDate).optional(),
           })
           .strict()
+          .superRefine((h, ctx) => {
+            if (h.open === h.close) {
+              ctx.addIssue({ code: 'custom', path: ['close'], message: 'opening and closing time are the same' });
+            }
+            const open = [1, 2, 3, 4, 5, 6, 7].some((d) => {
+              const special = h.perDay?.[String(d) as '1'];
+              return special ? special !== 'closed' : h.days.includes(d);
+            });
+            if (!open) ctx.addIssue({ code: 'custom', path: ['days'], message: 'staff work on no day of the week' });
+          })
           .prefault({}),
         /** A customer who writes again this soon after their ticket was resolved reopens it. */
         reopenMinutes: z
@@ -504,16 +554,33 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
 }
 
 export function parseBusinessConfig(text: string, name: string): BusinessConfig {
-  let data: unknown;
-  try {
-    data = parseYaml(text) ?? {};
-  } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` line ${err.linePos[0].line}` : '';
-    throw new ConfigError(`${name}${where}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const [yamlError] = doc.errors;
+  if (yamlError) {
+    const where = yamlError.linePos ? ` line ${yamlError.linePos[0].line}` : '';
+    throw new ConfigError(`${name}${where}: not valid YAML: ${yamlError.message.split('\n')[0]}`);
   }
-  const result = businessSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(`${name}: invalid settings:\n${issuesText(result.error.issues, '  ')}`);
+  const result = businessSchema.safeParse(doc.toJS() ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => {
+      const line = lineOf(doc, lines, issue.path);
+      return line ? { ...issue, message: `${issue.message} (line ${line})` } : issue;
+    });
+    throw new ConfigError(`${name}: invalid settings:\n${issuesText(issues, '  ')}`);
+  }
   return result.data;
+}
+
+/** The line of the closest node the file has on a key path (the key itself, or its parent when missing). */
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
+      | { range?: [number, number, number] }
+      | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 /** Reads the environment and the business file; throws ConfigError naming the bad variable or key. */

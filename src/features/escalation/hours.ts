@@ -2,22 +2,36 @@
 // what a customer is promised when they are handed to a person.
 import type { Locale } from '../../engine/i18n.js';
 
-export interface HoursSettings {
+export interface DayHours {
   /** "09:00" */
   open: string;
   /** "21:00"; earlier than open means past midnight. */
   close: string;
-  /** 1 = Monday … 7 = Sunday */
+}
+
+export interface HoursSettings extends DayHours {
+  /** The days with the default hours: 1 = Monday … 7 = Sunday. */
   days: number[];
+  /** Other hours on some weekdays ("6": { open: "10:00", close: "16:00" }), or "closed". */
+  perDay?: Partial<Record<string, DayHours | 'closed'>>;
+  /** Dates staff do not work ("2026-10-01"), whatever the weekday. */
+  holidays?: string[];
 }
 
 const weekdays: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const DAY_MS = 24 * 60 * 60_000;
+
+interface Local {
+  /** YYYY-MM-DD */
+  date: string;
+  day: number;
+  minute: number;
+}
 
 export class BusinessHours {
   private readonly parts: Intl.DateTimeFormat;
-  private readonly openAt: number;
-  private readonly closeAt: number;
+  private readonly holidays: Set<string>;
 
   constructor(
     private readonly settings: HoursSettings,
@@ -26,47 +40,74 @@ export class BusinessHours {
     this.parts = new Intl.DateTimeFormat('en-US', {
       timeZone: timezone,
       hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
       weekday: 'short',
       hour: 'numeric',
       minute: 'numeric',
     });
-    this.openAt = minutesOf(settings.open);
-    this.closeAt = minutesOf(settings.close);
+    this.holidays = new Set(settings.holidays ?? []);
   }
 
-  /** "09:00–21:00" */
+  /** "09:00–21:00": the usual hours. */
   get range(): string {
     return `${this.settings.open}–${this.settings.close}`;
   }
 
-  /** The local weekday and minute of the day at a moment. */
-  private local(at: Date): { day: number; minute: number } {
+  /** The hours of a weekday (no holiday considered), or null when closed that weekday. */
+  hoursOn(weekday: number): { open: number; close: number } | null {
+    const special = this.settings.perDay?.[String(weekday)];
+    if (special === 'closed') return null;
+    const hours = special ?? (this.settings.days.includes(weekday) ? this.settings : undefined);
+    return hours ? { open: minutesOf(hours.open), close: minutesOf(hours.close) } : null;
+  }
+
+  /** The local date, weekday and minute of the day at a moment. */
+  private local(at: Date): Local {
     const p = Object.fromEntries(this.parts.formatToParts(at).map((x) => [x.type, x.value]));
-    return { day: weekdays[p.weekday ?? ''] ?? 1, minute: Number(p.hour) * 60 + Number(p.minute) };
+    return {
+      date: `${p.year}-${p.month}-${p.day}`,
+      day: weekdays[p.weekday ?? ''] ?? 1,
+      minute: Number(p.hour) * 60 + Number(p.minute),
+    };
+  }
+
+  /** The hours of a local date: null on a holiday or a closed weekday. */
+  private hoursOnDate(local: Pick<Local, 'date' | 'day'>): { open: number; close: number } | null {
+    return this.holidays.has(local.date) ? null : this.hoursOn(local.day);
   }
 
   isOpen(at: Date): boolean {
-    const { day, minute } = this.local(at);
-    const { days } = this.settings;
-    if (this.openAt < this.closeAt) return days.includes(day) && minute >= this.openAt && minute < this.closeAt;
+    const now = this.local(at);
+    const today = this.hoursOnDate(now);
+    if (today) {
+      if (today.open < today.close) {
+        if (now.minute >= today.open && now.minute < today.close) return true;
+      } else if (now.minute >= today.open) {
+        return true;
+      }
+    }
     // Past midnight: the early hours belong to the previous day's opening.
-    const previous = day === 1 ? 7 : day - 1;
-    return (days.includes(day) && minute >= this.openAt) || (days.includes(previous) && minute < this.closeAt);
+    const yesterday = this.hoursOnDate(this.local(new Date(at.getTime() - DAY_MS)));
+    return yesterday !== null && yesterday.close < yesterday.open && now.minute < yesterday.close;
   }
 
   /** The next moment staff start work (now, if open). */
   nextOpening(at: Date): Date {
     if (this.isOpen(at)) return at;
-    const { day, minute } = this.local(at);
+    const { minute } = this.local(at);
     // Local midnight as an instant (time zones with daylight saving may be off by that hour).
     const midnight = at.getTime() - (at.getTime() % 60_000) - minute * 60_000;
-    for (let ahead = 0; ahead <= 7; ahead++) {
-      const weekday = ((day - 1 + ahead) % 7) + 1;
-      if (!this.settings.days.includes(weekday)) continue;
-      const candidate = midnight + (ahead * 24 * 60 + this.openAt) * 60_000;
+    // Holidays can close more than a week in a row: look a year ahead.
+    for (let ahead = 0; ahead <= 366; ahead++) {
+      const dayStart = midnight + ahead * DAY_MS;
+      const hours = this.hoursOnDate(this.local(new Date(dayStart + 12 * 60 * 60_000)));
+      if (!hours) continue;
+      const candidate = dayStart + hours.open * 60_000;
       if (candidate > at.getTime()) return new Date(candidate);
     }
-    return new Date(midnight + (7 * 24 * 60 + this.openAt) * 60_000); // only the days setting prevents sooner
+    return new Date(midnight + 367 * DAY_MS); // the settings' validation keeps at least one day open
   }
 
   /** "周二 09:00" / "Tue 09:00" in the business's time zone. */
