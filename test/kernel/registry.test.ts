@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseEnv } from '../../src/config.js';
 import type { TurnContext } from '../../src/engine/context.js';
 import { buildTexts } from '../../src/engine/i18n.js';
+import { CORE_COMMANDS, commandMenus, helpText } from '../../src/kernel/commands.js';
 import { defineFeature } from '../../src/kernel/feature.js';
 import { type AnyFeature, buildFeatures, checkFeatures, type HostBase } from '../../src/kernel/registry.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -142,5 +143,30 @@ describe('feature registry', () => {
     await expect(buildFeatures([a as AnyFeature, b as AnyFeature], [], base, () => undefined)).rejects.toThrow(
       /without declaring it in dependsOn/,
     );
+  });
+});
+
+describe('help and command menus', () => {
+  const commands = [
+    ...CORE_COMMANDS,
+    {
+      name: 'birthday',
+      args: { 'zh-CN': '月-日', en: 'MM-DD' },
+      describe: { 'zh-CN': '登记生日', en: 'your birthday' },
+    },
+  ];
+
+  it('lists every command in /help, in both languages', () => {
+    const zh = helpText(commands, 'zh-CN');
+    expect(zh.split('\n')[0]).toBe('我可以帮您：');
+    expect(zh).toContain('/birthday 月-日 登记生日');
+    expect(zh).toContain('/lang zh|en 切换语言');
+    expect(helpText(commands, 'en')).toContain('/birthday MM-DD your birthday');
+  });
+
+  it('makes the Telegram menus from the same list', () => {
+    const menus = commandMenus(commands);
+    expect(menus.en.map((m) => m.command)).toEqual(['start', 'help', 'lang', 'stop', 'birthday']);
+    expect(menus.zh.at(-1)).toEqual({ command: 'birthday', description: '登记生日 (/birthday 月-日)' });
   });
 });

@@ -1,0 +1,51 @@
+// /help and the platforms' command menus, made from the commands the features declare: a feature
+// that adds a command appears in both, in both languages, and neither can drift from the code.
+import type { Locale } from '../engine/i18n.js';
+import type { CommandSpec } from './feature.js';
+
+/** The engine's own commands (src/engine/commands.ts), listed with the features' ones. */
+export const CORE_COMMANDS: readonly CommandSpec[] = [
+  { name: 'start', describe: { 'zh-CN': '开始', en: 'start' } },
+  { name: 'help', describe: { 'zh-CN': '查看帮助', en: 'what I can do' } },
+  {
+    name: 'lang',
+    args: { 'zh-CN': 'zh|en', en: 'zh|en' },
+    describe: { 'zh-CN': '切换语言', en: 'switch language' },
+  },
+  {
+    name: 'stop',
+    describe: { 'zh-CN': '不再接收主动推送的消息', en: 'no more messages you did not ask for' },
+    phrases: ['退订', 'TD', 'unsubscribe'],
+  },
+];
+
+const HEAD: Record<Locale, string> = { 'zh-CN': '我可以帮您：', en: 'Here is what I can do:' };
+const TAIL: Record<Locale, string> = {
+  'zh-CN': '直接发送您的问题，我会尽力解答。',
+  en: 'Or just ask me a question.',
+};
+
+/** The text of /help: one line a command, core commands first, then the features' in list order. */
+export function helpText(commands: readonly CommandSpec[], locale: Locale): string {
+  const lines = commands.map((c) => {
+    const args = c.args ? ` ${c.args[locale]}` : '';
+    return `/${c.name}${args} ${c.describe[locale]}`;
+  });
+  return [HEAD[locale], ...lines, TAIL[locale]].join('\n');
+}
+
+export interface MenuEntry {
+  command: string;
+  description: string;
+}
+
+/** The command menus (Telegram's setMyCommands): English as the default, Chinese for zh users. */
+export function commandMenus(commands: readonly CommandSpec[]): { en: MenuEntry[]; zh: MenuEntry[] } {
+  const menu = (locale: Locale) =>
+    commands.map((c) => ({
+      command: c.name,
+      // Telegram: 1–256 characters; the arguments help there too.
+      description: `${c.describe[locale]}${c.args ? ` (/${c.name} ${c.args[locale]})` : ''}`.slice(0, 256),
+    }));
+  return { en: menu('en'), zh: menu('zh-CN') };
+}
