@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
+import type { Slack } from '../adapters/slack/index.js';
+import { SlackStaffChannel } from '../adapters/slack/render.js';
+import { slackEventsOff } from '../adapters/slack/route.js';
+import { createStaffWebhook } from '../adapters/staff-webhook/index.js';
 import {
   createTelegramAdapter,
   TELEGRAM_CHANNEL,
@@ -14,19 +18,17 @@ import { WECHAT_CHANNEL } from '../adapters/wechat/channel.js';
 import type { WechatAdapter } from '../adapters/wechat/index.js';
 import { wechatQrRoutes } from '../adapters/wechat/routes.js';
 import { resolveAdminToken } from './admin-token.js';
-import type { Config } from './config.js';
+import { type Config, publicUrl } from './config.js';
 import type { ChannelAdapter, MessageSender } from './engine/channel.js';
 import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
 import { buildTexts } from './engine/i18n.js';
 import { InboundReplay } from './engine/replay.js';
-import { customerContext } from './features/escalation/context.js';
+import { customerContext, staffCustomer } from './features/escalation/context.js';
 import { BusinessHours } from './features/escalation/hours.js';
 import { escalationMiddleware } from './features/escalation/middleware.js';
 import { ticketRoutes } from './features/escalation/routes.js';
-import type { Slack } from './features/escalation/slack/index.js';
-import { SlackStaffChannel } from './features/escalation/slack/render.js';
-import { slackEventsOff } from './features/escalation/slack/route.js';
+import { staffDesk } from './features/escalation/staff-desk.js';
 import { Tickets } from './features/escalation/tickets.js';
 import { KnowledgeBase } from './features/faq/knowledge-base.js';
 import { faqMiddleware } from './features/faq/middleware.js';
@@ -228,11 +230,27 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         apiUrl: env.SLACK_API_URL,
       }
     : undefined;
+  // Every place staff are told about tickets; each has its own outbox channel and sender.
+  const staffWebhook = env.STAFF_WEBHOOK_URL
+    ? createStaffWebhook({
+        url: env.STAFF_WEBHOOK_URL,
+        format: env.STAFF_WEBHOOK_FORMAT ?? 'json',
+        secret: env.STAFF_WEBHOOK_SECRET,
+        publicUrl: publicUrl(env),
+        locale: env.DEFAULT_LOCALE,
+      })
+    : undefined;
+  if (staffWebhook) senders.set(staffWebhook.sender.channel, staffWebhook.sender);
+  const staffChannels = [
+    ...(slackSettings ? [new SlackStaffChannel(slackSettings.escalationChannel)] : []),
+    ...(staffWebhook ? [staffWebhook.channel] : []),
+  ];
   const tickets = new Tickets({
     ...outreach,
     surveys,
     context: (customerId) => customerContext(store.db, loyalty, customerId, escalation.recentMessages),
-    staff: slackSettings ? new SlackStaffChannel(slackSettings.escalationChannel) : undefined,
+    customer: (customerId) => staffCustomer(store.db, customerId),
+    staff: staffChannels,
     sla: {
       minutes: escalation.slaMinutes,
       repeatMinutes: escalation.reminderRepeatMinutes,
@@ -241,9 +259,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   });
   // Bolt loads only when Slack is on: a bot without it starts faster.
   const slack = slackSettings
-    ? (await import('./features/escalation/slack/index.js')).createSlack({
+    ? (await import('../adapters/slack/index.js')).createSlack({
         settings: slackSettings,
-        tickets,
+        desk: staffDesk(tickets, 'slack'),
         logger: logger.child({ part: 'slack' }),
         ...(options.slackReceiver ? { receiver: options.slackReceiver } : {}),
         now: () => clock.now(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainFromSlack } from '../src/features/escalation/slack/render.js';
+import { plainFromSlack } from '../adapters/slack/render.js';
 import { GroupCommit } from '../src/util/group-commit.js';
 import { invalidTextReason, isBlank, sanitizeText } from '../src/util/text.js';
 

@@ -12,6 +12,8 @@ export interface OutboundMessage {
   buttons?: Button[];
   /** Staff channels only: the thread (a ticket) this message starts, continues or rewrites the root of. */
   thread?: { key: string; role: 'root' | 'reply' | 'update' };
+  /** Staff webhooks only: the request body, rendered when queued and posted as is (signed at send). */
+  data?: Record<string, unknown>;
 }
 
 /** A customer's message, normalized by the adapter that received it. */

@@ -1,18 +1,25 @@
 // What staff see about a customer when a ticket reaches them: who, where, how valuable, how
 // satisfied so far, and what was said last.
+import type { CustomerContext, StaffCustomer } from '../../staff/channel.js';
 import type { Db } from '../../store/index.js';
 import type { Loyalty } from '../loyalty/service.js';
 
-export interface CustomerContext {
-  name: string;
-  identities: { channel: string; externalId: string }[];
-  stage: string;
-  points: number;
-  tier: string;
-  /** Past CSAT answers: how many and their average (1–5). */
-  csat: { count: number; average: number } | null;
-  /** The latest messages both ways, oldest first. */
-  recent: { direction: 'in' | 'out'; text: string; at: Date }[];
+export type { CustomerContext };
+
+type Named = { id: string; displayName: string | null; identities: { displayName: string | null }[] };
+
+/** The name staff know a customer by: theirs, a platform's, or the start of their id. */
+function nameOf(customer: Named): string {
+  return customer.displayName ?? customer.identities.find((i) => i.displayName)?.displayName ?? customer.id.slice(0, 8);
+}
+
+/** Who the customer is, for posts that show one line about them (one query). */
+export async function staffCustomer(db: Db, customerId: string): Promise<StaffCustomer> {
+  const customer = await db.customer.findUniqueOrThrow({
+    where: { id: customerId },
+    select: { id: true, displayName: true, identities: { select: { displayName: true } } },
+  });
+  return { id: customer.id, name: nameOf(customer) };
 }
 
 export async function customerContext(
@@ -41,10 +48,9 @@ export async function customerContext(
         })
       : [],
   ]);
-  const name =
-    customer.displayName ?? customer.identities.find((i) => i.displayName)?.displayName ?? customer.id.slice(0, 8);
   return {
-    name,
+    id: customer.id,
+    name: nameOf(customer),
     identities: customer.identities.map(({ channel, externalId }) => ({ channel, externalId })),
     stage: customer.stage,
     points: summary.balance,

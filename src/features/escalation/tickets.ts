@@ -1,19 +1,23 @@
 // Tickets: a customer's case handed to staff. open → claimed → resolved (and reopened when the
 // customer writes again soon after). One open ticket per customer: Customer.ticketId points at
 // the latest one and is moved by a conditional update, so two instances cannot open two.
-// Every change is one transaction with what it sends: the customer's messages (outbox) and, when
-// a staff channel (Slack) is configured, the posts staff see in the ticket's thread.
+// Every change is one transaction with what it sends: the customer's messages (outbox) and the
+// posts of every configured staff channel (Slack, a group-bot webhook…), each queued under its own
+// outbox channel so each is paced and retried apart.
 import type { Locale, Texts } from '../../engine/i18n.js';
-import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
+import { toCustomer } from '../../outbox/outreach.js';
+import type { StaffChannel, StaffCustomer, StaffEvent } from '../../staff/channel.js';
 import { insertMany } from '../../store/bulk.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
-import { type CustomerChat, chatWrites, customerLocale } from '../../store/notify.js';
+import { type CustomerChat, customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Surveys } from '../feedback/surveys.js';
 import type { CustomerContext } from './context.js';
 import type { EscalationReason } from './detect.js';
+
+export type { StaffChannel };
 
 export type TicketReason = EscalationReason | 'unanswered';
 
@@ -37,20 +41,6 @@ export interface Ticket {
   resolvedAt: Date | null;
 }
 
-/** Renders what staff see in a staff channel (Slack); the outbox delivers it. */
-export interface StaffChannel {
-  /** The outbox channel name, such as "slack". */
-  readonly channel: string;
-  /** Where tickets are posted (a Slack channel id). */
-  readonly chatId: string;
-  root(ticket: Ticket, context: CustomerContext): OutboundMessage;
-  customerMessage(ticket: Ticket, name: string, text: string): OutboundMessage;
-  staffMessage(ticket: Ticket, who: string, text: string, note: boolean): OutboundMessage;
-  /** A change of state (claimed, resolved, reopened) in the thread. */
-  statusMessage(ticket: Ticket, by: string | null): OutboundMessage;
-  reminder(ticket: Ticket, minutesWaiting: number, mention: string | undefined): OutboundMessage;
-}
-
 export interface TicketsOptions {
   db: Db;
   provider: DatabaseProvider;
@@ -60,7 +50,10 @@ export interface TicketsOptions {
   surveys: Surveys;
   /** The customer's context for staff (name, tier, points, CSAT, recent messages). */
   context: (customerId: string) => Promise<CustomerContext>;
-  staff?: StaffChannel | undefined;
+  /** Who the customer is, for posts that need only their name (one query). */
+  customer: (customerId: string) => Promise<StaffCustomer>;
+  /** Every place staff are told about tickets; none = tickets only through the admin API. */
+  staff?: readonly StaffChannel[] | undefined;
   /** Wakes the outbox dispatcher after something was queued. */
   onQueued: () => void;
   sla: { minutes: number; repeatMinutes: number; staffGroup?: string | undefined };
@@ -84,7 +77,16 @@ export interface Actor {
 }
 
 export class Tickets {
-  constructor(private readonly o: TicketsOptions) {}
+  private readonly staff: readonly StaffChannel[];
+
+  constructor(private readonly o: TicketsOptions) {
+    this.staff = o.staff ?? [];
+  }
+
+  /** Whether any staff channel is told about tickets (else nothing is rendered or looked up for them). */
+  private get told(): boolean {
+    return this.staff.length > 0;
+  }
 
   private now(): Date {
     return new Date(this.o.clock.now());
@@ -114,9 +116,9 @@ export class Tickets {
    * then that one is returned with created: false.
    */
   async open(input: OpenInput): Promise<{ ticket: Ticket; created: boolean }> {
-    const { db, staff } = this.o;
+    const { db } = this.o;
     const at = this.now();
-    const context = staff ? await this.o.context(input.customerId) : undefined;
+    const context = this.told ? await this.o.context(input.customerId) : undefined;
     const conversation = await db.conversation.findUnique({
       where: { channel_chatId: { channel: input.chat.channel, chatId: input.chat.chatId } },
       select: { id: true },
@@ -145,7 +147,7 @@ export class Tickets {
           });
         }
         await this.logEvent(tx, ticket, 'ticket_opened', at, { reason: input.reason, priority: input.priority });
-        if (staff && context) await this.toStaff(tx, staff.root(ticket, context), at);
+        if (context) await this.toStaff(tx, { kind: 'opened', ticket, context, at });
         return ticket;
       });
       this.o.onQueued();
@@ -161,19 +163,21 @@ export class Tickets {
 
   /** A customer's message while their ticket is open: kept on the ticket and shown to staff. */
   async addCustomerMessage(ticket: Ticket, name: string, text: string): Promise<void> {
-    const { db, staff } = this.o;
+    const { db } = this.o;
     const at = this.now();
+    const customer = this.told ? await this.o.customer(ticket.customerId) : undefined;
     await db.$transaction(async (tx) => {
       await tx.ticketMessage.create({ data: { ticketId: ticket.id, author: 'customer', authorName: name, text } });
-      if (staff) await this.toStaff(tx, staff.customerMessage(ticket, name, text), at);
+      if (customer) await this.toStaff(tx, { kind: 'customer_message', ticket, customer, text, at });
     });
-    if (staff) this.o.onQueued();
+    if (customer) this.o.onQueued();
   }
 
   /** The customer wrote again soon after their ticket was resolved: it is open again. */
   async reopen(ticket: Ticket, name: string, text: string): Promise<boolean> {
-    const { db, staff } = this.o;
+    const { db } = this.o;
     const at = this.now();
+    const context = this.told ? await this.o.context(ticket.customerId) : undefined;
     const reopened = await db.$transaction(async (tx) => {
       const changed = await tx.ticket.updateMany({
         where: { id: ticket.id, status: 'resolved' },
@@ -183,36 +187,44 @@ export class Tickets {
       const row = await tx.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
       await tx.ticketMessage.create({ data: { ticketId: ticket.id, author: 'customer', authorName: name, text } });
       await this.logEvent(tx, row, 'ticket_reopened', at);
-      if (staff) {
-        await this.toStaff(tx, staff.statusMessage(row, null), at);
-        await this.toStaff(tx, staff.customerMessage(row, name, text), at);
+      if (context) {
+        await this.toStaff(tx, { kind: 'reopened', ticket: row, context, by: null, at });
+        await this.toStaff(tx, { kind: 'customer_message', ticket: row, customer: context, text, at });
       }
       return row;
     });
-    if (reopened && staff) {
-      await this.updateRoot(reopened);
-      this.o.onQueued();
-    }
+    if (reopened && context) this.o.onQueued();
     return reopened !== null;
   }
 
   /**
-   * A staff reply: relayed to the customer's chat as the business's message (and into the
-   * staff thread when it did not come from there). Replying to an unclaimed ticket claims it.
+   * A staff reply: relayed to the customer's chat as the business's message, and shown in every
+   * staff channel but the one it was written in (origin: that channel's outbox name). Replying to an unclaimed ticket claims it.
    * Returns false when this sourceId was handled before (a retried Slack event).
    */
-  async reply(id: number, text: string, by: Actor, fromStaffChannel = false): Promise<boolean> {
-    const { db, provider, staff } = this.o;
+  async reply(id: number, text: string, by: Actor, origin?: string): Promise<boolean> {
+    const { db, provider } = this.o;
     const ticket = await this.require(id);
     const at = this.now();
     const chat = await this.chatOf(ticket);
+    const customer = this.told ? await this.o.customer(ticket.customerId) : undefined;
     try {
       await db.$transaction(async (tx) => {
         await tx.ticketMessage.create({
           data: { ticketId: id, author: 'staff', authorName: by.name, text, sourceId: by.sourceId ?? null },
         });
-        for (const write of chatWrites(tx, provider, ticket.customerId, chat, { text }, 'staff_reply', at)) await write;
-        if (staff && !fromStaffChannel) await this.toStaff(tx, staff.staffMessage(ticket, by.name, text, false), at);
+        // Transactional: the customer's own case is answered even after /stop.
+        await toCustomer(
+          tx,
+          provider,
+          ticket.customerId,
+          { text },
+          { purpose: 'transactional', kind: 'staff_reply', chat, at },
+        );
+        if (customer) {
+          const event = { kind: 'staff_message' as const, ticket, customer, by: by.name, text, note: false, at };
+          await this.toStaff(tx, event, origin);
+        }
       });
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -225,29 +237,35 @@ export class Tickets {
   }
 
   /** An internal note: stays with staff, never reaches the customer. */
-  async note(id: number, text: string, by: Actor, fromStaffChannel = false): Promise<boolean> {
-    const { db, staff } = this.o;
+  async note(id: number, text: string, by: Actor, origin?: string): Promise<boolean> {
+    const { db } = this.o;
     const ticket = await this.require(id);
     const at = this.now();
+    const customer = this.told ? await this.o.customer(ticket.customerId) : undefined;
     try {
       await db.$transaction(async (tx) => {
         await tx.ticketMessage.create({
           data: { ticketId: id, author: 'note', authorName: by.name, text, sourceId: by.sourceId ?? null },
         });
-        if (staff && !fromStaffChannel) await this.toStaff(tx, staff.staffMessage(ticket, by.name, text, true), at);
+        if (customer) {
+          const event = { kind: 'staff_message' as const, ticket, customer, by: by.name, text, note: true, at };
+          await this.toStaff(tx, event, origin);
+        }
       });
     } catch (err) {
       if (isUniqueViolation(err)) return false;
       throw err;
     }
-    if (staff && !fromStaffChannel) this.o.onQueued();
+    if (customer) this.o.onQueued();
     return true;
   }
 
   /** Takes an open ticket; claiming one's own again is harmless, someone else's is a conflict. */
   async claim(id: number, by: Actor): Promise<Ticket> {
-    const { db, staff } = this.o;
+    const { db } = this.o;
     const at = this.now();
+    const ticket = await this.require(id);
+    const context = this.told ? await this.o.context(ticket.customerId) : undefined;
     const claimed = await db.$transaction(async (tx) => {
       const changed = await tx.ticket.updateMany({
         where: { id, status: 'open' },
@@ -257,16 +275,13 @@ export class Tickets {
       if (!row) throw new AppError('HTTP_NOT_FOUND', `no ticket ${id}`);
       if (changed.count === 1) {
         await this.logEvent(tx, row, 'ticket_claimed', at, { assignee: by.name });
-        if (staff) await this.toStaff(tx, staff.statusMessage(row, by.name), at);
+        if (context) await this.toStaff(tx, { kind: 'claimed', ticket: row, context, by: by.name, at });
         return { row, changed: true };
       }
       if (row.status === 'claimed' && row.assignee === by.name) return { row, changed: false };
       throw new AppError('HTTP_CONFLICT', `ticket ${id} is ${row.status}${row.assignee ? ` (${row.assignee})` : ''}`);
     });
-    if (claimed.changed && staff) {
-      await this.updateRoot(claimed.row);
-      this.o.onQueued();
-    }
+    if (claimed.changed && context) this.o.onQueued();
     return claimed.row;
   }
 
@@ -275,11 +290,12 @@ export class Tickets {
    * ticket changes nothing (a double click, a retried event).
    */
   async resolve(id: number, by: Actor): Promise<Ticket> {
-    const { db, provider, staff, texts } = this.o;
+    const { db, provider, texts } = this.o;
     const at = this.now();
     const ticket = await this.require(id);
     if (ticket.status === 'resolved') return ticket;
     const chat = await this.chatOf(ticket);
+    const context = this.told ? await this.o.context(ticket.customerId) : undefined;
     const locale = await customerLocale(db, ticket.customerId, this.o.defaultLocale);
     const resolved = await db.$transaction(async (tx) => {
       const changed = await tx.ticket.updateMany({
@@ -290,14 +306,22 @@ export class Tickets {
       const row = await tx.ticket.findUniqueOrThrow({ where: { id } });
       await this.logEvent(tx, row, 'ticket_resolved', at, { by: by.name });
       const told = { text: texts[locale].ticketResolved };
-      for (const write of chatWrites(tx, provider, ticket.customerId, chat, told, 'ticket_resolved', at)) await write;
-      if (staff) await this.toStaff(tx, staff.statusMessage(row, by.name), at);
+      await toCustomer(tx, provider, ticket.customerId, told, {
+        purpose: 'transactional',
+        kind: 'ticket_resolved',
+        chat,
+        at,
+      });
+      if (context) await this.toStaff(tx, { kind: 'resolved', ticket: row, context, by: by.name, at });
       return row;
     });
     if (!resolved) return this.require(id);
-    // No chat to ask in (HTTP_CONFLICT): the ticket is resolved all the same.
-    await this.o.surveys.send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key]).catch(ignoreConflict);
-    if (staff) await this.updateRoot(resolved);
+    // The CSAT survey is marketing (skipped after /stop), once per resolution. No chat to ask in
+    // (HTTP_CONFLICT): the ticket is resolved all the same.
+    const csatKey = `csat:ticket:${id}:${at.getTime()}`;
+    await this.o.surveys
+      .send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key], csatKey)
+      .catch(ignoreConflict);
     this.o.onQueued();
     return resolved;
   }
@@ -307,8 +331,8 @@ export class Tickets {
    * high-priority ones mention the staff group. Returns how many reminders were queued.
    */
   async remindOverdue(): Promise<number> {
-    const { db, staff, sla } = this.o;
-    if (!staff) return 0;
+    const { db, sla } = this.o;
+    if (!this.told) return 0;
     const now = this.now();
     const due = await db.ticket.findMany({
       where: {
@@ -321,6 +345,8 @@ export class Tickets {
     });
     let queued = 0;
     for (const ticket of due) {
+      // Read before the transaction: SQLite serves one connection at a time.
+      const customer = await this.o.customer(ticket.customerId);
       const sent = await db.$transaction(async (tx) => {
         // Conditional on what we read: another instance reminding at the same time wins alone.
         const changed = await tx.ticket.updateMany({
@@ -330,7 +356,7 @@ export class Tickets {
         if (changed.count !== 1) return false;
         const waiting = Math.floor((now.getTime() - ticket.createdAt.getTime()) / 60_000);
         const mention = ticket.priority === 'high' ? sla.staffGroup : undefined;
-        await this.toStaff(tx, staff.reminder(ticket, waiting, mention), now);
+        await this.toStaff(tx, { kind: 'reminder', ticket, customer, minutesWaiting: waiting, mention, at: now });
         return true;
       });
       if (sent) queued++;
@@ -339,24 +365,16 @@ export class Tickets {
     return queued;
   }
 
-  /** Rewrites the ticket's root message in the staff channel (status, assignee). */
-  private async updateRoot(ticket: Ticket): Promise<void> {
-    const { staff, db } = this.o;
-    if (!staff) return;
-    const context = await this.o.context(ticket.customerId);
-    const root = staff.root(ticket, context);
-    await this.toStaff(db, { ...root, thread: { key: String(ticket.id), role: 'update' } }, this.now());
-  }
-
-  private async toStaff(db: Db | Tx, message: OutboundMessage, at: Date): Promise<void> {
-    const { staff, provider } = this.o;
-    if (!staff) return;
-    await insertMany(
-      db,
-      provider,
-      'Outbox',
-      [
-        {
+  /**
+   * Queues what every staff channel posts for one event, each under its own outbox channel.
+   * origin: the staff channel the event was written in (a Slack thread reply), which already
+   * shows it; the others are still told.
+   */
+  private async toStaff(tx: Tx, event: StaffEvent, origin?: string): Promise<void> {
+    const rows = this.staff
+      .filter((staff) => staff.channel !== origin)
+      .flatMap((staff) =>
+        staff.render(event).map((message) => ({
           channel: staff.channel,
           chatId: staff.chatId,
           chatType: 'group',
@@ -364,12 +382,11 @@ export class Tickets {
           message: message as unknown as object,
           status: 'pending',
           attempts: 0,
-          nextAttemptAt: at,
-          createdAt: at,
-        },
-      ],
-      { json: ['message'] },
-    );
+          nextAttemptAt: event.at,
+          createdAt: event.at,
+        })),
+      );
+    if (rows.length) await insertMany(tx, this.o.provider, 'Outbox', rows, { json: ['message'] });
   }
 
   private async logEvent(tx: Tx, ticket: Ticket, kind: string, at: Date, extra: Record<string, unknown> = {}) {

@@ -2,15 +2,13 @@
 // thread can be found), thread replies, and rewrites of the root when the ticket changes.
 // Rate limits come back as retry-after; configuration errors are not retried.
 import type { webApi } from '@slack/bolt';
-import type { ChannelCapabilities, MessageSender, SendTarget } from '../../../engine/channel.js';
-import type { Button, OutboundMessage } from '../../../engine/types.js';
-import { errorMessage, SendError } from '../../../errors.js';
+import type { ChannelCapabilities, MessageSender, SendTarget } from '../../src/engine/channel.js';
+import type { Button, OutboundMessage } from '../../src/engine/types.js';
+import { errorMessage, SendError } from '../../src/errors.js';
+import type { StaffDesk } from '../../src/staff/channel.js';
 
 /** Where the sender finds and keeps each ticket's thread. */
-export interface SlackThreads {
-  threadOf(ticketId: number): Promise<string | null>;
-  setThread(ticketId: number, channel: string, ts: string): Promise<void>;
-}
+export type SlackThreads = Pick<StaffDesk, 'threadOf' | 'setThread'>;
 
 /** Slack refuses these for good: retrying cannot help. */
 const permanentErrors = new Set([

@@ -1,8 +1,8 @@
 // The path Slack posts to and its documentation, apart from the receiver so that a bot without
 // Slack never loads Bolt: with Slack off (or in Socket Mode) the path says how to turn it on.
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../../errors.js';
-import { errorSchema } from '../../../http/schemas.js';
+import { AppError } from '../../src/errors.js';
+import { errorSchema } from '../../src/http/schemas.js';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 

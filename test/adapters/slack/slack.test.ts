@@ -466,7 +466,7 @@ describeOnEachDatabase('Slack: Socket Mode', (database) => {
 
 describe('Slack settings', () => {
   it('chooses Socket Mode’s own receiver when SLACK_APP_TOKEN is set', async () => {
-    const { createSlack } = await import('../../../src/features/escalation/slack/index.js');
+    const { createSlack } = await import('../../../adapters/slack/index.js');
     const { silentLogger } = await import('../../helpers/app.js');
     const slack = createSlack({
       settings: {
@@ -475,7 +475,7 @@ describe('Slack settings', () => {
         escalationChannel: CHANNEL,
         apiUrl: 'http://127.0.0.1:9/api/',
       },
-      tickets: {} as never,
+      desk: {} as never,
       logger: silentLogger,
     });
     expect(slack.mode).toBe('socket');

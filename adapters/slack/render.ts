@@ -1,10 +1,9 @@
 // What staff read in Slack: one root message per ticket (who the customer is, what they said,
 // Claim and Resolve buttons) and the ticket's conversation in its thread. Customer text is
 // escaped so it can never mention @channel or forge a link.
-import type { OutboundMessage } from '../../../engine/types.js';
-import { sanitizeText } from '../../../util/text.js';
-import type { CustomerContext } from '../context.js';
-import type { StaffChannel, Ticket } from '../tickets.js';
+import type { OutboundMessage } from '../../src/engine/types.js';
+import type { CustomerContext, StaffChannel, StaffEvent, StaffTicket as Ticket } from '../../src/staff/channel.js';
+import { sanitizeText } from '../../src/util/text.js';
 
 export const CLAIM_ACTION = 'ticket_claim';
 export const RESOLVE_ACTION = 'ticket_resolve';
@@ -50,6 +49,27 @@ export class SlackStaffChannel implements StaffChannel {
   readonly channel = 'slack';
 
   constructor(readonly chatId: string) {}
+
+  /** One root message per ticket, rewritten when its state changes; everything else in its thread. */
+  render(event: StaffEvent): OutboundMessage[] {
+    const { ticket } = event;
+    switch (event.kind) {
+      case 'opened':
+        return [this.root(ticket, event.context)];
+      case 'customer_message':
+        return [this.customerMessage(ticket, event.customer.name, event.text)];
+      case 'staff_message':
+        return [this.staffMessage(ticket, event.by, event.text, event.note)];
+      case 'claimed':
+      case 'resolved':
+      case 'reopened': {
+        const root = this.root(ticket, event.context);
+        return [this.statusMessage(ticket, event.by), { ...root, thread: { key: String(ticket.id), role: 'update' } }];
+      }
+      case 'reminder':
+        return [this.reminder(ticket, event.minutesWaiting, event.mention)];
+    }
+  }
 
   root(ticket: Ticket, c: CustomerContext): OutboundMessage {
     const priority = ticket.priority === 'high' ? ' · :rotating_light: *high priority*' : '';

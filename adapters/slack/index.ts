@@ -1,10 +1,10 @@
-// Staff work tickets in Slack (@slack/bolt): thread replies reach the customer, `note:` stays
+// Slack as a staff channel (@slack/bolt): staff work tickets there: thread replies reach the customer, `note:` stays
 // internal, Claim and Resolve buttons change the ticket. Events arrive through the Events API on
 // the main HTTP port (SLACK_SIGNING_SECRET) or through Socket Mode (SLACK_APP_TOKEN).
 import { App, LogLevel, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
-import { errorMessage } from '../../../errors.js';
-import type { Tickets } from '../tickets.js';
+import { errorMessage } from '../../src/errors.js';
+import type { StaffDesk } from '../../src/staff/channel.js';
 import { EventsReceiver } from './receiver.js';
 import { CLAIM_ACTION, plainFromSlack, RESOLVE_ACTION, SLACK_ACTOR } from './render.js';
 import { SlackSender } from './sender.js';
@@ -19,7 +19,8 @@ export interface SlackSettings {
 
 export interface SlackOptions {
   settings: SlackSettings;
-  tickets: Tickets;
+  /** How staff in Slack act on tickets (replies, notes, Claim, Resolve); the adapter reaches nothing else. */
+  desk: StaffDesk;
   logger: Logger;
   /** Replaces the receiver chosen from the settings (tests drive Socket Mode at this seam). */
   receiver?: Receiver;
@@ -55,7 +56,7 @@ interface ThreadMessage {
 }
 
 export function createSlack(o: SlackOptions) {
-  const { settings, tickets, logger } = o;
+  const { settings, desk, logger } = o;
   const mode: 'socket' | 'events' = settings.appToken ? 'socket' : 'events';
   const events =
     mode === 'events' && settings.signingSecret
@@ -94,12 +95,12 @@ export function createSlack(o: SlackOptions) {
     const m = event as unknown as ThreadMessage;
     if (m.channel !== settings.escalationChannel || m.subtype || m.bot_id || !m.user) return;
     if (!m.thread_ts || m.thread_ts === m.ts || !m.text?.trim()) return;
-    const ticket = await tickets.bySlackTs(m.thread_ts);
-    if (!ticket) return;
+    const ticketId = await desk.ticketByThread(m.thread_ts);
+    if (ticketId === null) return;
     const by = { name: `${SLACK_ACTOR}${m.user}`, sourceId: `slack:${m.channel}:${m.ts}` };
     const text = plainFromSlack(m.text);
-    if (NOTE.test(text)) await tickets.note(ticket.id, text.replace(NOTE, ''), by, true);
-    else await tickets.reply(ticket.id, text, by, true);
+    if (NOTE.test(text)) await desk.note(ticketId, text.replace(NOTE, ''), by);
+    else await desk.reply(ticketId, text, by);
   });
 
   for (const [action, act] of [
@@ -111,8 +112,8 @@ export function createSlack(o: SlackOptions) {
       const id = Number((pressed as { value?: string }).value);
       const by = { name: `${SLACK_ACTOR}${body.user.id}` };
       try {
-        if (act === 'claim') await tickets.claim(id, by);
-        else await tickets.resolve(id, by);
+        if (act === 'claim') await desk.claim(id, by);
+        else await desk.resolve(id, by);
       } catch (err) {
         // Claimed by someone else meanwhile, or gone: the root message already says so.
         logger.info({ ticketId: id, user: body.user.id, err: errorMessage(err) }, `slack: ${act} refused`);
@@ -130,10 +131,7 @@ export function createSlack(o: SlackOptions) {
     receiver,
     /** The Events API route for the main HTTP server (absent in Socket Mode). */
     routes: events?.routes,
-    sender: new SlackSender(client, {
-      threadOf: async (ticketId) => (await tickets.get(ticketId))?.slackTs ?? null,
-      setThread: (ticketId, channel, ts) => tickets.setSlackThread(ticketId, channel, ts),
-    }),
+    sender: new SlackSender(client, desk),
     async start() {
       await app.start();
       // Not fatal: tickets wait in the outbox until Slack answers.

@@ -4,7 +4,7 @@
 import { type App, isValidSlackRequest, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { AppError } from '../../../errors.js';
+import { AppError } from '../../src/errors.js';
 import { SLACK_EVENTS_PATH, slackRouteSchema } from './route.js';
 
 const ACK_GRACE_MS = 2500;
