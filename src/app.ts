@@ -238,6 +238,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         secret: env.STAFF_WEBHOOK_SECRET,
         publicUrl: publicUrl(env),
         locale: env.DEFAULT_LOCALE,
+        now: () => clock.now(),
       })
     : undefined;
   if (staffWebhook) senders.set(staffWebhook.sender.channel, staffWebhook.sender);
