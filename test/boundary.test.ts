@@ -34,4 +34,30 @@ describe('module boundaries', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it('src/ never imports a platform SDK (Slack, Telegram, WeChat) outside the wiring: adapters do', () => {
+    const sdk = /^(@slack\/|telegraf($|\/)|wechaty($|-|\/))/;
+    const offenders = sources('src')
+      .filter((f) => !['src/app.ts', 'src/main.ts'].includes(f))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => sdk.test(i))
+          .map((i) => `${f} -> ${i}`),
+      );
+    expect(offenders).toEqual([]);
+    // The rule reads real imports: the Slack adapter's own import of Bolt is seen.
+    expect(imports('adapters/slack/index.ts').some((i) => sdk.test(i))).toBe(true);
+  });
+
+  it('staff channels (adapters/slack, adapters/staff-webhook) reach tickets only through src/staff', () => {
+    const offenders = ['adapters/slack', 'adapters/staff-webhook'].flatMap((dir) =>
+      sources(dir).flatMap((f) =>
+        imports(f)
+          .filter((i) => /\/features\/|\/store\/|\/outbox\//.test(i))
+          .map((i) => `${f} -> ${i}`),
+      ),
+    );
+    expect(offenders).toEqual([]);
+    expect(imports('adapters/slack/index.ts')).toContain('../../src/staff/channel.js');
+  });
 });
