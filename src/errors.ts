@@ -19,7 +19,11 @@ export type ErrorCode =
   | 'POINTS_LIMIT'
   | 'REDEMPTION_USED'
   | 'REDEMPTION_CANCELLED'
-  | 'REDEEM_REFUSED';
+  | 'REDEEM_REFUSED'
+  /** A message the business starts (marketing) was not sent: the customer opted out (/stop). */
+  | 'OPTED_OUT'
+  /** … or the platform says the customer's account cannot be reached (blocked the bot). */
+  | 'UNREACHABLE';
 
 export class AppError extends Error {
   constructor(

@@ -60,8 +60,15 @@ export class TurnContext {
   }
 }
 
-/** "/Lang@RapportBot en" → { name: 'lang', args: ['en'] }; anything else → undefined. */
+/**
+ * Words people send to unsubscribe, as SMS taught them (退订, TD, unsubscribe): the whole message,
+ * perhaps with a full stop or an exclamation mark, means /stop.
+ */
+const STOP_WORDS = /^(?:退订|td|unsubscribe)[.。!！]?$/i;
+
+/** "/Lang@RapportBot en" → { name: 'lang', args: ['en'] }; a stop word → stop; anything else → undefined. */
 export function parseCommand(text: string | undefined): ParsedCommand | undefined {
+  if (text && STOP_WORDS.test(text.trim())) return { name: 'stop', args: [] };
   const match = text?.trim().match(/^\/([A-Za-z][\w]{0,31})(?:@\w+)?(?:\s+([\s\S]*))?$/);
   if (!match?.[1]) return undefined;
   const rest = match[2]?.trim();

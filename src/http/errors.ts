@@ -15,6 +15,8 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   REDEMPTION_USED: 409,
   REDEMPTION_CANCELLED: 409,
   REDEEM_REFUSED: 409,
+  OPTED_OUT: 409,
+  UNREACHABLE: 409,
   ENGINE_INVALID_TEXT: 400,
 };
 

@@ -1,22 +1,7 @@
-// Messages the business sends on its own (a follow-up, a survey): queued in the outbox for the
-// chat where the customer last wrote, and logged, in one transaction.
-import { detectLocale, type Locale, normalizeLocale, type Texts } from '../engine/i18n.js';
-import type { OutboundMessage } from '../engine/types.js';
-import type { Clock } from '../util/clock.js';
-import { insertMany } from './bulk.js';
+// Where and in which language to write to a customer on the business's own initiative. The
+// writing itself is src/outbox/outreach.ts's alone.
+import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
 import type { Db, Tx } from './index.js';
-import type { DatabaseProvider } from './schema-engine.js';
-
-/** What a feature needs to send messages of the business's own. */
-export interface Outreach {
-  db: Db;
-  provider: DatabaseProvider;
-  texts: Texts;
-  defaultLocale: Locale;
-  clock: Clock;
-  /** Wakes the dispatcher after something was queued. */
-  onQueued: () => void;
-}
 
 export interface CustomerChat {
   channel: string;
@@ -45,7 +30,7 @@ export async function customerLocale(db: Db, customerId: string, fallback: Local
 }
 
 /** The private chat the customer wrote from most recently, if any. */
-export async function latestChat(db: Db, customerId: string): Promise<CustomerChat | null> {
+export async function latestChat(db: Db | Tx, customerId: string): Promise<CustomerChat | null> {
   const last = await db.interaction.findFirst({
     where: { customerId, direction: 'in', conversation: { kind: 'private' } },
     orderBy: { id: 'desc' },
@@ -53,89 +38,4 @@ export async function latestChat(db: Db, customerId: string): Promise<CustomerCh
   });
   const c = last?.conversation;
   return c ? { channel: c.channel, chatId: c.chatId, chatType: 'private', conversationId: c.id } : null;
-}
-
-/** The two writes that send a message of our own: its interaction and its outbox row (returns the id). */
-export function chatWrites(
-  db: Db | Tx,
-  provider: DatabaseProvider,
-  customerId: string,
-  chat: CustomerChat,
-  message: OutboundMessage,
-  kind: string,
-  at: Date,
-) {
-  return [
-    insertMany(
-      db,
-      provider,
-      'Interaction',
-      [
-        {
-          customerId,
-          conversationId: chat.conversationId,
-          channel: chat.channel,
-          direction: 'out',
-          kind,
-          text: message.text,
-          payload: message.buttons ? { buttons: message.buttons } : null,
-          platformMessageId: null,
-          createdAt: at,
-        },
-      ],
-      { json: ['payload'] },
-    ),
-    insertMany(
-      db,
-      provider,
-      'Outbox',
-      [
-        {
-          channel: chat.channel,
-          chatId: chat.chatId,
-          chatType: chat.chatType,
-          customerId,
-          message: message as unknown as object,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: at,
-          createdAt: at,
-        },
-      ],
-      { json: ['message'], returning: ['id'] },
-    ),
-  ] as const;
-}
-
-export async function enqueueToChat(
-  db: Db,
-  provider: DatabaseProvider,
-  customerId: string,
-  chat: CustomerChat,
-  message: OutboundMessage,
-  kind: string,
-  at: Date,
-): Promise<number> {
-  const [, rows] = await db.$transaction([...chatWrites(db, provider, customerId, chat, message, kind, at)]);
-  return Number((rows as { id: unknown }[])[0]?.id);
-}
-
-/**
- * Sends a message of the business's own to a customer, in their language and their latest chat.
- * Returns false when there is no chat to send to.
- */
-export async function notifyCustomer(
-  db: Db,
-  provider: DatabaseProvider,
-  customerId: string,
-  fallback: Locale,
-  textFor: (locale: Locale) => string,
-  kind: string,
-  at: Date,
-): Promise<boolean> {
-  const chat = await latestChat(db, customerId);
-  if (!chat) return false;
-  const locale = await customerLocale(db, customerId, fallback);
-  await enqueueToChat(db, provider, customerId, chat, { text: textFor(locale) }, kind, at);
-  return true;
 }

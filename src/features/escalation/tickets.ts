@@ -6,9 +6,8 @@
 // outbox channel so each is paced and retried apart.
 import type { Locale, Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
-import { toCustomer } from '../../outbox/outreach.js';
+import { toCustomerIn, toStaff } from '../../outbox/outreach.js';
 import type { StaffChannel, StaffCustomer, StaffEvent } from '../../staff/channel.js';
-import { insertMany } from '../../store/bulk.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import { type CustomerChat, customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
@@ -214,7 +213,7 @@ export class Tickets {
           data: { ticketId: id, author: 'staff', authorName: by.name, text, sourceId: by.sourceId ?? null },
         });
         // Transactional: the customer's own case is answered even after /stop.
-        await toCustomer(
+        await toCustomerIn(
           tx,
           provider,
           ticket.customerId,
@@ -306,7 +305,7 @@ export class Tickets {
       const row = await tx.ticket.findUniqueOrThrow({ where: { id } });
       await this.logEvent(tx, row, 'ticket_resolved', at, { by: by.name });
       const told = { text: texts[locale].ticketResolved };
-      await toCustomer(tx, provider, ticket.customerId, told, {
+      await toCustomerIn(tx, provider, ticket.customerId, told, {
         purpose: 'transactional',
         kind: 'ticket_resolved',
         chat,
@@ -371,22 +370,12 @@ export class Tickets {
    * shows it; the others are still told.
    */
   private async toStaff(tx: Tx, event: StaffEvent, origin?: string): Promise<void> {
-    const rows = this.staff
+    const posts = this.staff
       .filter((staff) => staff.channel !== origin)
       .flatMap((staff) =>
-        staff.render(event).map((message) => ({
-          channel: staff.channel,
-          chatId: staff.chatId,
-          chatType: 'group',
-          customerId: null,
-          message: message as unknown as object,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: event.at,
-          createdAt: event.at,
-        })),
+        staff.render(event).map((message) => ({ channel: staff.channel, chatId: staff.chatId, message })),
       );
-    if (rows.length) await insertMany(tx, this.o.provider, 'Outbox', rows, { json: ['message'] });
+    await toStaff(tx, this.o.provider, posts, event.at);
   }
 
   private async logEvent(tx: Tx, ticket: Ticket, kind: string, at: Date, extra: Record<string, unknown> = {}) {

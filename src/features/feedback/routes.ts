@@ -1,5 +1,6 @@
 // Admin API of feedback: answers, the CSAT/NPS summary, follow-ups of poor scores, and
 // sending a survey to a customer.
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
@@ -197,6 +198,8 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       schema: {
         tags: ['Feedback'],
         summary: 'Send a CSAT or NPS survey to the customer, in the chat they last wrote from',
+        description:
+          'A survey nobody asked for is marketing: 409 OPTED_OUT when the customer sent /stop, 409 UNREACHABLE when the platform says their account cannot be reached; 409 CONFLICT when they have no chat. Nothing is sent or opened then.',
         security,
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
         body: {
@@ -220,8 +223,13 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       const customer = await o.db.customer.findUnique({ where: { id } });
       if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
       const texts = o.texts[await customerLocale(o.db, id, o.defaultLocale)];
-      const dialog = await o.surveys.send(id, kind, source, (key) => texts[key]);
-      return { dialogId: dialog.id };
+      // Each call is a survey of its own: its key is unique.
+      const sent = await o.surveys.send(id, kind, source, (key) => texts[key], `survey:admin:${randomUUID()}`);
+      if (sent.status === 'queued') return { dialogId: sent.dialog.id };
+      if (sent.reason === 'opted_out') throw new AppError('OPTED_OUT', `customer ${id} opted out (/stop)`);
+      if (sent.reason === 'unreachable')
+        throw new AppError('UNREACHABLE', `customer ${id} cannot be reached on the chat they last wrote from`);
+      throw new AppError('HTTP_CONFLICT', 'this survey was sent before');
     },
   );
 }

@@ -1,12 +1,15 @@
 // Surveys in the chat: a rating (buttons, or the number as text), then an optional comment.
 // The state lives in PendingDialog so it survives restarts and expires; poor scores open a
-// follow-up for staff, and the customer hears back when it is handled.
+// follow-up for staff, and the customer hears back when it is handled (transactional). A survey
+// the business starts (after a ticket, from the admin API) is marketing: not for opted-out customers.
+import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../engine/i18n.js';
 import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
+import { type SkipReason, toCustomer, toCustomerIn } from '../../outbox/outreach.js';
 import type { PendingDialog } from '../../store/generated/sqlite/client.js';
-import type { Db, Prisma } from '../../store/index.js';
-import { enqueueToChat, latestChat, notifyCustomer } from '../../store/notify.js';
+import type { Db, Prisma, Tx } from '../../store/index.js';
+import { customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { Loyalty } from '../loyalty/service.js';
@@ -48,6 +51,8 @@ export function ratingPrompt(kind: SurveyKind, dialogId: string, text: Texts): O
   return { text: text(key), buttons };
 }
 
+export type SurveySent = { status: 'queued'; dialog: Dialog } | { status: 'skipped'; reason: SkipReason | 'duplicate' };
+
 export class Surveys {
   constructor(
     private readonly db: Db,
@@ -62,40 +67,61 @@ export class Surveys {
   }
 
   /** Opens a survey in a chat, replacing one that was waiting there. */
-  async open(customerId: string, channel: string, chatId: string, survey: SurveyKind, source: string): Promise<Dialog> {
-    const state: SurveyState = { survey, source, stage: 'score', reprompted: false };
-    const expiresAt = new Date(this.clock.now() + this.expiryHours * 3_600_000);
-    const [, row] = await this.db.$transaction([
-      this.db.pendingDialog.deleteMany({ where: { customerId, channel, chatId, kind: 'survey' } }),
-      this.db.pendingDialog.create({
-        data: {
-          customerId,
-          channel,
-          chatId,
-          kind: 'survey',
-          state: state as unknown as Prisma.InputJsonValue,
-          expiresAt,
-        },
-      }),
-    ]);
-    return { id: row.id, customerId, channel, chatId, state };
+  open(customerId: string, channel: string, chatId: string, survey: SurveyKind, source: string): Promise<Dialog> {
+    return this.db.$transaction((tx) => this.openIn(tx, customerId, channel, chatId, survey, source, randomUUID()));
   }
 
-  /** Sends a survey on the business's initiative (after a ticket, a follow-up, a campaign). */
-  async send(customerId: string, survey: SurveyKind, source: string, text: Texts): Promise<Dialog> {
-    const chat = await latestChat(this.db, customerId);
-    if (!chat) throw new AppError('HTTP_CONFLICT', 'the customer has no chat to send a survey to');
-    const dialog = await this.open(customerId, chat.channel, chat.chatId, survey, source);
-    await enqueueToChat(
-      this.db,
-      this.provider,
-      customerId,
-      chat,
-      ratingPrompt(survey, dialog.id, text),
-      'survey',
-      this.now(),
-    );
-    return dialog;
+  /** open() within the caller's transaction, under a dialog id chosen before (its buttons carry it). */
+  private async openIn(
+    db: Tx,
+    customerId: string,
+    channel: string,
+    chatId: string,
+    survey: SurveyKind,
+    source: string,
+    id: string,
+  ): Promise<Dialog> {
+    const state: SurveyState = { survey, source, stage: 'score', reprompted: false };
+    const expiresAt = new Date(this.clock.now() + this.expiryHours * 3_600_000);
+    await db.pendingDialog.deleteMany({ where: { customerId, channel, chatId, kind: 'survey' } });
+    await db.pendingDialog.create({
+      data: {
+        id,
+        customerId,
+        channel,
+        chatId,
+        kind: 'survey',
+        state: state as unknown as Prisma.InputJsonValue,
+        expiresAt,
+      },
+    });
+    return { id, customerId, channel, chatId, state };
+  }
+
+  /**
+   * Sends a survey on the business's initiative (after a ticket, from the admin API, a campaign):
+   * marketing, so `key` queues it once and an opted-out customer is skipped (and nothing waits
+   * for their answer). No chat to send to is a conflict.
+   */
+  async send(customerId: string, survey: SurveyKind, source: string, text: Texts, key: string): Promise<SurveySent> {
+    const id = randomUUID();
+    const sent = await this.db.$transaction(async (tx) => {
+      const sent = await toCustomerIn(tx, this.provider, customerId, ratingPrompt(survey, id, text), {
+        purpose: 'marketing',
+        kind: 'survey',
+        key,
+        at: this.now(),
+      });
+      if (sent.status !== 'queued') return sent;
+      return {
+        ...sent,
+        dialog: await this.openIn(tx, customerId, sent.chat.channel, sent.chat.chatId, survey, source, id),
+      };
+    });
+    if (sent.status === 'skipped' && sent.reason === 'no_chat')
+      throw new AppError('HTTP_CONFLICT', 'the customer has no chat to send a survey to');
+    if (sent.status === 'queued') return { status: 'queued', dialog: sent.dialog };
+    return { status: 'skipped', reason: sent.status === 'duplicate' ? 'duplicate' : sent.reason };
   }
 
   /** The survey waiting among a chat's pending dialogs, if it has not expired (expired ones are removed). */
@@ -225,7 +251,7 @@ export class Surveys {
     });
   }
 
-  /** Staff say what was done; the customer is told in their chat. */
+  /** Staff say what was done; the customer is told in their chat (transactional: /stop does not hold). */
   async handle(followUpId: number, note: string, text: (note: string, locale: Locale) => string, fallback: Locale) {
     const followUp = await this.db.followUp.findUnique({ where: { id: followUpId }, include: { customer: true } });
     if (!followUp) throw new AppError('HTTP_NOT_FOUND', `no follow-up ${followUpId}`);
@@ -235,15 +261,20 @@ export class Surveys {
       data: { status: 'handled', note, handledAt: this.now() },
     });
     if (updated.count === 0) return { followUp, notified: false };
-    const notified = await notifyCustomer(
+    const locale = await customerLocale(this.db, followUp.customerId, fallback);
+    const sent = await toCustomer(
       this.db,
       this.provider,
       followUp.customerId,
-      fallback,
-      (locale) => text(note, locale),
-      'followup',
-      this.now(),
+      { text: text(note, locale) },
+      {
+        purpose: 'transactional',
+        kind: 'followup',
+        key: `followup:${followUpId}`,
+        at: this.now(),
+      },
     );
+    const notified = sent.status === 'queued';
     return { followUp: await this.db.followUp.findUniqueOrThrow({ where: { id: followUpId } }), notified };
   }
 }

@@ -1,10 +1,11 @@
 // Birthdays: the customer tells us the day (/birthday MM-DD, 生日 MM-DD); on that day, in the
-// business's time zone, a daily job awards the birthday points once a year and wishes them well.
+// business's time zone, a daily job awards the birthday points once a year and wishes them well
+// (marketing: a customer who opted out gets the points but no wish).
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { format } from '../../engine/i18n.js';
+import { notify, type Outreach } from '../../outbox/outreach.js';
 import type { Db } from '../../store/index.js';
-import { notifyCustomer, type Outreach } from '../../store/notify.js';
 import type { Loyalty } from './service.js';
 
 const daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -55,16 +56,12 @@ export async function runBirthdays(o: BirthdayJobOptions): Promise<number> {
     if (!outcome?.applied) continue;
     awarded++;
     const points = outcome.entry.delta;
-    await notifyCustomer(
-      o.db,
-      o.provider,
-      id,
-      o.defaultLocale,
-      (l) => format(o.texts[l].birthdayGift, { points }),
-      'birthday',
-      now,
-    );
+    await notify(o, id, (l) => format(o.texts[l].birthdayGift, { points }), {
+      purpose: 'marketing',
+      kind: 'birthday',
+      key: `birthday:${id}:${year}`,
+      at: now,
+    });
   }
-  if (awarded) o.onQueued();
   return awarded;
 }

@@ -2,7 +2,7 @@
 
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import type { Outreach } from '../../store/notify.js';
+import type { Outreach } from '../../outbox/outreach.js';
 import { announceReferralPayout } from './referral-notices.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
 import type { LoyaltySettings } from './service.js';

@@ -1,31 +1,40 @@
 // Tells both sides of a paid referral, in each one's own language and latest chat: the referrer
 // (and the referee, when the reward came with their purchase rather than in their own chat turn).
+// Marketing: an opted-out customer is not told (their points are paid all the same). A referee is
+// referred once, so the referee's id keys each notice.
 import { format, type Locale, type TextKey } from '../../engine/i18n.js';
-import { notifyCustomer, type Outreach } from '../../store/notify.js';
+import { notify, type Outreach } from '../../outbox/outreach.js';
 import type { ReferralPayout } from './referrals.js';
 import type { Tier } from './service.js';
 
-async function tell(o: Outreach, customerId: string, key: TextKey, vars: Record<string, number>): Promise<boolean> {
+function tell(o: Outreach, customerId: string, key: TextKey, vars: Record<string, number>, dedupe: string) {
   const text = (l: Locale) => format(o.texts[l][key], vars);
-  return notifyCustomer(o.db, o.provider, customerId, o.defaultLocale, text, 'referral', new Date(o.clock.now()));
+  return notify(o, customerId, text, { purpose: 'marketing', kind: 'referral', key: dedupe });
 }
 
-async function congratulate(o: Outreach, customerId: string, tier: Tier): Promise<boolean> {
+/**
+ * Congratulates a customer on a tier (marketing). `cause` names what lifted them (an order, an
+ * adjustment, a referral) so the same event congratulates once, however often it is retried.
+ */
+export function congratulateTier(o: Outreach, customerId: string, tier: Tier, cause: string) {
   const text = (l: Locale) => format(o.texts[l].tierReached, { tier: tier.name[l], perks: tier.perks[l] });
-  return notifyCustomer(o.db, o.provider, customerId, o.defaultLocale, text, 'tier_reached', new Date(o.clock.now()));
+  return notify(o, customerId, text, {
+    purpose: 'marketing',
+    kind: 'tier_reached',
+    key: `tier:${customerId}:${tier.id}:${cause}`,
+  });
 }
 
 /** `paidAt`: `start` when the referee's own turn already says what they got. */
 export async function announceReferralPayout(o: Outreach, payout: ReferralPayout, paidAt: 'start' | 'purchase') {
-  let queued = false;
+  const cause = `referral:${payout.refereeId}`;
   if (payout.referrerPoints > 0) {
     const key = paidAt === 'start' ? 'refReferrer' : 'refReferrerPurchase';
-    queued = (await tell(o, payout.referrerId, key, { points: payout.referrerPoints })) || queued;
-    if (payout.referrerTier) queued = (await congratulate(o, payout.referrerId, payout.referrerTier)) || queued;
+    await tell(o, payout.referrerId, key, { points: payout.referrerPoints }, `${cause}:referrer`);
+    if (payout.referrerTier) await congratulateTier(o, payout.referrerId, payout.referrerTier, cause);
   }
   if (paidAt === 'purchase' && payout.refereePoints > 0) {
-    queued = (await tell(o, payout.refereeId, 'refRefereePaid', { points: payout.refereePoints })) || queued;
-    if (payout.refereeTier) queued = (await congratulate(o, payout.refereeId, payout.refereeTier)) || queued;
+    await tell(o, payout.refereeId, 'refRefereePaid', { points: payout.refereePoints }, `${cause}:referee`);
+    if (payout.refereeTier) await congratulateTier(o, payout.refereeId, payout.refereeTier, cause);
   }
-  if (queued) o.onQueued();
 }

@@ -1,13 +1,12 @@
 // Admin API of loyalty: purchases from the business's systems, manual adjustments, the ledger.
 import type { FastifyInstance } from 'fastify';
-import { format, type Locale } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
 import { parseDateTime } from '../../http/formats.js';
 import { dateTimeSchema, errorResponses, errorSchema } from '../../http/schemas.js';
-import { notifyCustomer, type Outreach } from '../../store/notify.js';
-import { announceReferralPayout } from './referral-notices.js';
+import type { Outreach } from '../../outbox/outreach.js';
+import { announceReferralPayout, congratulateTier } from './referral-notices.js';
 import type { Referrals } from './referrals.js';
-import type { Loyalty, Tier } from './service.js';
+import type { Loyalty } from './service.js';
 
 const security = [{ adminToken: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
@@ -45,13 +44,6 @@ export interface LoyaltyRoutesOptions extends Outreach {
 
 export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutesOptions) {
   const { db, loyalty, referrals } = options;
-  /** A purchase or an adjustment that lifts a customer into a tier is congratulated in their chat. */
-  const congratulate = async (customerId: string, tier: Tier) => {
-    const text = (l: Locale) => format(options.texts[l].tierReached, { tier: tier.name[l], perks: tier.perks[l] });
-    const at = new Date(options.clock.now());
-    if (await notifyCustomer(db, options.provider, customerId, options.defaultLocale, text, 'tier_reached', at))
-      options.onQueued();
-  };
   const mustExist = async (id: string) => {
     if (!(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
       throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
@@ -117,7 +109,9 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       if (body.at !== undefined && !at) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
       await mustExist(id);
       const result = await loyalty.purchase(id, { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) });
-      if (result.award?.tierReached) await congratulate(id, result.award.tierReached);
+      // A purchase that lifts the customer into a tier is congratulated in their chat (marketing).
+      if (result.award?.tierReached)
+        await congratulateTier(options, id, result.award.tierReached, `order:${body.orderId}`);
       // Also after a repeated report: a referral left unpaid by a crash is paid by the retry.
       const payout = await referrals.settle(id);
       if (payout) await announceReferralPayout(options, payout, 'purchase');
@@ -178,7 +172,7 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       const body = request.body as { delta: number; reason: string; idempotencyKey: string };
       await mustExist(id);
       const result = await loyalty.adjust(id, body.delta, body.reason, `manual:${body.idempotencyKey}`, 'admin-api');
-      if (result.tierReached) await congratulate(id, result.tierReached);
+      if (result.tierReached) await congratulateTier(options, id, result.tierReached, `manual:${body.idempotencyKey}`);
       return { applied: result.applied, balance: result.balance, entry: entryBody(result.entry as unknown as Entry) };
     },
   );
