@@ -60,4 +60,19 @@ describe('module boundaries', () => {
     expect(offenders).toEqual([]);
     expect(imports('adapters/slack/index.ts')).toContain('../../src/staff/channel.js');
   });
+
+  it('only the outreach service (and the engine committing a turn) inserts Outbox rows', () => {
+    // insertMany(db, provider, 'Outbox', …), Prisma's outbox.create/createMany/upsert, raw INSERT INTO "Outbox".
+    const inserts = [
+      /insertMany\(\s*[^,()]+,\s*[^,()]+,\s*['"]Outbox['"]/,
+      /\.outbox\s*\.\s*(?:create|createMany|createManyAndReturn|upsert)\b/,
+      /INSERT\s+INTO\s+"?Outbox"?/i,
+    ];
+    const writers = [...sources('src'), ...sources('adapters'), ...sources('scripts')].filter((f) => {
+      const text = readFileSync(join(root, f), 'utf8');
+      return inserts.some((re) => re.test(text));
+    });
+    // The scan sees the two writers there are: it would see a third.
+    expect(writers.sort()).toEqual(['src/outbox/outreach.ts', 'src/store/interactions.ts']);
+  });
 });
