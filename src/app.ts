@@ -24,6 +24,7 @@ import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
 import { buildTexts } from './engine/i18n.js';
 import { InboundReplay } from './engine/replay.js';
+import { ALL_COMMANDS } from './features/commands.js';
 import { customerContext, staffCustomer } from './features/escalation/context.js';
 import { BusinessHours } from './features/escalation/hours.js';
 import { escalationMiddleware } from './features/escalation/middleware.js';
@@ -53,6 +54,7 @@ import { Loyalty } from './features/loyalty/service.js';
 import { buildServer } from './http/server.js';
 import { jobRoutes } from './jobs/routes.js';
 import { JobScheduler } from './jobs/scheduler.js';
+import { commandMenus, helpText } from './kernel/commands.js';
 import { createOpenAiClient } from './llm/client.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -129,6 +131,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         ? { url: env.TELEGRAM_WEBHOOK_URL, secret: env.TELEGRAM_WEBHOOK_SECRET as string }
         : undefined,
       logger: logger.child({ part: 'telegram' }),
+      commands: commandMenus(ALL_COMMANDS),
     });
     adapters.set(telegram.channel, telegram);
   }
@@ -207,7 +210,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     options.clock ?? systemClock,
     settings.surveys.expiryHours,
   );
-  const texts = buildTexts(settings.texts);
+  // /help lists every command (src/features/commands.ts) unless the business wrote its own.
+  const texts = buildTexts({
+    'zh-CN': { help: helpText(ALL_COMMANDS, 'zh-CN'), ...settings.texts['zh-CN'] },
+    en: { help: helpText(ALL_COMMANDS, 'en'), ...settings.texts.en },
+  });
   const referrals = new Referrals(store.db, store.provider, loyalty, options.clock ?? systemClock);
   // What features need to send messages of their own (congratulations, wishes, follow-ups).
   const outreach = {

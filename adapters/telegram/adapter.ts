@@ -45,7 +45,7 @@ import {
   TELEGRAM_CHANNEL,
   updateIdOf,
 } from './parse.js';
-import { CallbackData, COMMAND_MENU, renderMessage } from './render.js';
+import { type BotCommand, CallbackData, renderMessage } from './render.js';
 
 /** Telegram's limits (Bot FAQ): about 1 message/s per chat, 20/min per group, 30/s in all. */
 export const TELEGRAM_PACING: PacingRule[] = [
@@ -79,6 +79,8 @@ export interface TelegramAdapterConfig {
   retryBaseMs?: number;
   /** The clock moderation reads (message ages, when restrictions end); default Date.now. */
   now?: () => number;
+  /** The "/" menu, English (the default) and Chinese: made from the features' commands. */
+  commands?: { en: BotCommand[]; zh: BotCommand[] };
 }
 
 /** What became of one update: handled (or deliberately ignored), skipped as unreadable, failed. */
@@ -305,8 +307,10 @@ export class TelegramAdapter implements ChannelAdapter {
   /** The "/" menu in English (default) and Chinese. Not every Bot API server has it: not fatal. */
   private async registerCommands(): Promise<void> {
     try {
-      await this.call('setMyCommands', { commands: COMMAND_MENU.en });
-      await this.call('setMyCommands', { commands: COMMAND_MENU.zh, language_code: 'zh' });
+      const menus = this.config.commands;
+      if (!menus) return;
+      await this.call('setMyCommands', { commands: menus.en });
+      await this.call('setMyCommands', { commands: menus.zh, language_code: 'zh' });
     } catch (err) {
       this.log.warn({ err: errorMessage(err) }, 'telegram: command menu not registered (setMyCommands failed)');
     }

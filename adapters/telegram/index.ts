@@ -1,6 +1,6 @@
 export { TELEGRAM_PACING, TelegramAdapter, type TelegramAdapterConfig, type UpdateOutcome } from './adapter.js';
 export { type BotIdentity, MalformedUpdate, type Parsed, parseUpdate, TELEGRAM_CHANNEL } from './parse.js';
-export { CallbackData, COMMAND_MENU, renderMessage } from './render.js';
+export { type BotCommand, CallbackData, renderMessage } from './render.js';
 export { SECRET_HEADER, type TelegramWebhookOptions, telegramWebhookRoutes } from './routes.js';
 
 import { TelegramAdapter, type TelegramAdapterConfig } from './adapter.js';

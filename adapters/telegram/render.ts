@@ -95,33 +95,3 @@ export interface BotCommand {
   command: string;
   description: string;
 }
-
-/** The menu Telegram shows behind "/": English by default, Chinese for clients set to Chinese. */
-export const COMMAND_MENU: { en: BotCommand[]; zh: BotCommand[] } = {
-  en: [
-    { command: 'start', description: 'Start / welcome' },
-    { command: 'help', description: 'What I can do' },
-    { command: 'points', description: 'Points balance and tier' },
-    { command: 'checkin', description: 'Daily check-in for points' },
-    { command: 'rewards', description: 'Rewards you can redeem' },
-    { command: 'history', description: 'Latest points entries' },
-    { command: 'feedback', description: 'Rate us or make a suggestion' },
-    { command: 'invite', description: 'Your referral code' },
-    { command: 'human', description: 'Talk to a person' },
-    { command: 'lang', description: 'Language: /lang zh or /lang en' },
-    { command: 'stop', description: 'No more proactive messages' },
-  ],
-  zh: [
-    { command: 'start', description: '开始 / 欢迎' },
-    { command: 'help', description: '我能做什么' },
-    { command: 'points', description: '积分余额和会员等级' },
-    { command: 'checkin', description: '每日签到领积分' },
-    { command: 'rewards', description: '可兑换的奖励' },
-    { command: 'history', description: '最近的积分记录' },
-    { command: 'feedback', description: '评价或提建议' },
-    { command: 'invite', description: '我的邀请码' },
-    { command: 'human', description: '转人工客服' },
-    { command: 'lang', description: '语言：/lang zh 或 /lang en' },
-    { command: 'stop', description: '不再接收主动消息' },
-  ],
-};

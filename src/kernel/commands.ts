@@ -19,10 +19,10 @@ export const CORE_COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-const HEAD: Record<Locale, string> = { 'zh-CN': '我可以帮您：', en: 'Here is what I can do:' };
+const HEAD: Record<Locale, string> = { 'zh-CN': '我可以帮您：', en: 'I can help with:' };
 const TAIL: Record<Locale, string> = {
   'zh-CN': '直接发送您的问题，我会尽力解答。',
-  en: 'Or just ask me a question.',
+  en: 'Or just type your question.',
 };
 
 /** The text of /help: one line a command, core commands first, then the features' in list order. */

@@ -54,6 +54,27 @@ describeOnEachDatabase('Telegram webhook', (database) => {
       payload: update as object,
     });
 
+  /** /help as a customer in this language gets it (through the API channel: the same engine). */
+  const helpOf = async (locale: 'en' | 'zh-CN') =>
+    (
+      await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({
+          user: { id: `help-${locale}`, locale },
+          text: `/lang ${locale === 'en' ? 'en' : 'zh'}`,
+        }),
+      })
+    ).json() &&
+    ((
+      await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ user: { id: `help-${locale}` }, text: '/help' }),
+      })
+    ).json().replies[0].text as string);
   const inboundOf = (platformMessageId: string) =>
     app.store.db.interaction.findMany({ where: { channel: 'telegram', direction: 'in', platformMessageId } });
 
@@ -73,8 +94,19 @@ describeOnEachDatabase('Telegram webhook', (database) => {
     expect(api.of('getUpdates')).toEqual([]);
     const menus = api.of('setMyCommands');
     expect(menus.map((m) => m.language_code)).toEqual([undefined, 'zh']);
-    expect(menus[0]?.commands).toContainEqual({ command: 'points', description: 'Points balance and tier' });
-    expect(menus[1]?.commands).toContainEqual({ command: 'points', description: '积分余额和会员等级' });
+    expect(menus[0]?.commands).toContainEqual({ command: 'points', description: 'your points and tier' });
+    expect(menus[1]?.commands).toContainEqual({ command: 'points', description: '查看积分和会员等级' });
+    // The menu and /help come from one list: every command of the menu is in /help, in both languages.
+    for (const [menu, locale] of [
+      [menus[0], 'en'],
+      [menus[1], 'zh-CN'],
+    ] as const) {
+      const help = await helpOf(locale);
+      for (const { command } of (menu?.commands ?? []) as { command: string }[]) expect(help).toContain(`/${command}`);
+    }
+    expect(((menus[1]?.commands ?? []) as { command: string }[]).map((c) => c.command)).toEqual(
+      expect.arrayContaining(['link', 'birthday', 'invite', 'human']),
+    );
   });
 
   it('handles an update with the right secret: 200, stored, answered', async () => {
