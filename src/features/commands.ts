@@ -8,17 +8,15 @@ const FEATURE_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'checkin',
     describe: { 'zh-CN': '每日签到领积分', en: 'daily check-in for points' },
-    phrases: ['签到', '打卡'],
   },
   {
     name: 'points',
     describe: { 'zh-CN': '查看积分和会员等级', en: 'your points and tier' },
-    phrases: ['积分', '我的积分', '查积分'],
   },
   { name: 'history', describe: { 'zh-CN': '最近的积分记录和兑换码', en: 'your latest points and codes' } },
   { name: 'rewards', describe: { 'zh-CN': '可兑换的奖励', en: 'rewards you can redeem' } },
   { name: 'feedback', describe: { 'zh-CN': '给我们提意见', en: 'tell us what you think' } },
-  { name: 'human', describe: { 'zh-CN': '转人工客服', en: 'talk to a person' }, phrases: ['转人工', '人工客服'] },
+  { name: 'human', describe: { 'zh-CN': '转人工客服', en: 'talk to a person' } },
   { name: 'link', describe: { 'zh-CN': '绑定其他App的账号', en: 'join your accounts in other apps' } },
   { name: 'invite', describe: { 'zh-CN': '邀请好友得积分', en: 'invite friends for points' } },
   {

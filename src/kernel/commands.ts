@@ -15,7 +15,6 @@ export const CORE_COMMANDS: readonly CommandSpec[] = [
   {
     name: 'stop',
     describe: { 'zh-CN': '不再接收主动推送的消息', en: 'no more messages you did not ask for' },
-    phrases: ['退订', 'TD', 'unsubscribe'],
   },
 ];
 
