@@ -20,48 +20,22 @@ import { wechatQrRoutes } from '../adapters/wechat/routes.js';
 import { resolveAdminToken } from './admin-token.js';
 import { type Config, publicUrl } from './config.js';
 import type { ChannelAdapter, MessageSender } from './engine/channel.js';
-import { builtinCommands, fallback } from './engine/commands.js';
 import { Engine } from './engine/engine.js';
-import { buildTexts } from './engine/i18n.js';
 import { InboundReplay } from './engine/replay.js';
-import { ALL_COMMANDS } from './features/commands.js';
-import { customerContext, staffCustomer } from './features/escalation/context.js';
-import { BusinessHours } from './features/escalation/hours.js';
-import { escalationMiddleware } from './features/escalation/middleware.js';
-import { ticketRoutes } from './features/escalation/routes.js';
-import { staffDesk } from './features/escalation/staff-desk.js';
-import { Tickets } from './features/escalation/tickets.js';
-import { KnowledgeBase } from './features/faq/knowledge-base.js';
-import { faqMiddleware } from './features/faq/middleware.js';
-import { knowledgeRoutes } from './features/faq/routes.js';
-import { Synonyms } from './features/faq/tokenize.js';
-import { feedbackMiddleware } from './features/feedback/middleware.js';
-import { feedbackRoutes } from './features/feedback/routes.js';
-import { Surveys } from './features/feedback/surveys.js';
-import { perCustomerLimit } from './features/limits/middleware.js';
-import { linkCommand } from './features/linking/middleware.js';
-import { linkingRoutes } from './features/linking/routes.js';
-import { birthdayCommand, runBirthdays } from './features/loyalty/birthdays.js';
-import { loyaltyCommands, welcomePoints } from './features/loyalty/middleware.js';
-import { rewardsCommands } from './features/loyalty/redeem-middleware.js';
-import { RedemptionCodes } from './features/loyalty/redemption-codes.js';
-import { redemptionRoutes } from './features/loyalty/redemption-routes.js';
-import { referralCommands } from './features/loyalty/referral-middleware.js';
-import { Referrals } from './features/loyalty/referrals.js';
-import { Rewards } from './features/loyalty/rewards.js';
-import { loyaltyRoutes } from './features/loyalty/routes.js';
-import { Loyalty } from './features/loyalty/service.js';
-import { buildServer } from './http/server.js';
+import { FEATURES, PIPELINE } from './features/index.js';
+import { type AdminPlugin, buildServer } from './http/server.js';
 import { jobRoutes } from './jobs/routes.js';
 import { JobScheduler } from './jobs/scheduler.js';
-import { commandMenus, helpText } from './kernel/commands.js';
-import { createOpenAiClient } from './llm/client.js';
+import { commandMenus } from './kernel/commands.js';
+import type { Feature } from './kernel/feature.js';
+import { type BuiltFeatures, buildFeatures, enabledFeatures } from './kernel/registry.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { outboxBacklog } from './outbox/backlog.js';
 import { Dispatcher } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
 import { readOrCreateSecret } from './secret-file.js';
+import type { StaffChannel } from './staff/channel.js';
 import { openStore, type Store } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
 
@@ -79,19 +53,19 @@ export interface App {
   server: FastifyInstance;
   adapters: Map<string, ChannelAdapter>;
   api: ApiAdapter;
-  knowledge: KnowledgeBase;
-  loyalty: Loyalty;
-  tickets: Tickets;
+  /** The features that are on (src/features/index.ts), built by the registry. */
+  features: BuiltFeatures;
+  /** A feature's public API, undefined when it is switched off. */
+  // biome-ignore lint/suspicious/noExplicitAny: any feature, whatever its settings type
+  feature<A>(feature: Feature<any, A, any>): A | undefined;
+  /** The admin routes each part brought ("POST /api/v1/…" by feature name, "jobs", "wechat"). */
+  routes: Map<string, string[]>;
   /** Set when SLACK_BOT_TOKEN is. */
   slack: Slack | undefined;
   /** The Telegram channel: set when TELEGRAM_BOT_TOKEN is (or a test passed one in `adapters`). */
   telegram: TelegramAdapter | undefined;
   /** The WeChat channel: set when WECHATY_PUPPET is (or a test passed one in `adapters`). */
   wechat: WechatAdapter | undefined;
-  /** The daily birthday job (scheduled by main.ts). */
-  runBirthdays(): Promise<number>;
-  /** Reminds staff of unclaimed tickets (scheduled every minute by main.ts). */
-  runTicketReminders(): Promise<number>;
   adminToken: { token: string; generated: boolean; path?: string };
   migrationsApplied: string[];
   /** Starts the dispatcher and every adapter (the HTTP server is listened on by the caller). */
@@ -120,6 +94,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     },
   });
   const adminToken = resolveAdminToken(env.ADMIN_TOKEN, env.DATA_DIR);
+  // Each feature's RAPPORT_CONFIG section by its key; the rest are the engine's.
+  const { business, texts: textOverrides, limits } = settings;
+  const settingsOf = (key: string) => (settings as unknown as Record<string, unknown>)[key];
 
   const api = createApiAdapter({ channelKey: env.API_CHANNEL_KEY });
   const adapters = new Map<string, ChannelAdapter>([[api.channel, api]]);
@@ -131,7 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         ? { url: env.TELEGRAM_WEBHOOK_URL, secret: env.TELEGRAM_WEBHOOK_SECRET as string }
         : undefined,
       logger: logger.child({ part: 'telegram' }),
-      commands: commandMenus(ALL_COMMANDS),
+      commands: commandMenus(enabledFeatures(FEATURES, settingsOf).flatMap((f) => f.commands ?? [])),
     });
     adapters.set(telegram.channel, telegram);
   }
@@ -171,63 +148,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ...(options.dispatcherPollMs ? { pollMs: options.dispatcherPollMs } : {}),
   });
 
-  const knowledge = new KnowledgeBase({
-    dir: env.KNOWLEDGE_DIR,
-    synonyms: new Synonyms(settings.faq.synonyms),
-    defaultLocale: env.DEFAULT_LOCALE,
-    logger: logger.child({ part: 'knowledge' }),
-  });
-  knowledge.load();
-  const llm = env.OPENAI_API_KEY
-    ? createOpenAiClient({
-        apiKey: env.OPENAI_API_KEY,
-        baseURL: env.OPENAI_BASE_URL,
-        model: env.OPENAI_MODEL,
-        timeoutMs: env.OPENAI_TIMEOUT_MS,
-      })
-    : undefined;
-  const faq = faqMiddleware({
-    knowledge,
-    llm,
-    logger: logger.child({ part: 'faq' }),
-    modelEntries: settings.faq.modelEntries,
-    thresholds: {
-      high: settings.faq.highCoverage,
-      highEvidence: settings.faq.highEvidence,
-      margin: settings.faq.margin,
-      middle: settings.faq.middleCoverage,
-      middleEvidence: settings.faq.middleEvidence,
-      maxSuggestions: settings.faq.maxSuggestions,
-    },
-  });
-
-  const loyalty = new Loyalty(store.db, settings.loyalty, env.BUSINESS_TIMEZONE, options.clock ?? systemClock);
-  const rewards = new Rewards(store.db, store.provider, loyalty, options.clock ?? systemClock);
-  const surveys = new Surveys(
-    store.db,
-    store.provider,
-    loyalty,
-    options.clock ?? systemClock,
-    settings.surveys.expiryHours,
-  );
-  // /help lists every command (src/features/commands.ts) unless the business wrote its own.
-  const texts = buildTexts({
-    'zh-CN': { help: helpText(ALL_COMMANDS, 'zh-CN'), ...settings.texts['zh-CN'] },
-    en: { help: helpText(ALL_COMMANDS, 'en'), ...settings.texts.en },
-  });
-  const referrals = new Referrals(store.db, store.provider, loyalty, options.clock ?? systemClock);
-  // What features need to send messages of their own (congratulations, wishes, follow-ups).
-  const outreach = {
-    db: store.db,
-    provider: store.provider,
-    texts,
-    defaultLocale: env.DEFAULT_LOCALE,
-    clock: options.clock ?? systemClock,
-    onQueued: () => dispatcher.notify(),
-  };
-
   const clock = options.clock ?? systemClock;
-  const escalation = settings.escalation;
   const slackSettings = env.SLACK_BOT_TOKEN
     ? {
         botToken: env.SLACK_BOT_TOKEN,
@@ -249,32 +170,44 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       })
     : undefined;
   if (staffWebhook) senders.set(staffWebhook.sender.channel, staffWebhook.sender);
-  const staffChannels = [
+  const staffChannels: StaffChannel[] = [
     ...(slackSettings ? [new SlackStaffChannel(slackSettings.escalationChannel)] : []),
     ...(staffWebhook ? [staffWebhook.channel] : []),
   ];
-  const tickets = new Tickets({
-    ...outreach,
-    surveys,
-    context: (customerId) => customerContext(store.db, loyalty, customerId, escalation.recentMessages),
-    customer: (customerId) => staffCustomer(store.db, customerId),
-    staff: staffChannels,
-    sla: {
-      minutes: escalation.slaMinutes,
-      repeatMinutes: escalation.reminderRepeatMinutes,
-      staffGroup: escalation.staffGroup,
+
+  // The features, in the order of src/features/index.ts; what they bring is wired below.
+  const features = await buildFeatures(
+    FEATURES,
+    PIPELINE,
+    {
+      core: { business, limits, outbox: settings.outbox, wechat: settings.wechat },
+      env,
+      db: store.db,
+      provider: store.provider,
+      clock,
+      logger,
+      defaultLocale: env.DEFAULT_LOCALE,
+      businessName: business.name,
+      notify: () => dispatcher.notify(),
+      staffChannels,
     },
-  });
+    settingsOf,
+    textOverrides,
+  );
+  const texts = features.texts;
+
   // Bolt loads only when Slack is on: a bot without it starts faster.
-  const slack = slackSettings
-    ? (await import('../adapters/slack/index.js')).createSlack({
-        settings: slackSettings,
-        desk: staffDesk(tickets, 'slack'),
-        logger: logger.child({ part: 'slack' }),
-        ...(options.slackReceiver ? { receiver: options.slackReceiver } : {}),
-        now: () => clock.now(),
-      })
-    : undefined;
+  const desk = features.staffDesk('slack');
+  const slack =
+    slackSettings && desk
+      ? (await import('../adapters/slack/index.js')).createSlack({
+          settings: slackSettings,
+          desk,
+          logger: logger.child({ part: 'slack' }),
+          ...(options.slackReceiver ? { receiver: options.slackReceiver } : {}),
+          now: () => clock.now(),
+        })
+      : undefined;
   if (slack) senders.set(slack.sender.channel, slack.sender);
 
   const engine = new Engine({
@@ -283,29 +216,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     texts,
     businessName: settings.business.name,
     defaultLocale: env.DEFAULT_LOCALE,
-    // The order of the pipeline, in one place. Later features slot in before the fallback.
-    middleware: [
-      // First: a flooding customer's extra messages run nothing else.
-      perCustomerLimit(settings.limits.perCustomer, clock),
-      welcomePoints(loyalty),
-      feedbackMiddleware(surveys),
-      escalationMiddleware({
-        db: store.db,
-        tickets,
-        clock,
-        hours: new BusinessHours(escalation.businessHours, env.BUSINESS_TIMEZONE),
-        replyWithinMinutes: escalation.replyWithinMinutes,
-        reopenMinutes: escalation.reopenMinutes,
-      }),
-      builtinCommands,
-      linkCommand({ db: store.db, clock }),
-      loyaltyCommands(loyalty),
-      birthdayCommand(store.db, loyalty),
-      rewardsCommands(rewards),
-      referralCommands({ ...outreach, referrals, rules: settings.loyalty.rules }),
-      faq,
-      fallback,
-    ],
+    // The order of the pipeline: src/features/index.ts (PIPELINE).
+    middleware: features.middleware,
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
     onTurn: (info) => metrics.turn(info),
@@ -327,13 +239,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     logger: logger.child({ part: 'jobs' }),
     ...(options.clock ? { clock: options.clock } : {}),
     around: (name, run) => metrics.job(name, run),
-    jobs: [
-      { name: 'points-expiry', schedule: '15 3 * * *', run: () => loyalty.expireDue() },
-      { name: 'birthdays', schedule: '0 9 * * *', run: () => runBirthdays({ ...outreach, loyalty }) },
-      { name: 'ticket-reminders', schedule: '* * * * *', run: () => tickets.remindOverdue() },
-    ],
+    jobs: features.jobs,
   });
 
+  const routes = new Map<string, string[]>();
   const server = await buildServer({
     logger,
     db: store.db,
@@ -348,53 +257,27 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     version: pkg.version,
     trustProxy: env.TRUST_PROXY,
     channelRoutes: [
-      {
-        plugin: apiRoutes as never,
-        options: {
+      (app) =>
+        apiRoutes(app, {
           handler: engine,
           channelKey: env.API_CHANNEL_KEY,
           sessionSecret: env.API_SESSION_SECRET ?? readOrCreateSecret(env.DATA_DIR, 'session-secret').value,
           identitySecret: env.API_SESSION_SECRET,
-          perIp: settings.limits.perIp,
+          perIp: limits.perIp,
           now: () => clock.now(),
-          history: (userId: string, after: number, limit: number) =>
-            listChatMessages(store.db, api.channel, userId, after, limit),
-          waitForDelivery: (userId: string, ms: number) => api.waitForDelivery(userId, ms),
-        },
-      },
-      { plugin: (slack?.routes ?? slackEventsOff) as never, options: {} },
-      ...(telegram?.webhook
-        ? [
-            {
-              plugin: telegramWebhookRoutes as never,
-              options: { adapter: telegram, path: telegram.webhook.path, secret: telegram.webhook.secret },
-            },
-          ]
-        : []),
+          history: (userId, after, limit) => listChatMessages(store.db, api.channel, userId, after, limit),
+          waitForDelivery: (userId, ms) => api.waitForDelivery(userId, ms),
+        }),
+      slack?.routes ?? slackEventsOff,
+      ...(telegram?.webhook ? [telegramWebhook(telegram, telegram.webhook)] : []),
     ],
     adminRoutes: [
-      { plugin: jobRoutes as never, options: { jobs } },
-      { plugin: knowledgeRoutes as never, options: { db: store.db, knowledge, timezone: env.BUSINESS_TIMEZONE } },
-      {
-        plugin: loyaltyRoutes as never,
-        options: { ...outreach, loyalty, referrals },
-      },
-      {
-        plugin: redemptionRoutes as never,
-        options: { codes: new RedemptionCodes(store.db, loyalty, options.clock ?? systemClock) },
-      },
-      { plugin: ticketRoutes as never, options: { db: store.db, tickets, recentMessages: escalation.recentMessages } },
-      { plugin: wechatQrRoutes as never, options: { adapter: wechat } },
-      { plugin: linkingRoutes as never, options: { db: store.db, clock } },
-      {
-        plugin: feedbackRoutes as never,
-        options: { db: store.db, surveys, texts, defaultLocale: env.DEFAULT_LOCALE, timezone: env.BUSINESS_TIMEZONE },
-      },
+      { name: 'jobs', plugin: (app) => jobRoutes(app, { jobs }) },
+      { name: 'wechat', plugin: (app) => wechatQrRoutes(app, { adapter: wechat }) },
+      ...features.adminRoutes.map(({ feature, plugin }): AdminPlugin => ({ name: feature, plugin })),
     ],
-    profileExtras: async (customerId) => {
-      const summary = await loyalty.summary(customerId);
-      return { points: { balance: summary.balance, tier: summary.tier.id, tierName: summary.tier.name } };
-    },
+    onAdminRoute: (name, route) => routes.set(name, [...(routes.get(name) ?? []), route]),
+    profileExtras: (customerId) => features.profile(customerId),
   });
 
   let stopped: Promise<void> | undefined;
@@ -408,14 +291,12 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     server,
     adapters,
     api,
-    knowledge,
-    loyalty,
-    tickets,
+    features,
+    feature: <A>(f: { name: string }) => features.api(f.name) as A | undefined,
+    routes,
     slack,
     telegram,
     wechat,
-    runBirthdays: () => runBirthdays({ ...outreach, loyalty }),
-    runTicketReminders: () => tickets.remindOverdue(),
     adminToken,
     migrationsApplied,
     async start() {
@@ -426,13 +307,13 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       await slack?.start();
       dispatcher.start();
       jobs.start();
-      knowledge.watch();
+      await features.start();
     },
     stop() {
       stopped ??= (async () => {
         // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
         // then let the dispatcher finish the sends it started; the rest waits in the outbox.
-        knowledge.close();
+        await features.stop();
         await jobs.stop();
         for (const adapter of adapters.values()) {
           await adapter
@@ -454,6 +335,11 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       return stopped;
     },
   };
+}
+
+/** Telegram's webhook route (TELEGRAM_WEBHOOK_URL), on the main HTTP server. */
+function telegramWebhook(adapter: TelegramAdapter, webhook: { path: string; secret: string }) {
+  return (app: FastifyInstance) => telegramWebhookRoutes(app, { adapter, path: webhook.path, secret: webhook.secret });
 }
 
 /** Each channel's state for GET /readyz: adapters that can tell report it, the others are "ok". */

@@ -4,8 +4,10 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { type Locale, locales, type TextKey, textKeys } from './engine/i18n.js';
+import { locales, textKeysOf } from './engine/i18n.js';
 import { ConfigError } from './errors.js';
+import { FEATURES, type FeatureSettings } from './features/index.js';
+import { localized } from './kernel/settings.js';
 
 const timezone = z.string().refine(
   (tz) => {
@@ -153,66 +155,8 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-const localeTexts = z.object(Object.fromEntries(textKeys.map((k) => [k, z.string().min(1).optional()]))).strict();
-
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'a time of day such as 09:00' });
-const dayHours = z
-  .object({ open: clockTime, close: clockTime })
-  .strict()
-  .refine((h) => h.open !== h.close, { message: 'opening and closing time are the same', path: ['close'] });
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'a date such as 2026-10-01' });
-const points = z.number().int().min(0).max(1_000_000);
-const localized = z.object({ 'zh-CN': z.string().min(1), en: z.string().min(1) }).strict();
-
-const defaultTiers = [
-  {
-    id: 'bronze',
-    name: { 'zh-CN': '青铜会员', en: 'Bronze' },
-    minPoints: 0,
-    perks: { 'zh-CN': '积分兑换', en: 'Redeem points for rewards' },
-  },
-  {
-    id: 'silver',
-    name: { 'zh-CN': '白银会员', en: 'Silver' },
-    minPoints: 500,
-    perks: { 'zh-CN': '全场95折', en: '5% off every order' },
-  },
-  {
-    id: 'gold',
-    name: { 'zh-CN': '黄金会员', en: 'Gold' },
-    minPoints: 2000,
-    perks: { 'zh-CN': '全场9折，每月一杯免费饮品', en: '10% off and a free drink every month' },
-  },
-];
-
-const defaultRewards = [
-  { id: 'voucher5', name: { 'zh-CN': '5元代金券', en: '5-yuan voucher' }, cost: 100 },
-  { id: 'americano', name: { 'zh-CN': '中杯美式一杯', en: 'A medium Americano' }, cost: 300 },
-  {
-    id: 'beans',
-    name: { 'zh-CN': '精品咖啡豆一包', en: 'A bag of house-roast beans' },
-    cost: 1500,
-    stock: 20,
-    perCustomerLimit: 1,
-    tier: 'silver',
-  },
-];
-
-const defaultSynonyms = [
-  ['外卖', '配送', '送餐', '外送', '送货'],
-  ['退款', '退钱', '退费'],
-  ['积分', '分数'],
-  ['会员', 'vip'],
-  ['营业', '开门', '关门'],
-  ['refund', 'money back', 'reimburse'],
-  ['deliver', 'delivery', 'takeaway', 'takeout'],
-  ['member', 'membership', 'vip', 'loyalty'],
-  ['open', 'opening', 'hours'],
-];
-
-const businessSchema = z
+/** The sections no feature owns; each feature's own section comes from its declaration (src/features). */
+const coreSchema = z
   .object({
     business: z
       .object({
@@ -220,185 +164,6 @@ const businessSchema = z
       })
       .strict()
       .default({ name: { 'zh-CN': '我们的店', en: 'our shop' } }),
-    texts: z.object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() }).strict().default({}),
-    faq: z
-      .object({
-        /** Words searched as one: each group's first term stands for all of them. */
-        synonyms: z.array(z.array(z.string().min(1)).min(2)).default(defaultSynonyms),
-        /** Answer outright at this coverage of the question and this much evidence… */
-        highCoverage: z.number().min(0).max(1).default(0.5),
-        highEvidence: z.number().min(0).max(20).default(1),
-        /** …when the best entry scores this much above the runner-up (0.1 = 10 %). */
-        margin: z.number().min(0).max(5).default(0.1),
-        /** Offer "did you mean" from this coverage and evidence on; below, say "I don't know". */
-        middleCoverage: z.number().min(0).max(1).default(0.15),
-        middleEvidence: z.number().min(0).max(20).default(0.5),
-        maxSuggestions: z.number().int().min(1).max(3).default(3),
-        /** Entries a model sees per question. */
-        modelEntries: z.number().int().min(1).max(10).default(4),
-      })
-      .strict()
-      .prefault({}),
-    loyalty: z
-      .object({
-        /** Awarded points expire this many months after they were awarded. */
-        expiryMonths: z.number().int().min(1).max(120).default(12),
-        rules: z
-          .object({
-            welcome: points.default(50),
-            checkin: points.default(5),
-            feedback: points.default(10),
-            /** Points per currency unit of a purchase (rounded down). */
-            purchasePerUnit: z.number().min(0).max(1000).default(1),
-            birthday: points.default(100),
-            referral: z
-              .object({
-                referrer: points.default(100),
-                referee: points.default(50),
-                /** When both sides are paid: when the code is entered, or at the referee's first purchase. */
-                on: z.enum(['start', 'purchase']).default('purchase'),
-                /** Referral rewards a referrer can earn per calendar month in BUSINESS_TIMEZONE. */
-                maxPerMonth: z.number().int().min(1).max(10_000).default(10),
-              })
-              .strict()
-              .prefault({}),
-          })
-          .strict()
-          .prefault({}),
-        /** By points earned in the last 12 months; the first tier should start at 0. */
-        tiers: z
-          .array(
-            z
-              .object({
-                id: z.string().regex(/^[a-z0-9_-]+$/),
-                name: localized,
-                minPoints: points,
-                perks: localized,
-              })
-              .strict(),
-          )
-          .min(1)
-          .default(defaultTiers),
-        /** The rewards catalog: what points buy. */
-        rewards: z
-          .array(
-            z
-              .object({
-                id: z.string().regex(/^[a-z0-9_-]{1,32}$/),
-                name: localized,
-                cost: z.number().int().min(1).max(1_000_000),
-                /** Total that can ever be redeemed; unlimited when absent. */
-                stock: z.number().int().min(0).optional(),
-                perCustomerLimit: z.number().int().min(1).optional(),
-                /** Only for customers in this tier or above. */
-                tier: z.string().optional(),
-              })
-              .strict(),
-          )
-          .default(defaultRewards),
-      })
-      .strict()
-      .superRefine((loyalty, ctx) => {
-        const tiers = new Set<string>();
-        loyalty.tiers.forEach((tier, i) => {
-          if (tiers.has(tier.id)) {
-            ctx.addIssue({ code: 'custom', path: ['tiers', i, 'id'], message: `tier id "${tier.id}" is used twice` });
-          }
-          tiers.add(tier.id);
-        });
-        const rewards = new Set<string>();
-        loyalty.rewards.forEach((reward, i) => {
-          if (rewards.has(reward.id)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['rewards', i, 'id'],
-              message: `reward id "${reward.id}" is used twice`,
-            });
-          }
-          rewards.add(reward.id);
-          if (reward.tier !== undefined && !tiers.has(reward.tier)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['rewards', i, 'tier'],
-              message: `no tier "${reward.tier}" (tiers: ${[...tiers].join(', ')})`,
-            });
-          }
-        });
-      })
-      .prefault({}),
-    surveys: z
-      .object({
-        /** A survey left unanswered this long is dropped. */
-        expiryHours: z
-          .number()
-          .min(0.1)
-          .max(24 * 30)
-          .default(24),
-      })
-      .strict()
-      .prefault({}),
-    escalation: z
-      .object({
-        /** What the acknowledgement promises during business hours. */
-        replyWithinMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(24 * 60)
-          .default(10),
-        /** When staff answer, in BUSINESS_TIMEZONE; days are 1 (Monday) to 7 (Sunday). */
-        businessHours: z
-          .object({
-            open: clockTime.default('09:00'),
-            close: clockTime.default('21:00'),
-            days: z.array(z.number().int().min(1).max(7)).default([1, 2, 3, 4, 5, 6, 7]),
-            /** Other hours on some weekdays ("6": {open, close}) or "closed". */
-            perDay: z
-              .partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.union([dayHours, z.literal('closed')]))
-              .optional(),
-            /** Dates staff do not work (YYYY-MM-DD). */
-            holidays: z.array(isoDate).optional(),
-          })
-          .strict()
-          .superRefine((h, ctx) => {
-            if (h.open === h.close) {
-              ctx.addIssue({ code: 'custom', path: ['close'], message: 'opening and closing time are the same' });
-            }
-            const open = [1, 2, 3, 4, 5, 6, 7].some((d) => {
-              const special = h.perDay?.[String(d) as '1'];
-              return special ? special !== 'closed' : h.days.includes(d);
-            });
-            if (!open) ctx.addIssue({ code: 'custom', path: ['days'], message: 'staff work on no day of the week' });
-          })
-          .prefault({}),
-        /** A customer who writes again this soon after their ticket was resolved reopens it. */
-        reopenMinutes: z
-          .number()
-          .int()
-          .min(0)
-          .max(30 * 24 * 60)
-          .default(24 * 60),
-        /** An unclaimed ticket gets a reminder in its Slack thread after this long… */
-        slaMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(7 * 24 * 60)
-          .default(10),
-        /** …repeated at most this often while it stays unclaimed. */
-        reminderRepeatMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(7 * 24 * 60)
-          .default(30),
-        /** Mentioned in reminders of high-priority tickets: a Slack user group such as <!subteam^S0123ABCD>. */
-        staffGroup: z.string().min(1).optional(),
-        /** How many of the customer's latest messages a ticket shows staff. */
-        recentMessages: z.number().int().min(0).max(50).default(6),
-      })
-      .strict()
-      .prefault({}),
     wechat: z
       .object({
         /** Accept friend requests by themselves… */
@@ -461,8 +226,30 @@ const businessSchema = z
   })
   .strict();
 
-export type BusinessConfig = z.infer<typeof businessSchema>;
-export type TextOverrides = Partial<Record<Locale, Partial<Record<TextKey, string>>>>;
+/** Overrides of any text, the engine's or a feature's (unknown keys are refused). */
+function textsSchema() {
+  const keys = textKeysOf(FEATURES.flatMap((f) => ('texts' in f && f.texts ? [f.texts] : [])));
+  const localeTexts = z.object(Object.fromEntries(keys.map((k) => [k, z.string().min(1).optional()]))).strict();
+  return z.object({ 'zh-CN': localeTexts.optional(), en: localeTexts.optional() }).strict().default({});
+}
+
+let composed: z.ZodType<BusinessConfig> | undefined;
+
+/** The whole RAPPORT_CONFIG schema: the core sections, `texts`, and every feature's section. */
+export function businessSchema(): z.ZodType<BusinessConfig> {
+  composed ??= coreSchema
+    .extend({
+      texts: textsSchema(),
+      ...Object.fromEntries(
+        FEATURES.flatMap((f) => ('settings' in f && f.settings ? [[f.settings.key, f.settings.schema]] : [])),
+      ),
+    })
+    .strict() as unknown as z.ZodType<BusinessConfig>;
+  return composed;
+}
+
+export type CoreSettings = z.infer<typeof coreSchema>;
+export type BusinessConfig = CoreSettings & FeatureSettings & { texts: z.infer<ReturnType<typeof textsSchema>> };
 
 export interface Config {
   env: Env;
@@ -561,7 +348,7 @@ export function parseBusinessConfig(text: string, name: string): BusinessConfig 
     const where = yamlError.linePos ? ` line ${yamlError.linePos[0].line}` : '';
     throw new ConfigError(`${name}${where}: not valid YAML: ${yamlError.message.split('\n')[0]}`);
   }
-  const result = businessSchema.safeParse(doc.toJS() ?? {});
+  const result = businessSchema().safeParse(doc.toJS() ?? {});
   if (!result.success) {
     const issues = result.error.issues.map((issue) => {
       const line = lineOf(doc, lines, issue.path);
@@ -596,7 +383,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const path = resolve(explicit ? (env.RAPPORT_CONFIG as string) : './rapport.config.yaml');
   if (!existsSync(path)) {
     if (explicit) throw new ConfigError(`RAPPORT_CONFIG: file not found: ${path}`);
-    return { env, settings: businessSchema.parse({}), configPath: null };
+    return { env, settings: businessSchema().parse({}), configPath: null };
   }
   return { env, settings: parseBusinessConfig(readFileSync(path, 'utf8'), path), configPath: path };
 }

@@ -3,6 +3,7 @@ import 'dotenv/config';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { ConfigError } from './errors.js';
+import { FEATURES } from './features/index.js';
 import { createLogger, stdoutLog } from './logger.js';
 import { lockSqliteFile, startupFailure } from './startup.js';
 
@@ -78,9 +79,9 @@ async function main(): Promise<void> {
       ? `WeChat: ${app.wechat.describe()}`
       : 'WeChat: off (set WECHATY_PUPPET to chat with customers on WeChat)',
   );
-  const kb = app.knowledge.lastReport;
+  const off = FEATURES.map((f) => f.name).filter((name) => !app.features.names.includes(name));
   logger.info(
-    `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
+    `features: ${app.features.names.join(', ')}${off.length ? `; switched off (enabled: false): ${off.join(', ')}` : ''}`,
   );
 
   // The app times its jobs (src/jobs/scheduler.ts); GET /api/v1/jobs shows them and their runs.

@@ -81,7 +81,7 @@ export class SlackStaffChannel implements StaffChannel {
     const lines = [
       `*Ticket #${ticket.id}* · ${ticket.reason}${priority}`,
       `*Customer:* ${escapeMrkdwn(c.name)} · ${c.identities.map((i) => `${i.channel}:${escapeMrkdwn(i.externalId)}`).join(', ')}`,
-      `*Tier:* ${escapeMrkdwn(c.tier)} · *Points:* ${c.points} · *Stage:* ${c.stage} · *Past CSAT:* ${csat}`,
+      `${c.tier === null ? '' : `*Tier:* ${escapeMrkdwn(c.tier)} · *Points:* ${c.points} · `}*Stage:* ${c.stage} · *Past CSAT:* ${csat}`,
       `*Status:* ${status}`,
     ];
     if (ticket.trigger) lines.push('*Message:*', quote(ticket.trigger));

@@ -1,6 +1,9 @@
 // The channel-independent shapes every adapter produces and consumes.
 export type ChatType = 'private' | 'group';
 
+/** A button's payload that asks for a person (the FAQ's "talk to a person"); escalation answers it. */
+export const HANDOFF_PAYLOAD = 'handoff';
+
 export interface Button {
   label: string;
   payload: string;

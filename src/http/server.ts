@@ -20,9 +20,10 @@ import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
-export interface PluginEntry {
-  plugin: FastifyPluginAsync<never>;
-  options: unknown;
+/** Admin routes of one part of the app (a feature, the jobs, a channel), named for the route list. */
+export interface AdminPlugin {
+  name: string;
+  plugin: FastifyPluginAsync;
 }
 
 export interface ServerOptions {
@@ -32,9 +33,11 @@ export interface ServerOptions {
   health: HealthOptions;
   adminToken: string;
   /** Route plugins of the channel adapters, registered as they are. */
-  channelRoutes: PluginEntry[];
-  /** Route plugins of features, registered behind the admin token. */
-  adminRoutes: PluginEntry[];
+  channelRoutes: FastifyPluginAsync[];
+  /** Route plugins of features (and jobs, channels), registered behind the admin token. */
+  adminRoutes: AdminPlugin[];
+  /** Told of each admin route a plugin added ("POST /api/v1/…"), with the plugin's name. */
+  onAdminRoute?: (name: string, route: string) => void;
   profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
   version: string;
   /** TRUST_PROXY: which proxies' X-Forwarded-For sets request.ip (per-IP limits need the client's). */
@@ -96,12 +99,20 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes, o.health);
 
   await app.register(webChatRoutes);
-  for (const { plugin, options } of o.channelRoutes) await app.register(plugin, options as never);
+  for (const plugin of o.channelRoutes) await app.register(plugin);
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
     admin.addHook('preValidation', refuseUnstorableText);
     await admin.register(adminRoutes, { db: o.db, ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}) });
-    for (const { plugin, options } of o.adminRoutes) await admin.register(plugin, options as never);
+    for (const { name, plugin } of o.adminRoutes) {
+      await admin.register(async (scope) => {
+        scope.addHook('onRoute', (route) => {
+          for (const method of [route.method].flat())
+            if (method !== 'HEAD') o.onAdminRoute?.(name, `${method} ${route.url}`);
+        });
+        await scope.register(plugin);
+      });
+    }
   });
   return app;
 }

@@ -3,28 +3,13 @@
 import type { Locale } from '../engine/i18n.js';
 import type { CommandSpec } from './feature.js';
 
-/** The engine's own commands (src/engine/commands.ts), listed with the features' ones. */
-export const CORE_COMMANDS: readonly CommandSpec[] = [
-  { name: 'start', describe: { 'zh-CN': '开始', en: 'start' } },
-  { name: 'help', describe: { 'zh-CN': '查看帮助', en: 'what I can do' } },
-  {
-    name: 'lang',
-    args: { 'zh-CN': 'zh|en', en: 'zh|en' },
-    describe: { 'zh-CN': '切换语言', en: 'switch language' },
-  },
-  {
-    name: 'stop',
-    describe: { 'zh-CN': '不再接收主动推送的消息', en: 'no more messages you did not ask for' },
-  },
-];
-
 const HEAD: Record<Locale, string> = { 'zh-CN': '我可以帮您：', en: 'I can help with:' };
 const TAIL: Record<Locale, string> = {
   'zh-CN': '直接发送您的问题，我会尽力解答。',
   en: 'Or just type your question.',
 };
 
-/** The text of /help: one line a command, core commands first, then the features' in list order. */
+/** The text of /help: one line a command, in the features' list order. */
 export function helpText(commands: readonly CommandSpec[], locale: Locale): string {
   const lines = commands.map((c) => {
     const args = c.args ? ` ${c.args[locale]}` : '';

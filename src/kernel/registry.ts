@@ -5,13 +5,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
+import { buildTexts, type TextOverrides, type Texts } from '../engine/i18n.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { JobSpec } from '../jobs/scheduler.js';
+import type { StaffDesk } from '../staff/channel.js';
 import type { Tx } from '../store/index.js';
-import type { CommandSpec, Feature, FeatureHost, FeatureParts } from './feature.js';
+import { helpText } from './commands.js';
+import type { AnyFeature, CommandSpec, FeatureHost, FeatureParts } from './feature.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: a list holds features of every settings and API type
-export type AnyFeature = Feature<any, any>;
+export type { AnyFeature };
 
 export class KernelError extends AppError {
   constructor(code: ErrorCode, message: string) {
@@ -39,6 +41,14 @@ export function checkFeatures(features: readonly AnyFeature[], pipeline: readonl
           ? `feature "${f.name}" depends on "${dep}", which is listed after it`
           : `feature "${f.name}" depends on "${dep}", which is not in the list`,
       );
+    }
+    for (const dep of f.uses ?? []) {
+      if (!seen.has(dep) && features.some((g) => g.name === dep)) {
+        throw new KernelError(
+          'KERNEL_MISSING_DEPENDENCY',
+          `feature "${f.name}" uses "${dep}", which is listed after it`,
+        );
+      }
     }
     seen.add(f.name);
   }
@@ -74,18 +84,56 @@ export interface BuiltFeatures {
   /** The names of the features that are on, in order. */
   names: string[];
   middleware: Middleware<TurnContext>[];
-  adminRoutes: FastifyPluginAsync[];
+  /** Each feature's admin routes, with the feature's name. */
+  adminRoutes: { feature: string; plugin: FastifyPluginAsync }[];
   jobs: JobSpec[];
+  /** The commands of the features that are on, in list order (/help and the menus). */
   commands: CommandSpec[];
-  /** Runs every feature's merge hook (in list order) inside the merge's transaction. */
-  onCustomersMerged(tx: Tx, survivorId: string, absorbedId: string): Promise<void>;
+  /** Every text, /help made from `commands` unless the business wrote its own. */
+  texts: Texts;
+  /** What the features add to a customer's profile. */
+  profile(customerId: string): Promise<Record<string, unknown>>;
+  /** The staff desk of the feature that has one (tickets), for a staff channel named `origin`. */
+  staffDesk(origin: string): StaffDesk | undefined;
+  /** Runs every feature's merge hook (in list order, on or off) inside the merge's transaction. */
+  onCustomersMerged(tx: Tx, survivorId: string, absorbedId: string, at: Date): Promise<void>;
   /** A feature's public API by name (undefined when it is off). */
   api(name: string): unknown;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type HostBase = Omit<FeatureHost<never>, 'settings' | 'use'>;
+export type HostBase = Omit<
+  FeatureHost<never>,
+  'settings' | 'use' | 'optional' | 'customersMerged' | 'texts' | 'outreach'
+>;
+
+/** Every feature's merge hook, in list order: switched-off features' data moves too. */
+export async function mergeCustomerRows(
+  features: readonly AnyFeature[],
+  tx: Tx,
+  survivorId: string,
+  absorbedId: string,
+  at: Date,
+): Promise<void> {
+  for (const f of features) await f.onCustomersMerged?.(tx, survivorId, absorbedId, at);
+}
+
+/** The features a settings lookup leaves on, in list order. */
+export function enabledFeatures(features: readonly AnyFeature[], settingsOf: (key: string) => unknown): AnyFeature[] {
+  return features.filter((f) => isEnabled(f.settings ? settingsOf(f.settings.key) : undefined));
+}
+
+/** Every text the features bring, /help listing the commands of those that are on. */
+export function featureTexts(
+  features: readonly AnyFeature[],
+  on: readonly AnyFeature[],
+  overrides: TextOverrides = {},
+): Texts {
+  const commands = on.flatMap((f) => f.commands ?? []);
+  const help = { 'zh-CN': { help: helpText(commands, 'zh-CN') }, en: { help: helpText(commands, 'en') } };
+  return buildTexts(overrides, [...features.flatMap((f) => (f.texts ? [f.texts] : [])), help]);
+}
 
 /** Sets the features up in order and assembles what they bring. */
 export async function buildFeatures(
@@ -93,11 +141,23 @@ export async function buildFeatures(
   pipeline: readonly string[],
   base: HostBase,
   settingsOf: (key: string) => unknown,
+  textOverrides: TextOverrides = {},
 ): Promise<BuiltFeatures> {
   checkFeatures(features, pipeline);
-  const on = features.filter((f) => isEnabled(f.settings ? settingsOf(f.settings.key) : undefined));
+  const on = enabledFeatures(features, settingsOf);
+  const texts = featureTexts(features, on, textOverrides);
+  const outreach = {
+    db: base.db,
+    provider: base.provider,
+    texts,
+    defaultLocale: base.defaultLocale,
+    clock: base.clock,
+    onQueued: () => base.notify(),
+  };
   const apis = new Map<string, unknown>();
   const parts = new Map<string, FeatureParts<unknown>>();
+  const customersMerged = (tx: Tx, survivorId: string, absorbedId: string, at: Date) =>
+    mergeCustomerRows(features, tx, survivorId, absorbedId, at);
   for (const f of on) {
     for (const dep of f.dependsOn ?? []) {
       if (!on.includes(features.find((g) => g.name === dep) as AnyFeature)) {
@@ -110,7 +170,10 @@ export async function buildFeatures(
     const host: FeatureHost<unknown> = {
       ...base,
       settings: f.settings ? settingsOf(f.settings.key) : undefined,
-      use: <A>(dep: AnyFeature & Feature<never, A>): A => {
+      texts,
+      outreach,
+      customersMerged,
+      use: <A>(dep: AnyFeature): A => {
         if (!(f.dependsOn ?? []).includes(dep.name)) {
           throw new KernelError(
             'KERNEL_MISSING_DEPENDENCY',
@@ -118,6 +181,15 @@ export async function buildFeatures(
           );
         }
         return apis.get(dep.name) as A;
+      },
+      optional: <A>(dep: AnyFeature): A | undefined => {
+        if (!(f.uses ?? []).includes(dep.name) && !(f.dependsOn ?? []).includes(dep.name)) {
+          throw new KernelError(
+            'KERNEL_MISSING_DEPENDENCY',
+            `feature "${f.name}" uses "${dep.name}" without declaring it in uses`,
+          );
+        }
+        return apis.get(dep.name) as A | undefined;
       },
     };
     const built = await f.setup(host as FeatureHost<never>);
@@ -149,12 +221,22 @@ export async function buildFeatures(
       const mw = bySlot.get(slot);
       return mw ? [mw] : [];
     }),
-    adminRoutes: all.flatMap((p) => (p.adminRoutes ? [p.adminRoutes] : [])),
+    adminRoutes: on.flatMap((f) => {
+      const plugin = parts.get(f.name)?.adminRoutes;
+      return plugin ? [{ feature: f.name, plugin }] : [];
+    }),
     jobs: all.flatMap((p) => p.jobs ?? []),
     commands: on.flatMap((f) => f.commands ?? []),
-    async onCustomersMerged(tx, survivorId, absorbedId) {
-      for (const p of all) await p.onCustomersMerged?.(tx, survivorId, absorbedId);
+    texts,
+    async profile(customerId) {
+      const fields = await Promise.all(all.map((p) => p.profile?.(customerId) ?? {}));
+      return Object.assign({}, ...fields);
     },
+    staffDesk(origin) {
+      const desk = all.find((p) => p.staffDesk);
+      return desk?.staffDesk?.(origin);
+    },
+    onCustomersMerged: customersMerged,
     api: (name) => apis.get(name),
     async start() {
       for (const p of all) await p.start?.();

@@ -32,8 +32,9 @@ export interface StaffCustomer {
 export interface CustomerContext extends StaffCustomer {
   identities: { channel: string; externalId: string }[];
   stage: string;
-  points: number;
-  tier: string;
+  /** Null when loyalty is off. */
+  points: number | null;
+  tier: string | null;
   /** Past CSAT answers: how many and their average (1–5). */
   csat: { count: number; average: number } | null;
   /** The latest messages both ways, oldest first. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { type App, type BuildOptions, buildApp } from '../../src/app.js';
 import { type Config, parseBusinessConfig, parseEnv } from '../../src/config.js';
+import type { Feature } from '../../src/kernel/feature.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -36,3 +37,18 @@ export async function testApp(
 }
 
 export const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** A feature's public API in a built app; fails the test when the feature is off. */
+// biome-ignore lint/suspicious/noExplicitAny: any feature, whatever its settings type
+export function featureApi<A>(app: App, feature: Feature<any, A, any>): A {
+  const api = app.feature(feature);
+  if (api === undefined) throw new Error(`feature ${feature.name} is off`);
+  return api;
+}
+
+/** Runs a scheduled job's work at once, as its schedule would (without the run's claim). */
+export async function runJob(app: App, name: string): Promise<number> {
+  const job = app.jobs.jobs.find((j) => j.name === name);
+  if (!job) throw new Error(`no job ${name}`);
+  return job.run(new Date());
+}

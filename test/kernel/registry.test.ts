@@ -4,10 +4,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseEnv } from '../../src/config.js';
+import { parseBusinessConfig, parseEnv } from '../../src/config.js';
 import type { TurnContext } from '../../src/engine/context.js';
-import { buildTexts } from '../../src/engine/i18n.js';
-import { CORE_COMMANDS, commandMenus, helpText } from '../../src/kernel/commands.js';
+import { coreFeature } from '../../src/features/core/index.js';
+import { commandMenus, helpText } from '../../src/kernel/commands.js';
 import { defineFeature } from '../../src/kernel/feature.js';
 import { type AnyFeature, buildFeatures, checkFeatures, type HostBase } from '../../src/kernel/registry.js';
 import { FakeClock } from '../fakes/clock.js';
@@ -18,16 +18,18 @@ const base = {
   provider: 'sqlite',
   clock: new FakeClock(),
   logger: pino({ level: 'silent' }),
-  texts: buildTexts(),
   defaultLocale: 'zh-CN',
   businessName: { 'zh-CN': '店', en: 'shop' },
   notify: () => {},
+  core: parseBusinessConfig('', 'test.yaml'),
+  staffChannels: [],
 } satisfies HostBase;
 
 /** A feature that fills its slots with middleware noting its name. */
 const feature = (name: string, o: Partial<AnyFeature> = {}) =>
   defineFeature({
     name,
+    summary: name,
     ...o,
     setup: () => ({
       middleware: Object.fromEntries(
@@ -72,11 +74,16 @@ describe('feature registry', () => {
   });
 
   it('refuses middleware for a slot the feature did not declare, and a declared slot left empty', async () => {
-    const stray = defineFeature({ name: 'a', slots: ['x'], setup: () => ({ middleware: { y: () => {} } }) });
+    const stray = defineFeature({
+      name: 'a',
+      summary: 'a',
+      slots: ['x'],
+      setup: () => ({ middleware: { y: () => {} } }),
+    });
     await expect(buildFeatures([stray as AnyFeature], ['x'], base, () => undefined)).rejects.toMatchObject({
       code: 'KERNEL_SLOT_UNPLACED',
     });
-    const empty = defineFeature({ name: 'a', slots: ['x'], setup: () => ({}) });
+    const empty = defineFeature({ name: 'a', summary: 'a', slots: ['x'], setup: () => ({}) });
     await expect(buildFeatures([empty as AnyFeature], ['x'], base, () => undefined)).rejects.toThrow(
       /gave no middleware/,
     );
@@ -86,6 +93,7 @@ describe('feature registry', () => {
     const order: string[] = [];
     const counter = defineFeature({
       name: 'counter',
+      summary: 'counts',
       settings: { key: 'counter', schema: z.object({ start: z.number() }) },
       setup: (host) => {
         order.push('counter');
@@ -95,6 +103,7 @@ describe('feature registry', () => {
     });
     const user = defineFeature({
       name: 'user',
+      summary: 'uses the counter',
       dependsOn: ['counter'],
       slots: ['late'],
       commands: [{ name: 'count', describe: { 'zh-CN': '计数', en: 'count' } }],
@@ -138,8 +147,8 @@ describe('feature registry', () => {
   });
 
   it('refuses use() of a feature not declared in dependsOn', async () => {
-    const a = defineFeature({ name: 'a', setup: () => ({ api: 1 }) });
-    const b = defineFeature({ name: 'b', setup: (host) => ({ api: host.use(a) }) });
+    const a = defineFeature({ name: 'a', summary: 'a', setup: () => ({ api: 1 }) });
+    const b = defineFeature({ name: 'b', summary: 'b', setup: (host) => ({ api: host.use(a) }) });
     await expect(buildFeatures([a as AnyFeature, b as AnyFeature], [], base, () => undefined)).rejects.toThrow(
       /without declaring it in dependsOn/,
     );
@@ -148,7 +157,7 @@ describe('feature registry', () => {
 
 describe('help and command menus', () => {
   const commands = [
-    ...CORE_COMMANDS,
+    ...(coreFeature.commands ?? []),
     {
       name: 'birthday',
       args: { 'zh-CN': '月-日', en: 'MM-DD' },

@@ -2,7 +2,7 @@
 // satisfied so far, and what was said last.
 import type { CustomerContext, StaffCustomer } from '../../staff/channel.js';
 import type { Db } from '../../store/index.js';
-import type { Loyalty } from '../loyalty/service.js';
+import type { Loyalty } from '../loyalty/index.js';
 
 export type { CustomerContext };
 
@@ -24,7 +24,7 @@ export async function staffCustomer(db: Db, customerId: string): Promise<StaffCu
 
 export async function customerContext(
   db: Db,
-  loyalty: Loyalty,
+  loyalty: Loyalty | undefined,
   customerId: string,
   recentMessages: number,
 ): Promise<CustomerContext> {
@@ -33,7 +33,7 @@ export async function customerContext(
       where: { id: customerId },
       include: { identities: { select: { channel: true, externalId: true, displayName: true } } },
     }),
-    loyalty.summary(customerId),
+    loyalty?.summary(customerId),
     db.feedback.aggregate({
       where: { customerId, kind: 'csat', score: { not: null } },
       _count: { score: true },
@@ -53,8 +53,8 @@ export async function customerContext(
     name: nameOf(customer),
     identities: customer.identities.map(({ channel, externalId }) => ({ channel, externalId })),
     stage: customer.stage,
-    points: summary.balance,
-    tier: `${summary.tier.name.en} · ${summary.tier.name['zh-CN']}`,
+    points: summary ? summary.balance : null,
+    tier: summary ? `${summary.tier.name.en} · ${summary.tier.name['zh-CN']}` : null,
     csat: csat._count.score ? { count: csat._count.score, average: Number(csat._avg.score?.toFixed(1)) } : null,
     recent: recent.reverse().map((r) => ({
       direction: r.direction === 'in' ? 'in' : 'out',

@@ -4,9 +4,9 @@
 // buttons still work). Writing again soon after it was resolved reopens it.
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
+import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { Db } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { HANDOFF_PAYLOAD } from '../faq/middleware.js';
 import { type Detection, detectEscalation } from './detect.js';
 import type { BusinessHours } from './hours.js';
 import type { Ticket, TicketReason, Tickets } from './tickets.js';

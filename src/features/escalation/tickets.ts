@@ -12,7 +12,7 @@ import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import { type CustomerChat, customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
-import type { Surveys } from '../feedback/surveys.js';
+import type { Surveys } from '../feedback/index.js';
 import type { CustomerContext } from './context.js';
 import type { EscalationReason } from './detect.js';
 
@@ -46,7 +46,8 @@ export interface TicketsOptions {
   clock: Clock;
   texts: Texts;
   defaultLocale: Locale;
-  surveys: Surveys;
+  /** Asks for CSAT after a resolution; none when feedback is off. */
+  surveys?: Surveys | undefined;
   /** The customer's context for staff (name, tier, points, CSAT, recent messages). */
   context: (customerId: string) => Promise<CustomerContext>;
   /** Who the customer is, for posts that need only their name (one query). */
@@ -319,7 +320,7 @@ export class Tickets {
     // (HTTP_CONFLICT): the ticket is resolved all the same.
     const csatKey = `csat:ticket:${id}:${at.getTime()}`;
     await this.o.surveys
-      .send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key], csatKey)
+      ?.send(ticket.customerId, 'csat', 'ticket', (key) => texts[locale][key], csatKey)
       .catch(ignoreConflict);
     this.o.onQueued();
     return resolved;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { detectLocale } from '../../engine/i18n.js';
+import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { LlmClient } from '../../llm/client.js';
 import { decide, type Thresholds } from './decide.js';
 import { checkGrounding } from './grounding.js';
@@ -15,7 +16,6 @@ import { normalizeText, tokenize } from './tokenize.js';
 /** Button payloads this feature understands. */
 export const FAQ_PAYLOAD_PREFIX = 'faq:';
 /** The "talk to a person" button; escalation opens a ticket for it. */
-export const HANDOFF_PAYLOAD = 'handoff';
 
 export interface FaqOptions {
   knowledge: KnowledgeBase;
@@ -24,6 +24,8 @@ export interface FaqOptions {
   modelEntries: number;
   llm?: LlmClient | undefined;
   logger: Logger;
+  /** Offer "talk to a person" when the bot does not know (escalation is on). */
+  handoff: boolean;
 }
 
 const label = (question: string) => (question.length > 40 ? `${question.slice(0, 39)}…` : question);
@@ -56,10 +58,10 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
     let modelRejected: string | undefined;
     if (o.llm) {
       const entries = matches.slice(0, o.modelEntries).map((m) => m.entry);
-      if (!entries.length) return dontKnow(ctx, text);
+      if (!entries.length) return dontKnow(ctx, o.handoff, text);
       try {
         const answer = await askModel(o.llm, text, entries, ctx.locale, ctx.businessName[ctx.locale]);
-        if (!answer) return dontKnow(ctx, text);
+        if (!answer) return dontKnow(ctx, o.handoff, text);
         const grounding = checkGrounding(
           answer.text,
           entries.filter((e) => answer.entryIds.includes(e.id)),
@@ -102,7 +104,7 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
         ctx.event('faq_suggested', { entryIds: decision.suggestions.map((m) => m.entry.id), ...rejected });
         return;
       case 'low':
-        return dontKnow(ctx, text, rejected);
+        return dontKnow(ctx, o.handoff, text, rejected);
     }
   };
 }
@@ -119,7 +121,7 @@ function scores(m: Match) {
 }
 
 /** Says so plainly, offers a person, and logs the question for the business to answer next time. */
-function dontKnow(ctx: TurnContext, text: string, extra: Record<string, string> = {}): void {
-  ctx.reply(ctx.t('faqDontKnow'), [{ label: ctx.t('faqHumanButton'), payload: HANDOFF_PAYLOAD }]);
+function dontKnow(ctx: TurnContext, handoff: boolean, text: string, extra: Record<string, string> = {}): void {
+  ctx.reply(ctx.t('faqDontKnow'), handoff ? [{ label: ctx.t('faqHumanButton'), payload: HANDOFF_PAYLOAD }] : []);
   ctx.event('faq_unanswered', { question: text, locale: ctx.locale, ...extra }, questionKey(text));
 }

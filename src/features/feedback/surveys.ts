@@ -12,7 +12,7 @@ import type { Db, Prisma, Tx } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
-import type { Loyalty } from '../loyalty/service.js';
+import type { Loyalty } from '../loyalty/index.js';
 
 export type SurveyKind = 'feedback' | 'csat' | 'nps';
 
@@ -57,7 +57,8 @@ export class Surveys {
   constructor(
     private readonly db: Db,
     private readonly provider: DatabaseProvider,
-    private readonly loyalty: Loyalty,
+    /** Awards loyalty.rules.feedback points for an answer; none when loyalty is off. */
+    private readonly loyalty: Loyalty | undefined,
     private readonly clock: Clock,
     private readonly expiryHours: number,
   ) {}
@@ -171,7 +172,7 @@ export class Surveys {
       });
       return row;
     });
-    const award = await this.loyalty.award(
+    const award = await this.loyalty?.award(
       dialog.customerId,
       'feedback',
       this.loyalty.settings.rules.feedback,

@@ -1,7 +1,9 @@
 // One customer across channels: merging two customer records into one, and splitting an
 // identity off again. The merge is one transaction: everything that belongs to the absorbed
-// customer (identities, history, points, purchases, rewards, feedback, tickets, dialogs) moves to
-// the survivor, whose profile keeps its own values and takes the other's where it has none.
+// customer moves to the survivor, whose profile keeps its own values and takes the other's where
+// it has none. What is the engine's (identities, history, outbox, dialogs, the profile) moves here;
+// each feature moves its own rows through its merge hook (Feature.onCustomersMerged: points,
+// purchases, rewards, feedback, tickets, referrals, birthday), given here as `moveRows`.
 //
 // Conflicting fields, the documented rule:
 // - displayName, locale, birthday, referralCode, attributes: the survivor's; the other's only where the survivor has none.
@@ -26,8 +28,11 @@ export interface MergeResult {
 }
 
 /** Moves everything of `absorbedId` into `survivorId`, logs it on both sides' chats, deletes the absorbed record. */
+export type MoveRows = (tx: Tx, survivorId: string, absorbedId: string, at: Date) => Promise<void>;
+
 export async function mergeCustomers(
   db: Db,
+  moveRows: MoveRows,
   survivorId: string,
   absorbedId: string,
   at: Date,
@@ -46,41 +51,25 @@ export async function mergeCustomers(
       where: { customerId: { in: [survivorId, absorbedId] } },
       select: { customerId: true, channel: true, externalId: true },
     });
-    const ticketId = await uniteTickets(tx, survivor.ticketId, absorbed.ticketId, at);
-    const refereeRows = await tx.referral.count({ where: { refereeId: { in: [survivorId, absorbedId] } } });
-    if (refereeRows === 2) await tx.referral.deleteMany({ where: { refereeId: absorbedId } });
-    await tx.referral.updateMany({ where: { refereeId: absorbedId }, data: { refereeId: survivorId } });
-    await tx.referral.updateMany({ where: { referrerId: absorbedId }, data: { referrerId: survivorId } });
-    await tx.linkCode.deleteMany({ where: { customerId: absorbedId } });
-
+    // The features' rows first (every feature, also one switched off: its data stays the customer's).
+    await moveRows(tx, survivorId, absorbedId, at);
     const move = { where: { customerId: absorbedId }, data: { customerId: survivorId } };
     await tx.channelIdentity.updateMany(move);
     await tx.interaction.updateMany(move);
     await tx.outbox.updateMany(move);
-    await tx.pointsEntry.updateMany(move);
-    await tx.purchase.updateMany(move);
-    await tx.redemption.updateMany(move);
-    await tx.feedback.updateMany(move);
-    await tx.followUp.updateMany(move);
     await tx.pendingDialog.updateMany(move);
-    await tx.ticket.updateMany(move);
 
-    // The absorbed record goes first: its referral code is unique and may move to the survivor.
     await tx.customer.delete({ where: { id: absorbedId } });
     const merged = await tx.customer.update({
       where: { id: survivorId },
       data: {
         displayName: survivor.displayName ?? absorbed.displayName,
         locale: survivor.locale ?? absorbed.locale,
-        birthday: survivor.birthday ?? absorbed.birthday,
-        referralCode: survivor.referralCode ?? absorbed.referralCode,
         attributes: { ...asObject(absorbed.attributes), ...asObject(survivor.attributes) } as Prisma.InputJsonValue,
         stage: moreEngaged(survivor.stage, absorbed.stage),
         optedOut: survivor.optedOut || absorbed.optedOut,
-        pointsBalance: survivor.pointsBalance + absorbed.pointsBalance,
         createdAt: survivor.createdAt < absorbed.createdAt ? survivor.createdAt : absorbed.createdAt,
         lastSeenAt: survivor.lastSeenAt > absorbed.lastSeenAt ? survivor.lastSeenAt : absorbed.lastSeenAt,
-        ticketId,
       },
       include: { identities: { select: { channel: true, externalId: true } } },
     });
@@ -137,26 +126,6 @@ export async function unlinkIdentity(
     }
     return { customerId: created.id };
   });
-}
-
-/** Keeps one open ticket: the survivor's, else the absorbed one's; a second open one is folded in. */
-async function uniteTickets(tx: Tx, keptId: number | null, otherId: number | null, at: Date): Promise<number | null> {
-  const [kept, other] = await Promise.all([
-    keptId ? tx.ticket.findUnique({ where: { id: keptId } }) : null,
-    otherId ? tx.ticket.findUnique({ where: { id: otherId } }) : null,
-  ]);
-  const isOpen = (t: typeof kept) => t !== null && t.status !== 'resolved';
-  if (kept && other && isOpen(kept) && isOpen(other)) {
-    await tx.ticketMessage.updateMany({ where: { ticketId: other.id }, data: { ticketId: kept.id } });
-    await tx.ticket.update({
-      where: { id: other.id },
-      data: { status: 'resolved', resolvedAt: at, assignee: other.assignee ?? `merged into #${kept.id}` },
-    });
-    return kept.id;
-  }
-  if (isOpen(kept)) return kept?.id ?? null;
-  if (isOpen(other)) return other?.id ?? null;
-  return Math.max(kept?.id ?? 0, other?.id ?? 0) || null;
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -6,7 +6,7 @@ import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { mergeCustomers } from './merge.js';
+import { type MoveRows, mergeCustomers } from './merge.js';
 
 export const LINK_CODE_MINUTES = 10;
 /** No 0/O, 1/I/L: codes are read off one screen and typed on another. */
@@ -16,6 +16,8 @@ const CODE_LENGTH = 6;
 export interface LinkOptions {
   db: Db;
   clock: Clock;
+  /** Every feature's merge hook (FeatureHost.customersMerged). */
+  moveRows: MoveRows;
 }
 
 function newCode(): string {
@@ -57,7 +59,7 @@ export function linkCommand(o: LinkOptions): Middleware<TurnContext> {
     // One use only: whoever deletes the code first merges.
     const taken = await o.db.linkCode.deleteMany({ where: { code: entered, expiresAt: { gt: now } } });
     if (taken.count !== 1) return ctx.reply(ctx.t('linkInvalid'));
-    const merged = await mergeCustomers(o.db, ctx.customer.id, row.customerId, now, 'link');
+    const merged = await mergeCustomers(o.db, o.moveRows, ctx.customer.id, row.customerId, now, 'link');
     const channels = [...new Set(merged.identities.map((i) => i.channel))].join(ctx.locale === 'en' ? ', ' : '、');
     ctx.event('customer_linked', { absorbedId: merged.absorbedId });
     ctx.reply(ctx.t('linkDone', { channels, balance: merged.pointsBalance }));

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { mergeCustomers, unlinkIdentity } from './merge.js';
+import { type MoveRows, mergeCustomers, unlinkIdentity } from './merge.js';
 
 const security = [{ adminToken: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
@@ -15,6 +15,8 @@ const identity = {
 export interface LinkingRoutesOptions {
   db: Db;
   clock: Clock;
+  /** Every feature's merge hook (FeatureHost.customersMerged). */
+  moveRows: MoveRows;
 }
 
 export async function linkingRoutes(app: FastifyInstance, o: LinkingRoutesOptions) {
@@ -50,7 +52,7 @@ export async function linkingRoutes(app: FastifyInstance, o: LinkingRoutesOption
     async (request) => {
       const { id } = request.params as { id: string };
       const { otherId } = request.body as { otherId: string };
-      const merged = await mergeCustomers(o.db, id, otherId, new Date(o.clock.now()), 'admin');
+      const merged = await mergeCustomers(o.db, o.moveRows, id, otherId, new Date(o.clock.now()), 'admin');
       return {
         id: merged.survivorId,
         mergedId: merged.absorbedId,

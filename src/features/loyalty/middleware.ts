@@ -1,18 +1,14 @@
 // Points in the chat: welcome points, /checkin (签到), /points (积分), /history.
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
+import { loyaltyCommandSpecs } from './commands.js';
 import { replyHistory } from './history.js';
 import type { AwardOutcome, Loyalty } from './service.js';
 
 /** Chat words that mean a loyalty command, besides the slash commands. */
-const phrases: Record<string, string> = {
-  签到: 'checkin',
-  打卡: 'checkin',
-  积分: 'points',
-  我的积分: 'points',
-  查积分: 'points',
-  积分记录: 'history',
-};
+const phrases: Record<string, string> = Object.fromEntries(
+  loyaltyCommandSpecs.flatMap((c) => ('phrases' in c ? c.phrases.map((p) => [p, c.name]) : [])),
+);
 
 function intent(ctx: TurnContext): string | undefined {
   if (ctx.command) return ['checkin', 'points', 'history'].includes(ctx.command.name) ? ctx.command.name : undefined;

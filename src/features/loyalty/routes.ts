@@ -4,9 +4,8 @@ import { AppError } from '../../errors.js';
 import { parseDateTime } from '../../http/formats.js';
 import { dateTimeSchema, errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Outreach } from '../../outbox/outreach.js';
-import { announceReferralPayout, congratulateTier } from './referral-notices.js';
-import type { Referrals } from './referrals.js';
 import type { Loyalty } from './service.js';
+import { congratulateTier } from './tier-notice.js';
 
 const security = [{ adminToken: [] }];
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } } as const;
@@ -37,13 +36,19 @@ const entryBody = (e: Entry) => ({
   expiresAt: e.expiresAt?.toISOString() ?? null,
 });
 
+/**
+ * Runs after every reported purchase (a repeated report too, so what a crash left undone is done
+ * by the retry); what it returns joins the response (the referrals feature pays referrals here).
+ */
+export type PurchaseHook = (customerId: string) => Promise<Record<string, unknown> | undefined>;
+
 export interface LoyaltyRoutesOptions extends Outreach {
   loyalty: Loyalty;
-  referrals: Referrals;
+  afterPurchase: readonly PurchaseHook[];
 }
 
 export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutesOptions) {
-  const { db, loyalty, referrals } = options;
+  const { db, loyalty } = options;
   const mustExist = async (id: string) => {
     if (!(await db.customer.findUnique({ where: { id }, select: { id: true } }))) {
       throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
@@ -112,9 +117,8 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       // A purchase that lifts the customer into a tier is congratulated in their chat (marketing).
       if (result.award?.tierReached)
         await congratulateTier(options, id, result.award.tierReached, `order:${body.orderId}`);
-      // Also after a repeated report: a referral left unpaid by a crash is paid by the retry.
-      const payout = await referrals.settle(id);
-      if (payout) await announceReferralPayout(options, payout, 'purchase');
+      const extras: Record<string, unknown> = {};
+      for (const hook of options.afterPurchase) Object.assign(extras, await hook(id));
       const balance = (await db.customer.findUniqueOrThrow({ where: { id }, select: { pointsBalance: true } }))
         .pointsBalance;
       return {
@@ -126,16 +130,7 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
         },
         points: { awarded: result.award?.applied ? result.award.entry.delta : 0, balance },
         ...(result.award?.tierReached ? { tierReached: result.award.tierReached.id } : {}),
-        ...(payout
-          ? {
-              referral: {
-                referrerId: payout.referrerId,
-                refereePoints: payout.refereePoints,
-                referrerPoints: payout.referrerPoints,
-                capped: payout.capped,
-              },
-            }
-          : {}),
+        ...extras,
       };
     },
   );

@@ -1,12 +1,12 @@
 // Loyalty: earning rules, purchases, tiers and the customer's points summary, over the ledger.
-import type { BusinessConfig } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 import { append, appendInTx, type EntryResult, type LedgerEntry, POINTS_LIMIT, PointsLimitExceeded } from './ledger.js';
 import { earnedSince, expiredLots, expiringBetween, openLots } from './lots.js';
+import type { LoyaltySettings } from './settings.js';
 
-export type LoyaltySettings = BusinessConfig['loyalty'];
+export type { LoyaltySettings };
 export type Tier = LoyaltySettings['tiers'][number];
 
 const DAY = 86_400_000;

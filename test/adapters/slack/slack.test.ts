@@ -5,9 +5,10 @@ import { type App as BoltApp, type Receiver, SocketModeReceiver } from '@slack/b
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { parseEnv } from '../../../src/config.js';
+import { escalationFeature } from '../../../src/features/escalation/index.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { buttonPress, FakeSlack, messageEvent, slackSignature } from '../../fakes/slack.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, featureApi, runJob, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const SECRET = 'slack-signing-secret-for-tests';
@@ -64,7 +65,7 @@ function harness(get: () => { app: App; slack: FakeSlack; clock: FakeClock }) {
       }[];
       const found = tickets.find((t) => JSON.stringify(t.customer).includes(userId));
       if (!found) throw new Error(`no ticket for ${userId}`);
-      const row = await get().app.tickets.get(found.id);
+      const row = await featureApi(get().app, escalationFeature).get(found.id);
       return { ...found, slackTs: row?.slackTs ?? null };
     },
     /** Delivers what the outbox holds (Slack posts included). */
@@ -344,9 +345,9 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
     const seen = reminders().length;
 
     clock.current = start + 9 * 60_000;
-    expect(await app.runTicketReminders()).toBe(0);
+    expect(await runJob(app, 'ticket-reminders')).toBe(0);
     clock.current = start + 10 * 60_000;
-    expect(await app.runTicketReminders()).toBe(2);
+    expect(await runJob(app, 'ticket-reminders')).toBe(2);
     await h.deliver();
     const first = reminders().slice(seen);
     const urgentTs = (await h.ticketOf(urgent)).slackTs;
@@ -356,11 +357,11 @@ describeOnEachDatabase('Slack: tickets through the Events API', (database) => {
     expect(String(first.find((r) => r.thread_ts !== urgentTs)?.text)).not.toContain('subteam');
 
     clock.current = start + 25 * 60_000;
-    expect(await app.runTicketReminders()).toBe(0);
+    expect(await runJob(app, 'ticket-reminders')).toBe(0);
     const claimed = await h.ticketOf(normal);
-    await app.tickets.claim(claimed.id, { name: 'li' });
+    await featureApi(app, escalationFeature).claim(claimed.id, { name: 'li' });
     clock.current = start + 40 * 60_000;
-    expect(await app.runTicketReminders()).toBe(1);
+    expect(await runJob(app, 'ticket-reminders')).toBe(1);
     await h.deliver();
     expect(reminders().at(-1)?.text).toMatch(/waited 40 min/);
     clock.current = start;

@@ -7,7 +7,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { FakeSlack } from '../../fakes/slack.js';
 import { FakeWebhookReceiver } from '../../fakes/staff-webhook.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, runJob, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const OPEN = Date.parse('2026-07-01T02:00:00Z'); // 10:00 in Shanghai
@@ -179,16 +179,16 @@ describeOnEachDatabase('staff channels: a JSON webhook without Slack', (database
     });
 
     clock.current = start + 9 * 60_000;
-    expect(await app.runTicketReminders()).toBe(0);
+    expect(await runJob(app, 'ticket-reminders')).toBe(0);
     clock.current = start + 10 * 60_000;
-    expect(await app.runTicketReminders()).toBe(1);
+    expect(await runJob(app, 'ticket-reminders')).toBe(1);
     await app.dispatcher.drain();
     expect(events().at(-1)).toMatchObject({ event: 'ticket.reminder', minutesWaiting: 10, ticket: { id: ticket.id } });
 
     // The receiver is down: the reminder waits in the outbox and goes out on a later attempt.
     hook.answers.push({ status: 503 });
     clock.current = start + 40 * 60_000;
-    expect(await app.runTicketReminders()).toBe(1);
+    expect(await runJob(app, 'ticket-reminders')).toBe(1);
     await app.dispatcher.drain();
     const row = await app.store.db.outbox.findFirst({ where: { channel: 'staff-webhook' }, orderBy: { id: 'desc' } });
     expect(row).toMatchObject({ status: 'pending', attempts: 1 });

@@ -3,8 +3,9 @@
 // writing again soon reopens it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { escalationFeature } from '../../../src/features/escalation/index.js';
 import { FakeClock } from '../../fakes/clock.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 interface Reply {
@@ -231,7 +232,10 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
       trigger: 'help',
       authorName: u,
     };
-    const [a, b] = await Promise.all([app.tickets.open(input), app.tickets.open(input)]);
+    const [a, b] = await Promise.all([
+      featureApi(app, escalationFeature).open(input),
+      featureApi(app, escalationFeature).open(input),
+    ]);
     expect([a.created, b.created].sort()).toEqual([false, true]);
     expect(a.ticket.id).toBe(b.ticket.id);
   });

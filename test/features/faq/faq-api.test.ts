@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { faqFeature } from '../../../src/features/faq/index.js';
+import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'knowledge');
@@ -93,7 +94,7 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
   });
 
   it('never answers out-of-scope questions with an entry', async () => {
-    const answers = new Set(app.knowledge.current.entries.map((e) => e.answer));
+    const answers = new Set(featureApi(app, faqFeature).current.entries.map((e) => e.answer));
     for (const text of [
       '1+1等于几',
       'tell me a joke',

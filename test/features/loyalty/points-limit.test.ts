@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { loyaltyFeature } from '../../../src/features/loyalty/index.js';
 import { POINTS_LIMIT } from '../../../src/features/loyalty/ledger.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 // PostgreSQL's INTEGER ends at 2,147,483,647: past it a balance gave 500. The ledger now refuses
@@ -80,9 +81,9 @@ describeOnEachDatabase('points limit', (database) => {
 
   it('reports points earned past 2^31 in twelve months (sums, not balances) without error', async () => {
     const { user, id } = await newCustomer();
-    await app.loyalty.adjust(id, POINTS_LIMIT, 'seed', 'big-earn-1', 'test');
-    await app.loyalty.adjust(id, -1_900_000_000, 'spent', 'big-spend-1', 'test');
-    const again = await app.loyalty.adjust(id, 1_900_000_000, 'seed', 'big-earn-2', 'test');
+    await featureApi(app, loyaltyFeature).loyalty.adjust(id, POINTS_LIMIT, 'seed', 'big-earn-1', 'test');
+    await featureApi(app, loyaltyFeature).loyalty.adjust(id, -1_900_000_000, 'spent', 'big-spend-1', 'test');
+    const again = await featureApi(app, loyaltyFeature).loyalty.adjust(id, 1_900_000_000, 'seed', 'big-earn-2', 'test');
     expect(again.balance).toBe(POINTS_LIMIT);
     expect(await points(id)).toMatchObject({ balance: POINTS_LIMIT, earnedLast12Months: 3_900_000_000 });
     const reply = await app.server.inject({

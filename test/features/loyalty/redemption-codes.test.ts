@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { loyaltyFeature } from '../../../src/features/loyalty/index.js';
 import { FakeClock } from '../../fakes/clock.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const catalog = `
@@ -43,7 +44,7 @@ describeOnEachDatabase('redemption codes at the counter', (database) => {
     await say({ text: '/start' });
     const id = (await app.store.db.customer.findFirstOrThrow({ where: { identities: { some: { externalId: user } } } }))
       .id;
-    await app.loyalty.adjust(id, points, 'test', `seed:${id}`, 'test');
+    await featureApi(app, loyaltyFeature).loyalty.adjust(id, points, 'test', `seed:${id}`, 'test');
     const code = await redeem(say, rewardId);
     return { user, id, say, code };
   };

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { parseBusinessConfig } from '../../../src/config.js';
+import { loyaltyFeature } from '../../../src/features/loyalty/index.js';
 import { RedeemRefused, Rewards } from '../../../src/features/loyalty/rewards.js';
 import { Loyalty } from '../../../src/features/loyalty/service.js';
 import { resolveCustomers } from '../../../src/store/customers.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { systemClock } from '../../../src/util/clock.js';
-import { testApp } from '../../helpers/app.js';
+import { featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const catalog = `
@@ -117,7 +118,7 @@ describeOnEachDatabase('rewards in the chat', (database) => {
     const id = (
       await app.store.db.customer.findFirstOrThrow({ where: { identities: { some: { externalId: 'chat-redeemer' } } } })
     ).id;
-    await app.loyalty.adjust(id, 120, 'test', 'chat-seed', 'test');
+    await featureApi(app, loyaltyFeature).loyalty.adjust(id, 120, 'test', 'chat-seed', 'test');
     const [list] = await send({ text: '/rewards' });
     expect(list?.buttons?.map((b) => b.payload)).toEqual(['redeem:tote', 'redeem:mug', 'redeem:coffee']);
 

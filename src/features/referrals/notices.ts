@@ -4,25 +4,12 @@
 // referred once, so the referee's id keys each notice.
 import { format, type Locale, type TextKey } from '../../engine/i18n.js';
 import { notify, type Outreach } from '../../outbox/outreach.js';
+import { congratulateTier } from '../loyalty/index.js';
 import type { ReferralPayout } from './referrals.js';
-import type { Tier } from './service.js';
 
 function tell(o: Outreach, customerId: string, key: TextKey, vars: Record<string, number>, dedupe: string) {
   const text = (l: Locale) => format(o.texts[l][key], vars);
   return notify(o, customerId, text, { purpose: 'marketing', kind: 'referral', key: dedupe });
-}
-
-/**
- * Congratulates a customer on a tier (marketing). `cause` names what lifted them (an order, an
- * adjustment, a referral) so the same event congratulates once, however often it is retried.
- */
-export function congratulateTier(o: Outreach, customerId: string, tier: Tier, cause: string) {
-  const text = (l: Locale) => format(o.texts[l].tierReached, { tier: tier.name[l], perks: tier.perks[l] });
-  return notify(o, customerId, text, {
-    purpose: 'marketing',
-    kind: 'tier_reached',
-    key: `tier:${customerId}:${tier.id}:${cause}`,
-  });
 }
 
 /** `paidAt`: `start` when the referee's own turn already says what they got. */

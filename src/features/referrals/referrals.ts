@@ -11,8 +11,7 @@ import { insertMany } from '../../store/bulk.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
-import { appendInTx, type EntryResult, PointsLimitExceeded } from './ledger.js';
-import type { Loyalty, Tier } from './service.js';
+import { appendInTx, type EntryResult, type Loyalty, PointsLimitExceeded, type Tier } from '../loyalty/index.js';
 
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 

@@ -6,7 +6,7 @@ import type { TurnContext } from '../../engine/context.js';
 import { format } from '../../engine/i18n.js';
 import { notify, type Outreach } from '../../outbox/outreach.js';
 import type { Db } from '../../store/index.js';
-import type { Loyalty } from './service.js';
+import type { Loyalty } from '../loyalty/index.js';
 
 const daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { parseBirthday } from '../../../src/features/loyalty/birthdays.js';
+import { parseBirthday } from '../../../src/features/birthdays/birthdays.js';
 import { FakeClock } from '../../fakes/clock.js';
-import { admin, testApp } from '../../helpers/app.js';
+import { admin, runJob, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 describe('parseBirthday', () => {
@@ -40,10 +40,10 @@ describeOnEachDatabase('birthdays', (database) => {
     expect((await send('/birthday 31-02'))[0]?.text).toMatch(/用法/);
     expect((await send('生日 8月15日'))[0]?.text).toMatch(/8月15日.*100积分/);
 
-    expect(await app.runBirthdays()).toBe(0); // 14 August
+    expect(await runJob(app, 'birthdays')).toBe(0); // 14 August
     clock.current = Date.parse('2026-08-14T16:30:00Z'); // 00:30 on 15 August in Shanghai
-    expect(await app.runBirthdays()).toBe(1);
-    expect(await app.runBirthdays()).toBe(0); // once a year
+    expect(await runJob(app, 'birthdays')).toBe(1);
+    expect(await runJob(app, 'birthdays')).toBe(0); // once a year
     const messages = (await app.server.inject({ url: '/api/v1/messages?userId=bday' })).json().messages;
     expect(messages.at(-1).text).toMatch(/生日快乐.*100积分/);
     const list = await app.server.inject({ url: '/api/v1/customers?externalId=bday', headers: admin });
@@ -53,6 +53,6 @@ describeOnEachDatabase('birthdays', (database) => {
     );
 
     clock.current = Date.parse('2027-08-15T01:00:00Z'); // next year: again
-    expect(await app.runBirthdays()).toBe(1);
+    expect(await runJob(app, 'birthdays')).toBe(1);
   });
 });

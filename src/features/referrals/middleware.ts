@@ -3,9 +3,9 @@
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import type { Outreach } from '../../outbox/outreach.js';
-import { announceReferralPayout } from './referral-notices.js';
+import type { LoyaltySettings } from '../loyalty/index.js';
+import { announceReferralPayout } from './notices.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
-import type { LoyaltySettings } from './service.js';
 
 export interface ReferralOptions extends Outreach {
   referrals: Referrals;

@@ -1,0 +1,67 @@
+// Answers from the business's knowledge base (KNOWLEDGE_DIR, reloaded when files change):
+// offline search in Chinese and English, grounded model answers when OPENAI_API_KEY is set,
+// "did you mean" buttons, and the questions it could not answer for the business to add.
+import { defineFeature } from '../../kernel/feature.js';
+import { createOpenAiClient } from '../../llm/client.js';
+import { escalationFeature } from '../escalation/index.js';
+import { KnowledgeBase } from './knowledge-base.js';
+import { faqMiddleware } from './middleware.js';
+import { knowledgeRoutes } from './routes.js';
+import { faqSettings } from './settings.js';
+import { faqTexts } from './texts.js';
+import { Synonyms } from './tokenize.js';
+
+export type { KnowledgeBase } from './knowledge-base.js';
+
+export const faqFeature = defineFeature({
+  name: 'faq',
+  summary: 'Answers from the knowledge base, offline or with an OpenAI-compatible model; unanswered questions',
+  uses: ['escalation'],
+  settings: { key: 'faq', schema: faqSettings },
+  texts: faqTexts,
+  slots: ['faq'],
+  setup(host) {
+    const { env, settings } = host;
+    const knowledge = new KnowledgeBase({
+      dir: env.KNOWLEDGE_DIR,
+      synonyms: new Synonyms(settings.synonyms),
+      defaultLocale: env.DEFAULT_LOCALE,
+      logger: host.logger.child({ part: 'knowledge' }),
+    });
+    const kb = knowledge.load();
+    host.logger.info(
+      `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
+    );
+    const llm = env.OPENAI_API_KEY
+      ? createOpenAiClient({
+          apiKey: env.OPENAI_API_KEY,
+          baseURL: env.OPENAI_BASE_URL,
+          model: env.OPENAI_MODEL,
+          timeoutMs: env.OPENAI_TIMEOUT_MS,
+        })
+      : undefined;
+    return {
+      middleware: {
+        faq: faqMiddleware({
+          knowledge,
+          llm,
+          logger: host.logger.child({ part: 'faq' }),
+          modelEntries: settings.modelEntries,
+          handoff: host.optional(escalationFeature) !== undefined,
+          thresholds: {
+            high: settings.highCoverage,
+            highEvidence: settings.highEvidence,
+            margin: settings.margin,
+            middle: settings.middleCoverage,
+            middleEvidence: settings.middleEvidence,
+            maxSuggestions: settings.maxSuggestions,
+          },
+        }),
+      },
+      adminRoutes: (app) => knowledgeRoutes(app, { db: host.db, knowledge, timezone: env.BUSINESS_TIMEZONE }),
+      api: knowledge,
+      start: async () => knowledge.watch(),
+      stop: async () => knowledge.close(),
+    };
+  },
+});

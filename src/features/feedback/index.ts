@@ -1,0 +1,45 @@
+// Feedback: /feedback, CSAT and NPS surveys with buttons, comments, follow-ups on poor scores
+// whose result is told back to the customer; points for answering when loyalty is on.
+import { defineFeature } from '../../kernel/feature.js';
+import type { Tx } from '../../store/index.js';
+import { loyaltyFeature } from '../loyalty/index.js';
+import { feedbackMiddleware } from './middleware.js';
+import { feedbackRoutes } from './routes.js';
+import { surveySettings } from './settings.js';
+import { Surveys } from './surveys.js';
+import { feedbackTexts } from './texts.js';
+
+export type { SurveyKind, Surveys } from './surveys.js';
+
+async function mergeFeedback(tx: Tx, survivorId: string, absorbedId: string): Promise<void> {
+  const move = { where: { customerId: absorbedId }, data: { customerId: survivorId } };
+  await tx.feedback.updateMany(move);
+  await tx.followUp.updateMany(move);
+}
+
+export const feedbackFeature = defineFeature({
+  name: 'feedback',
+  summary: 'CSAT and NPS surveys with buttons, free-text feedback, follow-ups told back to the customer',
+  uses: ['loyalty'],
+  settings: { key: 'surveys', schema: surveySettings },
+  texts: feedbackTexts,
+  slots: ['surveys'],
+  commands: [{ name: 'feedback', describe: { 'zh-CN': '给我们提意见', en: 'tell us what you think' } }],
+  onCustomersMerged: mergeFeedback,
+  setup(host) {
+    const loyalty = host.optional(loyaltyFeature)?.loyalty;
+    const surveys = new Surveys(host.db, host.provider, loyalty, host.clock, host.settings.expiryHours);
+    return {
+      middleware: { surveys: feedbackMiddleware(surveys) },
+      adminRoutes: (app) =>
+        feedbackRoutes(app, {
+          db: host.db,
+          surveys,
+          texts: host.texts,
+          defaultLocale: host.defaultLocale,
+          timezone: host.env.BUSINESS_TIMEZONE,
+        }),
+      api: surveys,
+    };
+  },
+});
