@@ -61,6 +61,36 @@ describe('module boundaries', () => {
     expect(imports('adapters/slack/index.ts')).toContain('../../src/staff/channel.js');
   });
 
+  it('a feature imports another only through its public entry (src/features/<name>/index.ts)', () => {
+    const inFolders = sources('src/features').filter((f) => f.split('/').length > 3);
+    const offenders = inFolders.flatMap((f) => {
+      const own = f.split('/')[2];
+      return imports(f)
+        .filter((i) => {
+          const other = /^\.\.\/([a-z-]+)\/(.+)$/.exec(i);
+          return other !== null && other[1] !== own && other[2] !== 'index.js';
+        })
+        .map((i) => `${f} -> ${i}`);
+    });
+    expect(offenders).toEqual([]);
+    // The rule reads real imports: referrals does use loyalty, through its entry.
+    expect(imports('src/features/referrals/index.ts')).toContain('../loyalty/index.js');
+  });
+
+  it('outside the features, only the wiring knows them, and only through the list (src/features/index.ts)', () => {
+    const wiring = ['src/app.ts', 'src/main.ts', 'src/config.ts'];
+    const offenders = [...sources('src'), ...sources('adapters')]
+      .filter((f) => !f.startsWith('src/features/'))
+      .flatMap((f) =>
+        imports(f)
+          .filter((i) => /(^|\/)features\//.test(i))
+          .filter((i) => !(wiring.includes(f) && i === './features/index.js'))
+          .map((i) => `${f} -> ${i}`),
+      );
+    expect(offenders).toEqual([]);
+    expect(imports('src/app.ts')).toContain('./features/index.js');
+  });
+
   it('only the outreach service (and the engine committing a turn) inserts Outbox rows', () => {
     // insertMany(db, provider, 'Outbox', …), Prisma's outbox.create/createMany/upsert, raw INSERT INTO "Outbox".
     const inserts = [

@@ -86,7 +86,8 @@ export interface BuiltFeatures {
   middleware: Middleware<TurnContext>[];
   /** Each feature's admin routes, with the feature's name. */
   adminRoutes: { feature: string; plugin: FastifyPluginAsync }[];
-  jobs: JobSpec[];
+  /** Their scheduled jobs, each with the feature it belongs to. */
+  jobs: (JobSpec & { feature: string })[];
   /** The commands of the features that are on, in list order (/help and the menus). */
   commands: CommandSpec[];
   /** Every text, /help made from `commands` unless the business wrote its own. */
@@ -225,7 +226,7 @@ export async function buildFeatures(
       const plugin = parts.get(f.name)?.adminRoutes;
       return plugin ? [{ feature: f.name, plugin }] : [];
     }),
-    jobs: all.flatMap((p) => p.jobs ?? []),
+    jobs: on.flatMap((f) => (parts.get(f.name)?.jobs ?? []).map((job) => ({ ...job, feature: f.name }))),
     commands: on.flatMap((f) => f.commands ?? []),
     texts,
     async profile(customerId) {

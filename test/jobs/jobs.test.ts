@@ -103,7 +103,10 @@ describeOnEachDatabase('scheduled jobs', (database) => {
     expect(list.statusCode).toBe(200);
     const jobs = list.json().jobs as { name: string; schedule: string; timezone: string; nextRun: string | null }[];
     expect(jobs.map((j) => j.name).sort()).toEqual(['birthdays', 'points-expiry', 'ticket-reminders']);
-    expect(jobs.find((j) => j.name === 'birthdays')).toMatchObject({ schedule: '0 9 * * *', timezone: 'Asia/Shanghai' });
+    expect(jobs.find((j) => j.name === 'birthdays')).toMatchObject({
+      schedule: '0 9 * * *',
+      timezone: 'Asia/Shanghai',
+    });
     for (const j of jobs) expect(Date.parse(j.nextRun as string)).toBeGreaterThan(Date.now() - 1000);
 
     const run = await a.server.inject({ method: 'POST', url: '/api/v1/jobs/birthdays/run', headers: admin });

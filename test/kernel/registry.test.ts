@@ -146,6 +146,39 @@ describe('feature registry', () => {
     ).rejects.toMatchObject({ code: 'KERNEL_MISSING_DEPENDENCY' });
   });
 
+  it('gives an optional feature (`uses`) when it is on, undefined when off, and refuses one listed later', async () => {
+    const points = defineFeature({
+      name: 'points',
+      summary: 'p',
+      settings: { key: 'points', schema: z.object({ enabled: z.boolean() }) },
+      setup: () => ({ api: 'points api' }),
+    });
+    const survey = defineFeature({
+      name: 'survey',
+      summary: 's',
+      uses: ['points'],
+      setup: (host) => ({ api: host.optional(points) ?? 'no points' }),
+    });
+    const list = [points as AnyFeature, survey as AnyFeature];
+    const on = await buildFeatures(list, [], base, () => ({ enabled: true }));
+    expect(on.api('survey')).toBe('points api');
+    const off = await buildFeatures(list, [], base, () => ({ enabled: false }));
+    expect(off.names).toEqual(['survey']);
+    expect(off.api('survey')).toBe('no points');
+    expect(codeOf(() => checkFeatures([survey as AnyFeature, points as AnyFeature], []))).toBe(
+      'KERNEL_MISSING_DEPENDENCY',
+    );
+    const sneaky = defineFeature({ name: 'sneaky', summary: 's', setup: (host) => ({ api: host.optional(points) }) });
+    await expect(
+      buildFeatures([points as AnyFeature, sneaky as AnyFeature], [], base, () => undefined),
+    ).rejects.toThrow(/without declaring it in uses/);
+  });
+
+  it('accepts the real list: every slot of PIPELINE filled by one feature', async () => {
+    const { FEATURES, PIPELINE } = await import('../../src/features/index.js');
+    expect(() => checkFeatures(FEATURES, PIPELINE)).not.toThrow();
+  });
+
   it('refuses use() of a feature not declared in dependsOn', async () => {
     const a = defineFeature({ name: 'a', summary: 'a', setup: () => ({ api: 1 }) });
     const b = defineFeature({ name: 'b', summary: 'b', setup: (host) => ({ api: host.use(a) }) });
