@@ -5,6 +5,7 @@ import { defineFeature } from '../../kernel/feature.js';
 import { createOpenAiClient } from '../../llm/client.js';
 import { escalationFeature } from '../escalation/index.js';
 import { KnowledgeBase } from './knowledge-base.js';
+import { Learning, mergeTaps } from './learning.js';
 import { faqMiddleware } from './middleware.js';
 import { knowledgeRoutes } from './routes.js';
 import { faqSettings } from './settings.js';
@@ -20,7 +21,8 @@ export const faqFeature = defineFeature({
   settings: { key: 'faq', schema: faqSettings },
   texts: faqTexts,
   slots: ['faq'],
-  setup(host) {
+  onCustomersMerged: mergeTaps,
+  async setup(host) {
     const { env, settings } = host;
     const knowledge = new KnowledgeBase({
       dir: env.KNOWLEDGE_DIR,
@@ -40,6 +42,19 @@ export const faqFeature = defineFeature({
           timeoutMs: env.OPENAI_TIMEOUT_MS,
         })
       : undefined;
+    const learning = new Learning({
+      db: host.db,
+      knowledge,
+      autoApproveAfter: settings.learn.autoApproveAfter,
+      clock: host.clock,
+      logger: host.logger.child({ part: 'knowledge' }),
+    });
+    await learning.refresh();
+    // After a reload the learned questions go back into the new index (those of removed entries are dropped).
+    knowledge.onLoad(
+      () =>
+        void learning.refresh().catch((err) => host.logger.warn({ err }, 'knowledge: learned questions not refreshed')),
+    );
     return {
       middleware: {
         faq: faqMiddleware({
@@ -48,6 +63,7 @@ export const faqFeature = defineFeature({
           logger: host.logger.child({ part: 'faq' }),
           modelEntries: settings.modelEntries,
           handoff: host.optional(escalationFeature) !== undefined,
+          learning,
           thresholds: {
             high: settings.highCoverage,
             highEvidence: settings.highEvidence,
@@ -58,10 +74,16 @@ export const faqFeature = defineFeature({
           },
         }),
       },
-      adminRoutes: (app) => knowledgeRoutes(app, { db: host.db, knowledge, timezone: env.BUSINESS_TIMEZONE }),
+      adminRoutes: (app) => knowledgeRoutes(app, { db: host.db, knowledge, learning, timezone: env.BUSINESS_TIMEZONE }),
       api: knowledge,
-      start: async () => knowledge.watch(),
-      stop: async () => knowledge.close(),
+      start: async () => {
+        knowledge.watch();
+        learning.start();
+      },
+      stop: async () => {
+        knowledge.close();
+        learning.stop();
+      },
     };
   },
 });

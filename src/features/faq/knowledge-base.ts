@@ -161,6 +161,10 @@ export class KnowledgeBase {
   private report: KnowledgeReport;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Learned ways of asking, by entry id (kept in the database by ./learning.ts). */
+  private learned = new Map<string, string[]>();
+  private entries: KnowledgeEntry[] = [];
+  private readonly loadListeners: ((report: KnowledgeReport) => void)[] = [];
 
   constructor(private readonly options: KnowledgeBaseOptions) {
     this.index = new KnowledgeIndex([], options.synonyms);
@@ -213,7 +217,8 @@ export class KnowledgeBase {
         entries.push(entry);
       }
     }
-    this.index = new KnowledgeIndex(entries, this.options.synonyms);
+    this.entries = entries;
+    this.rebuild();
     this.report = {
       entries: entries.length,
       byLocale: {
@@ -230,7 +235,32 @@ export class KnowledgeBase {
       { entries: entries.length, files: files.length },
       `knowledge base: ${entries.length} entries from ${files.length} file(s)`,
     );
+    for (const listener of this.loadListeners) listener(this.report);
     return this.report;
+  }
+
+  /** Called after every load (the files changed, or a reload was asked for). */
+  onLoad(listener: (report: KnowledgeReport) => void): void {
+    this.loadListeners.push(listener);
+  }
+
+  /** Whether the files loaded last hold this entry. */
+  has(id: string): boolean {
+    return this.entries.some((e) => e.id === id);
+  }
+
+  /** Replaces the learned ways of asking; the index is rebuilt with them at once. */
+  setLearned(learned: ReadonlyMap<string, readonly string[]>): void {
+    this.learned = new Map([...learned].map(([id, questions]) => [id, [...questions]]));
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    const entries = this.entries.map((e) => {
+      const learned = this.learned.get(e.id);
+      return learned?.length ? { ...e, learned } : e;
+    });
+    this.index = new KnowledgeIndex(entries, this.options.synonyms);
   }
 
   /** Reloads shortly after files in the folder change (editors write in several steps). */

@@ -9,9 +9,11 @@ import type { LlmClient } from '../../llm/client.js';
 import { decide, type Thresholds } from './decide.js';
 import { checkGrounding } from './grounding.js';
 import type { KnowledgeBase } from './knowledge-base.js';
+import type { Learning } from './learning.js';
 import { askModel } from './model.js';
+import { questionKey } from './question-key.js';
 import type { Match } from './search.js';
-import { normalizeText, tokenize } from './tokenize.js';
+import { tokenize } from './tokenize.js';
 
 /** Button payloads this feature understands. */
 export const FAQ_PAYLOAD_PREFIX = 'faq:';
@@ -26,6 +28,8 @@ export interface FaqOptions {
   logger: Logger;
   /** Offer "talk to a person" when the bot does not know (escalation is on). */
   handoff: boolean;
+  /** Learns from the suggestions customers tap. */
+  learning?: Learning | undefined;
 }
 
 const label = (question: string) => (question.length > 40 ? `${question.slice(0, 39)}…` : question);
@@ -38,6 +42,12 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
       if (!entry) return next();
       ctx.reply(entry.answer);
       ctx.event('faq_answered', { entryId: entry.id, via: 'button' });
+      // What the customer asked before tapping is a way of asking for this entry.
+      const asked = await o.learning?.suggestedFor(ctx.customer.id, entry.id);
+      if (asked) {
+        const learned = await o.learning?.tapped(ctx.customer.id, entry.id, asked);
+        if (learned) ctx.event('faq_learned', { entryId: entry.id, question: asked, learnedId: learned.id });
+      }
       return;
     }
     const text = ctx.message.text;
@@ -101,19 +111,16 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
             payload: `${FAQ_PAYLOAD_PREFIX}${m.entry.id}`,
           })),
         );
-        ctx.event('faq_suggested', { entryIds: decision.suggestions.map((m) => m.entry.id), ...rejected });
+        ctx.event('faq_suggested', {
+          entryIds: decision.suggestions.map((m) => m.entry.id),
+          question: text,
+          ...rejected,
+        });
         return;
       case 'low':
         return dontKnow(ctx, o.handoff, text, rejected);
     }
   };
-}
-
-/** The form unanswered questions are counted by: "明天下雨吗?" and "明天下雨吗" are one question. */
-function questionKey(text: string): string {
-  return normalizeText(text)
-    .replace(/^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$/gu, '')
-    .slice(0, 500);
 }
 
 function scores(m: Match) {

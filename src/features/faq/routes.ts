@@ -1,9 +1,11 @@
 // Admin API of the knowledge base: what is loaded, what failed to load, a reload, and the
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
-import { errorResponses, sinceOf, sinceQuery } from '../../http/schemas.js';
+import { AppError } from '../../errors.js';
+import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
+import type { Learning } from './learning.js';
 
 const security = [{ adminToken: [] }];
 
@@ -41,6 +43,19 @@ const entrySchema = {
     locale: { type: 'string' },
     tags: { type: 'array', items: { type: 'string' } },
     source: { type: 'string' },
+    learned: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+const learnedSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    entryId: { type: 'string' },
+    question: { type: 'string' },
+    source: { type: 'string', enum: ['taps', 'staff'] },
+    customers: { type: 'integer', description: 'Distinct customers who chose the entry for it (0 for staff’s)' },
+    createdAt: { type: 'string' },
   },
 } as const;
 
@@ -55,6 +70,7 @@ function reportBody(r: KnowledgeReport) {
 export interface KnowledgeRoutesOptions {
   db: Db;
   knowledge: KnowledgeBase;
+  learning: Learning;
   /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
   timezone: string;
 }
@@ -92,6 +108,86 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
       },
     },
     async () => reportBody(knowledge.load()),
+  );
+
+  app.get(
+    '/api/v1/knowledge/learned',
+    {
+      schema: {
+        tags: ['Knowledge'],
+        summary: 'Learned ways of asking, and candidates: questions customers chose an entry for from "did you mean"',
+        description:
+          'A candidate becomes learned when faq.learn.autoApproveAfter distinct customers chose the same entry for the same question (compared without case, width and surrounding punctuation).',
+        security,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              learned: { type: 'array', items: learnedSchema },
+              candidates: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    entryId: { type: 'string' },
+                    question: { type: 'string' },
+                    customers: { type: 'integer' },
+                    lastAt: { type: 'string' },
+                  },
+                },
+              },
+            },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async () => options.learning.list(),
+  );
+
+  app.post(
+    '/api/v1/knowledge/learned',
+    {
+      schema: {
+        tags: ['Knowledge'],
+        summary: 'Teach a way of asking for an entry (also: attach an unanswered question to an entry)',
+        description: 'Used by the index at once. 201 when new; 200 with the existing one when it was learned already.',
+        security,
+        body: {
+          type: 'object',
+          required: ['entryId', 'question'],
+          additionalProperties: false,
+          properties: {
+            entryId: { type: 'string', minLength: 1, maxLength: 200 },
+            question: { type: 'string', minLength: 1, maxLength: 500 },
+          },
+        },
+        response: { 200: learnedSchema, 201: learnedSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { entryId, question } = request.body as { entryId: string; question: string };
+      const { created, learned } = await options.learning.add(entryId, question);
+      return reply.code(created ? 201 : 200).send(learned);
+    },
+  );
+
+  app.delete(
+    '/api/v1/knowledge/learned/:id',
+    {
+      schema: {
+        tags: ['Knowledge'],
+        summary: 'Forget a learned way of asking (the index stops using it at once)',
+        security,
+        params: integerIdParams,
+        response: { 204: { type: 'null' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: number };
+      if (!(await options.learning.remove(id))) throw new AppError('HTTP_NOT_FOUND', `no learned question ${id}`);
+      return reply.code(204).send();
+    },
   );
 
   app.get(

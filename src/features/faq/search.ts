@@ -13,6 +13,8 @@ export interface KnowledgeEntry {
   tags: string[];
   /** The file it came from, for the admin API. */
   source: string;
+  /** Ways of asking the knowledge base learned (customers' taps, staff): searched like `questions`. */
+  learned?: readonly string[];
 }
 
 export interface Match {
@@ -85,7 +87,7 @@ export class KnowledgeIndex {
       // Two documents per entry: its questions with its tags (keywords), and its answer. One
       // document for all the questions beat one per question on the labelled set, as the words
       // of a paraphrase are often spread over several stored questions.
-      const texts = [[...entry.questions, ...entry.tags].join(' \n '), entry.answer];
+      const texts = [[...entry.questions, ...(entry.learned ?? []), ...entry.tags].join(' \n '), entry.answer];
       texts.forEach((text, i) => {
         const terms = tokenize(text, synonyms);
         const doc = this.docs.push({ entry: e, isAnswer: i === texts.length - 1, length: terms.length }) - 1;

@@ -30,6 +30,16 @@ export const faqSettings = z
     maxSuggestions: z.number().int().min(1).max(3).default(3),
     /** Entries a model sees per question. */
     modelEntries: z.number().int().min(1).max(10).default(4),
+    learn: z
+      .object({
+        /**
+         * A question becomes a learned way of asking for an entry when this many distinct customers
+         * chose that entry from "did you mean" after asking it; 0 = only staff add them.
+         */
+        autoApproveAfter: z.number().int().min(0).max(1000).default(2),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

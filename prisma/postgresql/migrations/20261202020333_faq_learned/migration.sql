@@ -1,0 +1,33 @@
+-- CreateTable
+CREATE TABLE "LearnedQuestion" (
+    "id" SERIAL NOT NULL,
+    "entryId" TEXT NOT NULL,
+    "question" TEXT NOT NULL,
+    "normalized" TEXT NOT NULL,
+    "source" TEXT NOT NULL,
+    "customers" INTEGER NOT NULL DEFAULT 0,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "LearnedQuestion_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "QuestionTap" (
+    "id" SERIAL NOT NULL,
+    "entryId" TEXT NOT NULL,
+    "normalized" TEXT NOT NULL,
+    "question" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "QuestionTap_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LearnedQuestion_entryId_normalized_key" ON "LearnedQuestion"("entryId", "normalized");
+
+-- CreateIndex
+CREATE INDEX "QuestionTap_entryId_normalized_idx" ON "QuestionTap"("entryId", "normalized");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "QuestionTap_entryId_normalized_customerId_key" ON "QuestionTap"("entryId", "normalized", "customerId");

@@ -1,0 +1,144 @@
+// A knowledge base that learns: taps on "did you mean" suggestions become ways of asking once
+// enough distinct customers agree; staff teach and forget them through the admin API; they
+// survive reloads and leave with their entry.
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/app.js';
+import { admin, testApp } from '../../helpers/app.js';
+import { describeOnEachDatabase } from '../../helpers/databases.js';
+
+type Reply = { text: string; buttons?: { label: string; payload: string }[] };
+
+const fixture = join(import.meta.dirname, '../../fixtures/sparse-kb');
+const RENTAL = '可以，城市车每天40元，公路车每天120元，需押身份证。';
+const ASKED = '想租辆车骑一天';
+
+describeOnEachDatabase('a knowledge base that learns', (database) => {
+  let app: App;
+  let dir: string;
+  let seq = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rapport-kb-'));
+    cpSync(fixture, dir, { recursive: true });
+    app = await testApp(database().url, { env: { KNOWLEDGE_DIR: dir } });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  const customer = () => {
+    const user = `learner-${++seq}`;
+    return async (body: Record<string, unknown>) => {
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/api/v1/messages',
+        payload: { user: { id: user }, ...body },
+      });
+      expect(res.statusCode).toBe(200);
+      return res.json().replies as Reply[];
+    };
+  };
+  const learned = async () => (await app.server.inject({ url: '/api/v1/knowledge/learned', headers: admin })).json();
+  const post = (payload: unknown) =>
+    app.server.inject({ method: 'POST', url: '/api/v1/knowledge/learned', headers: admin, payload: payload as object });
+
+  /** Asks, and taps the suggestion for `entryId`; returns what the question first got. */
+  async function askAndTap(text: string, entryId: string, send = customer()) {
+    await send({ text: '/start' });
+    const [first] = await send({ text });
+    const button = first?.buttons?.find((b) => b.payload === `faq:${entryId}`);
+    if (button) {
+      const [answer] = await send({ payload: button.payload });
+      expect(answer?.text).toBe(RENTAL);
+    }
+    return first;
+  }
+
+  it('learns a question two customers tapped the same suggestion for, and answers the third outright', async () => {
+    const one = customer();
+    const first = await askAndTap(ASKED, 'rental', one);
+    expect(first?.buttons?.map((b) => b.payload)).toContain('faq:rental');
+    await askAndTap(ASKED, 'rental', one); // the same customer again counts once
+    let list = await learned();
+    expect(list.learned).toEqual([]);
+    expect(list.candidates).toEqual([expect.objectContaining({ entryId: 'rental', question: ASKED, customers: 1 })]);
+
+    // A second customer, with other punctuation, is the same question.
+    await askAndTap('想租辆车骑一天！', 'rental');
+    list = await learned();
+    expect(list.candidates).toEqual([]);
+    expect(list.learned).toEqual([
+      expect.objectContaining({ entryId: 'rental', question: '想租辆车骑一天！', source: 'taps', customers: 2 }),
+    ]);
+
+    const send = customer();
+    await send({ text: '/start' });
+    const [answer] = await send({ text: ASKED });
+    expect(answer?.text).toBe(RENTAL);
+    expect(answer?.buttons ?? []).toEqual([]);
+  });
+
+  it('lets staff teach, list and forget ways of asking, used by the index at once', async () => {
+    const question = '车胎扎了能修吗';
+    const send = customer();
+    await send({ text: '/start' });
+    const [before] = await send({ text: question });
+    expect(before?.text).not.toBe('补胎15元，换内胎45元起，一般20分钟修好。');
+
+    const created = await post({ entryId: 'flat-tyre', question });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ entryId: 'flat-tyre', question, source: 'staff', customers: 0 });
+    expect((await post({ entryId: 'flat-tyre', question: `${question}？` })).statusCode).toBe(200);
+    expect((await post({ entryId: 'no-such-entry', question })).statusCode).toBe(404);
+    expect((await post({ entryId: 'flat-tyre', question: '？！' })).statusCode).toBe(400);
+    expect((await post({ entryId: 'flat-tyre' })).statusCode).toBe(400);
+
+    const [after] = await send({ text: question });
+    expect(after?.text).toBe('补胎15元，换内胎45元起，一般20分钟修好。');
+
+    const id = created.json().id as number;
+    const gone = await app.server.inject({ method: 'DELETE', url: `/api/v1/knowledge/learned/${id}`, headers: admin });
+    expect(gone.statusCode).toBe(204);
+    expect(
+      (await app.server.inject({ method: 'DELETE', url: `/api/v1/knowledge/learned/${id}`, headers: admin }))
+        .statusCode,
+    ).toBe(404);
+    const [forgotten] = await send({ text: question });
+    expect(forgotten?.text).not.toBe('补胎15元，换内胎45元起，一般20分钟修好。');
+  });
+
+  it('keeps learned questions over a reload of the files, and drops those of a removed entry', async () => {
+    expect((await post({ entryId: 'tune-up', question: '链子老是掉' })).statusCode).toBe(201);
+    const reload = () => app.server.inject({ method: 'POST', url: '/api/v1/knowledge/reload', headers: admin });
+    expect((await reload()).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 50)); // the refresh after a load runs on its own
+    const send = customer();
+    await send({ text: '/start' });
+    const [kept] = await send({ text: ASKED });
+    expect(kept?.text).toBe(RENTAL);
+
+    // The business deletes the rental entry from its file.
+    const file = join(dir, 'faq.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/- id: rental[\s\S]*?locale: zh-CN\n/, ''));
+    expect((await reload()).json().counts.entries).toBe(5);
+    await new Promise((r) => setTimeout(r, 50));
+    const list = await learned();
+    expect(list.learned.map((l: { entryId: string }) => l.entryId)).toEqual(['tune-up']);
+  });
+});
+
+describe('faq.learn.autoApproveAfter', () => {
+  it('0 leaves taps as candidates for staff', async () => {
+    const { parseBusinessConfig } = await import('../../../src/config.js');
+    expect(parseBusinessConfig('faq:\n  learn:\n    autoApproveAfter: 0\n', 'x.yaml').faq.learn.autoApproveAfter).toBe(
+      0,
+    );
+    expect(() => parseBusinessConfig('faq:\n  learn:\n    autoApproveAfter: -1\n', 'x.yaml')).toThrow(
+      /faq\.learn\.autoApproveAfter/,
+    );
+  });
+});
