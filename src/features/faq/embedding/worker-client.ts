@@ -1,0 +1,140 @@
+// Main-thread side of the embedding worker: starts it, sends texts, matches replies to requests.
+
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, Priority, ToWorker, WorkerStart } from './protocol.js';
+
+const startTimeoutMs = 60_000;
+const closeTimeoutMs = 5_000;
+
+export type WorkerStartResult = { ok: true; worker: EmbeddingWorker } | { ok: false; message: string };
+
+/**
+ * How to start worker.ts. Rapport runs TypeScript through tsx, but a worker does not inherit the
+ * parent's loader (with Node 20, not even through execArgv: `--import tsx` there still fails with
+ * "Unknown file extension .ts"). So a .ts worker starts from a two-line bootstrap that registers
+ * tsx's ESM loader in the worker and then imports worker.ts; this works the same under
+ * `node --import tsx` (npm start), the tsx CLI and vitest.
+ */
+function newWorker(options: WorkerStart): Worker {
+  const here = fileURLToPath(import.meta.url);
+  const file = join(dirname(here), `worker${extname(here)}`);
+  if (extname(here) !== '.ts') return new Worker(file, { workerData: options });
+  const bootstrap = [
+    `import(${JSON.stringify(tsxEsmApi())})`,
+    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`,
+  ].join('');
+  return new Worker(bootstrap, { eval: true, workerData: options });
+}
+
+/** file: URL of tsx's ESM API, from its package.json's exports (the `tsx/esm/api` entry for import). */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve('tsx/package.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    exports: { './esm/api': { import: { default: string } } };
+  };
+  return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href;
+}
+
+export class EmbeddingWorker {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
+  private failure: Error | undefined;
+  private exited: Promise<void>;
+  /** Model calls (session.run) the worker has made, as it last reported. */
+  runs = 0;
+  /** Texts sent through the model. */
+  textsEmbedded = 0;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly dimensions: number,
+    readonly fingerprint: string,
+    readonly loadMs: number,
+  ) {
+    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (err) => this.fail(err));
+    worker.once('exit', (code) => this.fail(new Error(`the embedding worker stopped (exit code ${code})`)));
+    worker.unref(); // held only while requests are pending (see request)
+  }
+
+  static start(options: WorkerStart): Promise<WorkerStartResult> {
+    let worker: Worker;
+    try {
+      worker = newWorker(options);
+    } catch (err) {
+      return Promise.resolve({ ok: false, message: String(err) });
+    }
+    return new Promise((resolve) => {
+      const done = (result: WorkerStartResult) => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        resolve(result);
+      };
+      const timer = setTimeout(() => {
+        void worker.terminate();
+        done({ ok: false, message: `the model did not load within ${startTimeoutMs / 1000} s` });
+      }, startTimeoutMs);
+      const onMessage = (m: FromWorker) => {
+        if (m.type === 'ready') {
+          done({ ok: true, worker: new EmbeddingWorker(worker, m.dimensions, m.fingerprint, m.loadMs) });
+        } else if (m.type === 'failed') done({ ok: false, message: m.message });
+      };
+      const onError = (err: Error) => done({ ok: false, message: err.message });
+      const onExit = (code: number) => done({ ok: false, message: `the embedding worker exited (code ${code})` });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+    });
+  }
+
+  /** Embeds texts in the worker: texts.length rows of `dimensions` floats, in order. */
+  request(texts: readonly string[], priority: Priority): Promise<Float32Array> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    const message: ToWorker = { type: 'embed', id, texts: [...texts], priority };
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref(); // keep the process alive until the reply
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.failure) {
+      this.worker.postMessage({ type: 'close' } satisfies ToWorker);
+      const timer = setTimeout(() => void this.worker.terminate(), closeTimeoutMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    this.fail(new Error('the embedder is closed'));
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type !== 'result' && m.type !== 'error') return;
+    this.runs = m.runs;
+    const waiter = this.pending.get(m.id);
+    if (!waiter) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (m.type === 'result') {
+      this.textsEmbedded += m.vectors.length / this.dimensions;
+      waiter.resolve(m.vectors);
+    } else {
+      waiter.reject(new Error(`embedding failed: ${m.message}`));
+    }
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const waiter of this.pending.values()) waiter.reject(this.failure);
+    this.pending.clear();
+  }
+}
