@@ -2,14 +2,18 @@
 // out-of-scope questions (bench/faq-eval/questions.yaml) over the demo knowledge base, and how
 // fast retrieval is with the demo base and with a generated 10,000-entry base. Not a test.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config.js';
 import { detectLocale, type Locale } from '../src/engine/i18n.js';
 import { decide, type Thresholds } from '../src/features/faq/decide.js';
+import { loadEmbedder } from '../src/features/faq/embedding/index.js';
 import { KnowledgeBase } from '../src/features/faq/knowledge-base.js';
 import { type KnowledgeEntry, KnowledgeIndex } from '../src/features/faq/search.js';
 import { Synonyms } from '../src/features/faq/tokenize.js';
+import { describeSparse, evaluateSparse, SPARSE_SETS, type SparseFigures, TUNED_ON } from './faq-sparse-eval.js';
 
 interface Labelled {
   q: string;
@@ -150,6 +154,34 @@ const demoLatency = latency(kb.current, everything, 20);
 const bigIndex = new KnowledgeIndex(generated(10_000), synonyms);
 const bigLatency = latency(bigIndex, everything, 5);
 
+// Sparse knowledge bases of other businesses, with words alone and with the embedding model.
+const loadedModel = await loadEmbedder({
+  modelDir: process.env.EMBEDDING_MODEL_DIR ?? 'models/bge-small-zh-v1.5',
+  cacheDir: join(tmpdir(), 'rapport-eval-embeddings'),
+});
+if (!loadedModel.ok) console.warn(loadedModel.reason);
+const embedder = loadedModel.ok ? loadedModel.embedder : undefined;
+const sparse: SparseFigures[] = [];
+for (const set of [...SPARSE_SETS, 'demo']) {
+  sparse.push(await evaluateSparse(set, synonyms, thresholds, undefined));
+  if (embedder) sparse.push(await evaluateSparse(set, synonyms, thresholds, embedder));
+}
+const queryTimes: number[] = [];
+if (embedder) {
+  for (const { q } of everything) {
+    const t0 = performance.now();
+    await embedder.embed(`${q} ${queryTimes.length}`); // not from the query cache
+    queryTimes.push(performance.now() - t0);
+  }
+  await embedder.close();
+}
+queryTimes.sort((a, b) => a - b);
+const embedLatency = {
+  queries: queryTimes.length,
+  p50Ms: round(queryTimes[Math.floor(queryTimes.length / 2)] ?? 0),
+  p99Ms: round(queryTimes[Math.floor(queryTimes.length * 0.99)] ?? 0),
+};
+
 const result = {
   benchmark: 'faq-eval',
   date: new Date().toISOString(),
@@ -161,6 +193,8 @@ const result = {
     demo: { entries: kb.current.size, ...demoLatency },
     generated: { entries: bigIndex.size, ...bigLatency },
   },
+  queryEmbeddingLatency: embedLatency,
+  sparse,
   misses: { development: development.misses, holdout: holdout.misses },
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
@@ -180,4 +214,7 @@ ${describe('development set (bench/faq-eval/questions.yaml, used for tuning):', 
 ${describe('held-out set (bench/faq-eval/holdout.yaml, never tuned on):', holdout.figures)}
 retrieval latency, demo base (${kb.current.size} entries): p50 ${demoLatency.p50Ms} ms, p99 ${demoLatency.p99Ms} ms
 retrieval latency, generated base (${bigIndex.size} entries): p50 ${bigLatency.p50Ms} ms, p99 ${bigLatency.p99Ms} ms
+query embedding (worker thread): p50 ${embedLatency.p50Ms} ms, p99 ${embedLatency.p99Ms} ms over ${embedLatency.queries} queries
+sparse knowledge bases of other businesses (bench/faq-sparse; the hybrid's constants chosen on ${TUNED_ON}), and the demo's held-out set:
+  ${sparse.map(describeSparse).join('\n  ')}
 written to ${file.pathname}`);

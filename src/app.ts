@@ -300,6 +300,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adminToken,
     migrationsApplied,
     async start() {
+      // Features first (the knowledge base's learned questions, file watching): ready before any message.
+      await features.start();
       await replay.start();
       for (const adapter of adapters.values()) {
         await adapter.start(engine);
@@ -307,7 +309,6 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       await slack?.start();
       dispatcher.start();
       jobs.start();
-      await features.start();
     },
     stop() {
       stopped ??= (async () => {

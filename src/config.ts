@@ -72,6 +72,8 @@ const envSchema = z.object({
     message: 'must be at least 16 characters',
   }),
   KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
+  /** The sentence-embedding model the FAQ ranks with besides words; empty = lexical search only. */
+  EMBEDDING_MODEL_DIR: z.string().default('./models/bge-small-zh-v1.5'),
   DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
   BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
   API_CHANNEL_KEY: optionalSecret,

@@ -19,6 +19,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
       DATA_DIR: mkdtempSync(join(tmpdir(), 'rapport-data-')),
       ADMIN_TOKEN,
       DEFAULT_LOCALE: 'zh-CN',
+      // The embedding model loads in a worker (~0.5 s): on for the tests about it only.
+      EMBEDDING_MODEL_DIR: '',
       ...env,
     }),
     settings: parseBusinessConfig(yaml, 'test.yaml'),

@@ -1,13 +1,18 @@
 // Answers from the business's knowledge base (KNOWLEDGE_DIR, reloaded when files change):
 // offline search in Chinese and English, grounded model answers when OPENAI_API_KEY is set,
 // "did you mean" buttons, and the questions it could not answer for the business to add.
+
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { defineFeature } from '../../kernel/feature.js';
 import { createOpenAiClient } from '../../llm/client.js';
 import { escalationFeature } from '../escalation/index.js';
+import { type Embedder, loadEmbedder } from './embedding/index.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { Learning, mergeTaps } from './learning.js';
 import { faqMiddleware } from './middleware.js';
 import { knowledgeRoutes } from './routes.js';
+import { SemanticIndex } from './semantic.js';
 import { faqSettings } from './settings.js';
 import { faqTexts } from './texts.js';
 import { Synonyms } from './tokenize.js';
@@ -49,7 +54,12 @@ export const faqFeature = defineFeature({
       clock: host.clock,
       logger: host.logger.child({ part: 'knowledge' }),
     });
-    await learning.refresh();
+    const semantic = await semanticRanking(
+      host.env.EMBEDDING_MODEL_DIR,
+      join(env.DATA_DIR, 'embeddings'),
+      knowledge,
+      host.logger,
+    );
     // After a reload the learned questions go back into the new index (those of removed entries are dropped).
     knowledge.onLoad(
       () =>
@@ -64,6 +74,7 @@ export const faqFeature = defineFeature({
           modelEntries: settings.modelEntries,
           handoff: host.optional(escalationFeature) !== undefined,
           learning,
+          semantic: semantic.current,
           thresholds: {
             high: settings.highCoverage,
             highEvidence: settings.highEvidence,
@@ -74,16 +85,66 @@ export const faqFeature = defineFeature({
           },
         }),
       },
-      adminRoutes: (app) => knowledgeRoutes(app, { db: host.db, knowledge, learning, timezone: env.BUSINESS_TIMEZONE }),
+      adminRoutes: (app) =>
+        knowledgeRoutes(app, {
+          db: host.db,
+          knowledge,
+          learning,
+          embedTexts: () => semantic.embedTexts(),
+          timezone: env.BUSINESS_TIMEZONE,
+        }),
       api: knowledge,
+      // The learned questions are read at start, before any message: reading the database while
+      // the app is being built kept SQLite busy for a second app built on the same file (tests).
       start: async () => {
+        await learning.refresh();
         knowledge.watch();
         learning.start();
       },
       stop: async () => {
         knowledge.close();
         learning.stop();
+        await semantic.close();
       },
     };
   },
 });
+
+/**
+ * Loads the embedding model (none: lexical search only, said once at start) and keeps the
+ * knowledge base's vectors in step with its index: built before the first message, rebuilt in
+ * the background after every reload or learned question (the previous vectors serve meanwhile).
+ */
+async function semanticRanking(modelDir: string, cacheDir: string, knowledge: KnowledgeBase, logger: Logger) {
+  const off = { current: () => undefined, embedTexts: () => undefined, close: async () => {} };
+  if (!modelDir) {
+    logger.info('knowledge: EMBEDDING_MODEL_DIR is empty: answering with lexical search only');
+    return off;
+  }
+  const loaded = await loadEmbedder({ modelDir, cacheDir });
+  if (!loaded.ok) {
+    logger.warn(`knowledge: ${loaded.reason}`);
+    return off;
+  }
+  const embedder: Embedder = loaded.embedder;
+  let index: SemanticIndex | undefined;
+  let latest = 0;
+  const build = async () => {
+    const mine = ++latest;
+    const started = Date.now();
+    const built = await SemanticIndex.build(embedder, knowledge.current.entries);
+    if (mine !== latest) return; // a newer index is being built
+    index = built;
+    logger.info(
+      { entries: built.entries.length, ms: Date.now() - started, calibration: built.calibration },
+      `knowledge: ${built.entries.length} entries embedded with ${embedder.model}`,
+    );
+  };
+  await build();
+  knowledge.onIndex(() => void build().catch((err) => logger.warn({ err }, 'knowledge: embedding failed')));
+  return {
+    current: () => (index ? { index, embedder } : undefined),
+    embedTexts: () => (texts: readonly string[]) => Promise.all(texts.map((t) => embedder.embed(t))),
+    close: () => embedder.close(),
+  };
+}

@@ -165,6 +165,7 @@ export class KnowledgeBase {
   private learned = new Map<string, string[]>();
   private entries: KnowledgeEntry[] = [];
   private readonly loadListeners: ((report: KnowledgeReport) => void)[] = [];
+  private readonly indexListeners: ((index: KnowledgeIndex) => void)[] = [];
 
   constructor(private readonly options: KnowledgeBaseOptions) {
     this.index = new KnowledgeIndex([], options.synonyms);
@@ -261,6 +262,12 @@ export class KnowledgeBase {
       return learned?.length ? { ...e, learned } : e;
     });
     this.index = new KnowledgeIndex(entries, this.options.synonyms);
+    for (const listener of this.indexListeners) listener(this.index);
+  }
+
+  /** Called with every new index: after a load, and when the learned questions change. */
+  onIndex(listener: (index: KnowledgeIndex) => void): void {
+    this.indexListeners.push(listener);
   }
 
   /** Reloads shortly after files in the folder change (editors write in several steps). */

@@ -3,16 +3,19 @@
 import type { Logger } from 'pino';
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import { detectLocale } from '../../engine/i18n.js';
+import { detectLocale, type Locale } from '../../engine/i18n.js';
 import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { LlmClient } from '../../llm/client.js';
-import { decide, type Thresholds } from './decide.js';
+import { decide, type FaqDecision, type Thresholds } from './decide.js';
+import type { Embedder } from './embedding/index.js';
 import { checkGrounding } from './grounding.js';
+import { decideHybrid } from './hybrid.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import type { Learning } from './learning.js';
 import { askModel } from './model.js';
 import { questionKey } from './question-key.js';
 import type { Match } from './search.js';
+import type { SemanticIndex } from './semantic.js';
 import { tokenize } from './tokenize.js';
 
 /** Button payloads this feature understands. */
@@ -30,6 +33,13 @@ export interface FaqOptions {
   handoff: boolean;
   /** Learns from the suggestions customers tap. */
   learning?: Learning | undefined;
+  /** The knowledge base as sentence embeddings, when the model is there and the index is built. */
+  semantic?: () => Semantic | undefined;
+}
+
+export interface Semantic {
+  index: SemanticIndex;
+  embedder: Embedder;
 }
 
 const label = (question: string) => (question.length > 40 ? `${question.slice(0, 39)}…` : question);
@@ -92,7 +102,7 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
     }
     const rejected: Record<string, string> = modelRejected ? { modelRejected } : {};
 
-    const decision = decide(matches, o.thresholds);
+    const decision = await decideWith(o, text, detectLocale(text) ?? ctx.locale, matches);
     switch (decision.band) {
       case 'high':
         ctx.reply(decision.match.entry.answer);
@@ -121,6 +131,24 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
         return dontKnow(ctx, o.handoff, text, rejected);
     }
   };
+}
+
+/** Lexical and embedding ranking together when the model is there; lexical alone otherwise. */
+async function decideWith(o: FaqOptions, text: string, locale: Locale, matches: Match[]): Promise<FaqDecision> {
+  const semantic = o.semantic?.();
+  if (!semantic) return decide(matches, o.thresholds);
+  try {
+    const query = await semantic.embedder.embed(text);
+    const { index } = semantic;
+    return decideHybrid(
+      matches,
+      { entries: index.entries, scores: index.scores(query), calibration: index.calibration[locale] },
+      o.thresholds,
+    );
+  } catch (err) {
+    o.logger.warn({ err }, 'faq: the embedding model failed; answering with lexical search');
+    return decide(matches, o.thresholds);
+  }
 }
 
 function scores(m: Match) {

@@ -6,6 +6,7 @@ import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 import type { Learning } from './learning.js';
+import { groupParaphrases } from './unanswered-groups.js';
 
 const security = [{ adminToken: [] }];
 
@@ -71,6 +72,8 @@ export interface KnowledgeRoutesOptions {
   db: Db;
   knowledge: KnowledgeBase;
   learning: Learning;
+  /** Embeds texts when the model is there (groups paraphrases in the unanswered report). */
+  embedTexts?: () => ((texts: readonly string[]) => Promise<Float32Array[]>) | undefined;
   /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
   timezone: string;
 }
@@ -214,8 +217,16 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
                   type: 'object',
                   properties: {
                     question: { type: 'string' },
-                    count: { type: 'integer' },
+                    count: { type: 'integer', description: 'Askings of it and of its variants' },
                     lastAskedAt: { type: 'string' },
+                    variants: {
+                      type: 'array',
+                      description: 'Other wordings of the same question (with the embedding model), most asked first',
+                      items: {
+                        type: 'object',
+                        properties: { question: { type: 'string' }, count: { type: 'integer' } },
+                      },
+                    },
                   },
                 },
               },
@@ -236,13 +247,19 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         orderBy: { _max: { createdAt: 'desc' } },
         take: limit,
       });
-      return {
-        questions: rows.map((r) => ({
-          question: r.text ?? '',
-          count: r._count._all,
-          lastAskedAt: r._max.createdAt?.toISOString() ?? null,
-        })),
-      };
+      const questions = rows.map((r) => ({
+        question: r.text ?? '',
+        count: r._count._all,
+        lastAskedAt: r._max.createdAt?.toISOString() ?? null,
+      }));
+      const embed = options.embedTexts?.();
+      if (!embed) return { questions: questions.map((q) => ({ ...q, variants: [] })) };
+      try {
+        return { questions: await groupParaphrases(questions, embed) };
+      } catch (err) {
+        request.log.warn({ err }, 'knowledge: unanswered questions not grouped (embedding failed)');
+        return { questions: questions.map((q) => ({ ...q, variants: [] })) };
+      }
     },
   );
 }
