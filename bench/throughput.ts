@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     DATA_DIR: dir,
     ADMIN_TOKEN: 'bench-admin-token-0123456789',
     PORT: '0',
+    // The FAQ's embedding model is on by default; EMBEDDING_MODEL_DIR= (empty) measures words alone.
+    ...(process.env.EMBEDDING_MODEL_DIR !== undefined ? { EMBEDDING_MODEL_DIR: process.env.EMBEDDING_MODEL_DIR } : {}),
   });
   const app = await buildApp(
     { env, settings: parseBusinessConfig('', 'bench'), configPath: null },
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
     benchmark: 'api-channel-throughput',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    faq: env.EMBEDDING_MODEL_DIR ? `hybrid (${env.EMBEDDING_MODEL_DIR})` : 'lexical',
     database: 'sqlite (better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL)',
     closedLoop: { concurrency: CONCURRENCY, users: USERS, ...throughput },
     openLoop: { ratePerSecond: RATE, ...atRate },

