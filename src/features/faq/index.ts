@@ -91,6 +91,7 @@ export const faqFeature = defineFeature({
           knowledge,
           learning,
           embedTexts: () => semantic.embedTexts(),
+          semanticStatus: () => semantic.status(),
           timezone: env.BUSINESS_TIMEZONE,
         }),
       api: knowledge,
@@ -110,13 +111,29 @@ export const faqFeature = defineFeature({
   },
 });
 
+/** What GET /api/v1/knowledge says of the embeddings. */
+export interface SemanticStatus {
+  /** The model answering with words, or null when there is none (words alone). */
+  model: string | null;
+  /** Whether the knowledge base's vectors are built (until then, words alone). */
+  ready: boolean;
+  /** Entries in the vectors in use. */
+  entries: number;
+}
+
 /**
  * Loads the embedding model (none: lexical search only, said once at start) and keeps the
- * knowledge base's vectors in step with its index: built before the first message, rebuilt in
- * the background after every reload or learned question (the previous vectors serve meanwhile).
+ * knowledge base's vectors in step with its index, built in the background after every load or
+ * learned question: a large base embedded for the first time takes minutes (the disk cache makes
+ * restarts quick), and meanwhile words answer alone, or the previous vectors do.
  */
 async function semanticRanking(modelDir: string, cacheDir: string, knowledge: KnowledgeBase, logger: Logger) {
-  const off = { current: () => undefined, embedTexts: () => undefined, close: async () => {} };
+  const off = {
+    current: () => undefined,
+    embedTexts: () => undefined,
+    status: (): SemanticStatus => ({ model: null, ready: false, entries: 0 }),
+    close: async () => {},
+  };
   if (!modelDir) {
     logger.info('knowledge: EMBEDDING_MODEL_DIR is empty: answering with lexical search only');
     return off;
@@ -140,11 +157,25 @@ async function semanticRanking(modelDir: string, cacheDir: string, knowledge: Kn
       `knowledge: ${built.entries.length} entries embedded with ${embedder.model}`,
     );
   };
-  await build();
-  knowledge.onIndex(() => void build().catch((err) => logger.warn({ err }, 'knowledge: embedding failed')));
+  let closed = false;
+  const rebuild = () =>
+    void build().catch((err) => {
+      // Stopping drops the embedding under way: nothing to report then.
+      if (!closed) logger.warn({ err }, 'knowledge: embedding failed');
+    });
+  rebuild();
+  knowledge.onIndex(rebuild);
   return {
     current: () => (index ? { index, embedder } : undefined),
     embedTexts: () => (texts: readonly string[]) => Promise.all(texts.map((t) => embedder.embed(t))),
-    close: () => embedder.close(),
+    status: (): SemanticStatus => ({
+      model: embedder.model,
+      ready: index !== undefined,
+      entries: index?.entries.length ?? 0,
+    }),
+    close: () => {
+      closed = true;
+      return embedder.close();
+    },
   };
 }

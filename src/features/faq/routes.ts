@@ -74,6 +74,8 @@ export interface KnowledgeRoutesOptions {
   learning: Learning;
   /** Embeds texts when the model is there (groups paraphrases in the unanswered report). */
   embedTexts?: () => ((texts: readonly string[]) => Promise<Float32Array[]>) | undefined;
+  /** Whether sentence embeddings are on and built. */
+  semanticStatus?: () => { model: string | null; ready: boolean; entries: number };
   /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
   timezone: string;
 }
@@ -91,13 +93,29 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         response: {
           200: {
             ...reportSchema,
-            properties: { ...reportSchema.properties, entries: { type: 'array', items: entrySchema } },
+            properties: {
+              ...reportSchema.properties,
+              entries: { type: 'array', items: entrySchema },
+              semantic: {
+                type: 'object',
+                description: 'Sentence embeddings: the model (null = words alone) and whether its vectors are built',
+                properties: {
+                  model: { type: ['string', 'null'] },
+                  ready: { type: 'boolean' },
+                  entries: { type: 'integer' },
+                },
+              },
+            },
           },
           ...errorResponses,
         },
       },
     },
-    async () => ({ entries: knowledge.current.entries, ...reportBody(knowledge.lastReport) }),
+    async () => ({
+      entries: knowledge.current.entries,
+      ...reportBody(knowledge.lastReport),
+      semantic: options.semanticStatus?.() ?? { model: null, ready: false, entries: 0 },
+    }),
   );
 
   app.post(

@@ -2,7 +2,7 @@
 // ones too) and its answer as vectors, and how similar an entry looks to a question it does not
 // answer, per language — measured on this knowledge base itself, so that the same thresholds mean
 // the same on any business's FAQ (a Chinese-first model scores English text compressed and high).
-import type { Locale } from '../../engine/i18n.js';
+import { type Locale, locales } from '../../engine/i18n.js';
 import type { Embedder } from './embedding/index.js';
 import type { KnowledgeEntry } from './search.js';
 
@@ -17,6 +17,9 @@ const ANSWER_WEIGHT = 0.9;
 export const ANSWER_QUANTILE = 0.8;
 export const SUGGEST_QUANTILE = 0.2;
 
+/** Questions per language a knowledge base measures itself with (see calibrate). */
+const PROBES = 100;
+
 export interface Calibration {
   /** Entry similarity from which the entry may be answered outright. */
   answerAt: number;
@@ -25,6 +28,9 @@ export interface Calibration {
   /** How many stored questions measured it. */
   probes: number;
 }
+
+/** Nothing to compare with: never confident. */
+const NEVER: Calibration = { answerAt: 1, suggestAt: 1, probes: 0 };
 
 interface Vectors {
   questions: Float32Array[];
@@ -43,10 +49,12 @@ export class SemanticIndex {
    */
   private readonly recent = new WeakMap<Float32Array, Float64Array>();
 
+  /** Set by build(), once the knowledge base has measured itself. */
+  calibration: Readonly<Record<Locale, Calibration>> = { 'zh-CN': NEVER, en: NEVER };
+
   private constructor(
     readonly entries: readonly KnowledgeEntry[],
     vectors: readonly Vectors[],
-    readonly calibration: Readonly<Record<Locale, Calibration>>,
   ) {
     this.dimensions = vectors[0]?.answer.length ?? 0;
     this.rowStart = new Int32Array(vectors.length + 1);
@@ -72,7 +80,53 @@ export class SemanticIndex {
       const answer = all[at++] as Float32Array;
       return { questions, answer };
     });
-    return new SemanticIndex(entries, vectors, calibrate(entries, vectors));
+    const index = new SemanticIndex(entries, vectors);
+    index.calibration = await index.calibrate(vectors);
+    return index;
+  }
+
+  /**
+   * Per language: how similar stored questions are to the most similar entry that is not their
+   * own. At most PROBES questions per language (evenly spread), yielding to the event loop
+   * between them: each costs a pass over every vector, so a 10,000-entry base is measured in
+   * seconds without holding up messages, not in the hours all its questions would take.
+   */
+  private async calibrate(vectors: readonly Vectors[]): Promise<Record<Locale, Calibration>> {
+    const byLocale: Record<Locale, { entry: number; vector: Float32Array }[]> = { 'zh-CN': [], en: [] };
+    this.entries.forEach((entry, e) => {
+      for (const vector of (vectors[e] as Vectors).questions.slice(0, entry.questions.length)) {
+        byLocale[entry.locale].push({ entry: e, vector });
+      }
+    });
+    const measured: Record<Locale, number[]> = { 'zh-CN': [], en: [] };
+    for (const locale of locales) {
+      for (const probe of spread(byLocale[locale], PROBES)) {
+        const scores = this.scores(probe.vector);
+        let other = -1;
+        scores.forEach((score, e) => {
+          if (e !== probe.entry) other = Math.max(other, score);
+        });
+        if (other > -1) measured[locale].push(other);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const everyone = [...measured['zh-CN'], ...measured.en];
+    const of = (values: number[]): Calibration => {
+      // A language with too few questions to measure borrows the whole knowledge base's figures.
+      const sample = values.length >= 5 ? values : everyone;
+      if (!sample.length) return NEVER;
+      return {
+        answerAt: quantile(sample, ANSWER_QUANTILE),
+        suggestAt: quantile(sample, SUGGEST_QUANTILE),
+        probes: sample.length,
+      };
+    };
+    return { 'zh-CN': of(measured['zh-CN']), en: of(measured.en) };
+  }
+
+  /** Memory the vectors take. */
+  get bytes(): number {
+    return this.matrix.byteLength;
   }
 
   /**
@@ -101,47 +155,13 @@ export class SemanticIndex {
   }
 }
 
-function entryScore(query: Float32Array, v: Vectors): number {
-  let best = dot(query, v.answer) * ANSWER_WEIGHT;
-  for (const q of v.questions) best = Math.max(best, dot(query, q));
-  return best;
-}
-
-/** The embedder's vectors are L2-normalized: their dot product is their cosine, at a third of the work. */
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
-  return sum;
-}
-
-/** Per language: how similar each stored question is to the most similar entry that is not its own. */
-function calibrate(entries: readonly KnowledgeEntry[], vectors: readonly Vectors[]): Record<Locale, Calibration> {
-  const byLocale: Record<Locale, number[]> = { 'zh-CN': [], en: [] };
-  entries.forEach((entry, e) => {
-    const own = vectors[e] as Vectors;
-    for (const q of own.questions.slice(0, entry.questions.length)) {
-      let other = -1;
-      vectors.forEach((v, j) => {
-        if (j !== e) other = Math.max(other, entryScore(q, v));
-      });
-      if (other > -1) byLocale[entry.locale].push(other);
-    }
-  });
-  const everyone = [...byLocale['zh-CN'], ...byLocale.en];
-  const of = (values: number[]): Calibration => {
-    // A language with too few questions to measure borrows the whole knowledge base's figures.
-    const sample = values.length >= 5 ? values : everyone;
-    return {
-      answerAt: quantile(sample, ANSWER_QUANTILE),
-      suggestAt: quantile(sample, SUGGEST_QUANTILE),
-      probes: sample.length,
-    };
-  };
-  return { 'zh-CN': of(byLocale['zh-CN']), en: of(byLocale.en) };
+/** At most `n` items, evenly spread over the list (the same ones every time). */
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return [...items];
+  return Array.from({ length: n }, (_, k) => items[Math.floor((k * items.length) / n)] as T);
 }
 
 function quantile(values: readonly number[], q: number): number {
-  if (!values.length) return 1; // nothing to compare with: never confident
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }

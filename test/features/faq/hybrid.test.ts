@@ -18,6 +18,16 @@ const MODEL = join(import.meta.dirname, '../../../models/bge-small-zh-v1.5');
 const RENTAL = '可以，城市车每天40元，公路车每天120元，需押身份证。';
 const PARKING = 'There are free parking spaces for two cars in front of the shop.';
 
+/** Waits until the knowledge base's vectors are built (they are built in the background). */
+async function embedded(app: App): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
+    if (semantic.ready) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the knowledge base was never embedded');
+}
+
 /** A logger whose lines the test can read. */
 function recordingLogger() {
   const lines: string[] = [];
@@ -48,6 +58,7 @@ describeOnEachDatabase('FAQ with the embedding model', (database) => {
       env: { KNOWLEDGE_DIR, EMBEDDING_MODEL_DIR: MODEL },
       logger: log.logger,
     });
+    await embedded(app);
   });
   afterAll(async () => {
     await app?.stop();
@@ -55,6 +66,8 @@ describeOnEachDatabase('FAQ with the embedding model', (database) => {
 
   it('embeds the knowledge base at start, and answers paraphrases outright', async () => {
     expect(log.lines.join('\n')).toMatch(/6 entries embedded with bge-small-zh-v1.5-int8/);
+    const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
+    expect(semantic).toEqual({ model: 'bge-small-zh-v1.5-int8', ready: true, entries: 6 });
     const [rental] = await ask('想租辆车骑一天');
     expect(rental?.text).toBe(RENTAL);
     const [parking] = await ask('is there somewhere to park');
@@ -88,6 +101,8 @@ describe('FAQ without the model', () => {
 
   it('says so at start-up and answers with words alone', async () => {
     expect(log.lines.join('\n')).toMatch(/no embedding model in .*missing\): answering with lexical search only/);
+    const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
+    expect(semantic).toEqual({ model: null, ready: false, entries: 0 });
     const [rental] = await ask('想租辆车骑一天');
     expect(rental?.buttons?.map((b) => b.payload)).toEqual(['faq:rental']);
   });
@@ -103,6 +118,7 @@ describe('the unanswered report with the model', () => {
     app = await testApp(`file:${join(dir, 'db.sqlite')}`, {
       env: { KNOWLEDGE_DIR: dir, EMBEDDING_MODEL_DIR: MODEL },
     });
+    await embedded(app);
   });
   afterAll(async () => {
     await app?.stop();

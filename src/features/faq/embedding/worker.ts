@@ -87,6 +87,11 @@ async function shutDown(): Promise<void> {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'close') {
     closing = true;
+    // Work not started is dropped: a stopping app does not wait for a knowledge base to be embedded
+    // (SIGTERM must exit within seconds); only the model call under way finishes.
+    const runs = encoder?.runs ?? 0;
+    for (const job of bulk.splice(0)) send({ type: 'error', id: job.id, message: 'the embedder is closing', runs });
+    for (const q of queries.splice(0)) send({ type: 'error', id: q.id, message: 'the embedder is closing', runs });
     if (!busy) void shutDown();
     return;
   }
