@@ -50,12 +50,8 @@ async function decider(kb: KnowledgeBase, thresholds: Thresholds, embedder: Embe
     const locale = detectLocale(q) ?? 'zh-CN';
     const matches = kb.current.search(q, { locale, limit: 10 });
     if (!semantic || !embedder) return decide(matches, thresholds);
-    const scores = semantic.scores(await embedder.embed(q));
-    return decideHybrid(
-      matches,
-      { entries: semantic.entries, scores, calibration: semantic.calibration[locale] },
-      thresholds,
-    );
+    const similarity = await semantic.similarities(q);
+    return decideHybrid(matches, { similarity, calibration: semantic.calibration[locale] }, thresholds);
   };
 }
 

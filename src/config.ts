@@ -74,6 +74,8 @@ const envSchema = z.object({
   KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
   /** The sentence-embedding model the FAQ ranks with besides words; empty = lexical search only. */
   EMBEDDING_MODEL_DIR: z.string().default('./models/bge-small-zh-v1.5'),
+  /** The model that ranks English questions against English texts; empty = the main model does. */
+  EMBEDDING_MODEL_DIR_EN: z.string().default('./models/all-MiniLM-L6-v2'),
   DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
   BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
   API_CHANNEL_KEY: optionalSecret,

@@ -7,57 +7,63 @@
 // none of the entries gets "I don't know" without unrelated buttons.
 import { decide, type FaqDecision, type Thresholds } from './decide.js';
 import type { KnowledgeEntry, Match } from './search.js';
-import type { Calibration } from './semantic.js';
+import type { Calibration, Similarities } from './semantic.js';
 
 /** Reciprocal rank fusion's constant: small, as both lists are short and their heads matter. */
 const RRF_K = 10;
 const FUSED_DEPTH = 10;
 
 export interface SemanticView {
-  /** The entries in the semantic index's order, and each one's similarity to the question. */
-  entries: readonly KnowledgeEntry[];
-  scores: Float64Array;
+  /** The question's similarity to each entry. */
+  similarity: Similarities;
+  /** The knowledge base's levels for the question's language. */
   calibration: Calibration;
 }
 
 export function decideHybrid(matches: readonly Match[], semantic: SemanticView, t: Thresholds): FaqDecision {
-  const { entries, scores, calibration } = semantic;
-  const ids = entries.map((e) => e.id);
-  const similarity = new Map(ids.map((id, i) => [id, scores[i] as number]));
-  const sim = (id: string) => similarity.get(id) ?? -1;
-  const byEmbedding = ids
-    .map((id, i) => ({ id, score: scores[i] as number }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, FUSED_DEPTH);
-
+  const { similarity, calibration } = semantic;
+  const byEmbedding = similarity.top(FUSED_DEPTH);
   const lexical = decide(matches, t);
-  if (lexical.band === 'high' && sim(lexical.match.entry.id) >= calibration.suggestAt) return lexical;
+  // An entry the index does not hold (none of its texts is in the question's language) is left to words.
+  const lexicallyShown = new Set(
+    lexical.band === 'high'
+      ? [lexical.match.entry.id]
+      : lexical.band === 'middle'
+        ? lexical.suggestions.map((m) => m.entry.id)
+        : [],
+  );
+  const shown = (id: string) => {
+    const sim = similarity.of(id);
+    return sim === undefined ? lexicallyShown.has(id) : sim >= calibration.suggestAt;
+  };
+
+  if (lexical.band === 'high' && shown(lexical.match.entry.id)) return lexical;
   const top = matches[0];
-  if (top && byEmbedding[0]?.id === top.entry.id && sim(top.entry.id) >= calibration.answerAt) {
+  if (top && byEmbedding[0]?.entry.id === top.entry.id && (byEmbedding[0]?.score ?? -1) >= calibration.answerAt) {
     return { band: 'high', match: top };
   }
 
   const fused = new Map<string, number>();
   const add = (id: string, rank: number) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1));
   byEmbedding.forEach((e, rank) => {
-    add(e.id, rank);
+    add(e.entry.id, rank);
   });
   matches.slice(0, FUSED_DEPTH).forEach((m, rank) => {
     add(m.entry.id, rank);
   });
   const byId = new Map(matches.map((m) => [m.entry.id, m]));
-  const entryOf = new Map(entries.map((e) => [e.id, e]));
+  const byVector = new Map(byEmbedding.map((e) => [e.entry.id, e]));
   const suggestions = [...fused]
     .sort((a, b) => b[1] - a[1])
     .map(([id]) => id)
-    .filter((id) => sim(id) >= calibration.suggestAt)
+    .filter(shown)
     .slice(0, t.maxSuggestions)
     .flatMap((id): Match[] => {
       const m = byId.get(id);
       if (m) return [m];
       // Found by the embedding only: no words in common.
-      const entry = entryOf.get(id);
-      return entry ? [{ entry, score: sim(id), coverage: 0, evidence: 0 }] : [];
+      const found = byVector.get(id);
+      return found ? [{ entry: found.entry, score: found.score, coverage: 0, evidence: 0 }] : [];
     });
   return suggestions.length ? { band: 'middle', suggestions } : { band: 'low' };
 }

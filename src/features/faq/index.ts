@@ -3,16 +3,14 @@
 // "did you mean" buttons, and the questions it could not answer for the business to add.
 
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import { defineFeature } from '../../kernel/feature.js';
 import { createOpenAiClient } from '../../llm/client.js';
 import { escalationFeature } from '../escalation/index.js';
-import { type Embedder, loadEmbedder } from './embedding/index.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { Learning, mergeTaps } from './learning.js';
 import { faqMiddleware } from './middleware.js';
 import { knowledgeRoutes } from './routes.js';
-import { SemanticIndex } from './semantic.js';
+import { semanticRanking } from './semantic-ranking.js';
 import { faqSettings } from './settings.js';
 import { faqTexts } from './texts.js';
 import { Synonyms } from './tokenize.js';
@@ -54,12 +52,13 @@ export const faqFeature = defineFeature({
       clock: host.clock,
       logger: host.logger.child({ part: 'knowledge' }),
     });
-    const semantic = await semanticRanking(
-      host.env.EMBEDDING_MODEL_DIR,
-      join(env.DATA_DIR, 'embeddings'),
+    const semantic = await semanticRanking({
+      modelDir: host.env.EMBEDDING_MODEL_DIR,
+      englishModelDir: host.env.EMBEDDING_MODEL_DIR_EN,
+      cacheDir: join(env.DATA_DIR, 'embeddings'),
       knowledge,
-      host.logger,
-    );
+      logger: host.logger,
+    });
     // After a reload the learned questions go back into the new index (those of removed entries are dropped).
     knowledge.onLoad(
       () =>
@@ -110,72 +109,3 @@ export const faqFeature = defineFeature({
     };
   },
 });
-
-/** What GET /api/v1/knowledge says of the embeddings. */
-export interface SemanticStatus {
-  /** The model answering with words, or null when there is none (words alone). */
-  model: string | null;
-  /** Whether the knowledge base's vectors are built (until then, words alone). */
-  ready: boolean;
-  /** Entries in the vectors in use. */
-  entries: number;
-}
-
-/**
- * Loads the embedding model (none: lexical search only, said once at start) and keeps the
- * knowledge base's vectors in step with its index, built in the background after every load or
- * learned question: a large base embedded for the first time takes minutes (the disk cache makes
- * restarts quick), and meanwhile words answer alone, or the previous vectors do.
- */
-async function semanticRanking(modelDir: string, cacheDir: string, knowledge: KnowledgeBase, logger: Logger) {
-  const off = {
-    current: () => undefined,
-    embedTexts: () => undefined,
-    status: (): SemanticStatus => ({ model: null, ready: false, entries: 0 }),
-    close: async () => {},
-  };
-  if (!modelDir) {
-    logger.info('knowledge: EMBEDDING_MODEL_DIR is empty: answering with lexical search only');
-    return off;
-  }
-  const loaded = await loadEmbedder({ modelDir, cacheDir });
-  if (!loaded.ok) {
-    logger.warn(`knowledge: ${loaded.reason}`);
-    return off;
-  }
-  const embedder: Embedder = loaded.embedder;
-  let index: SemanticIndex | undefined;
-  let latest = 0;
-  const build = async () => {
-    const mine = ++latest;
-    const started = Date.now();
-    const built = await SemanticIndex.build(embedder, knowledge.current.entries);
-    if (mine !== latest) return; // a newer index is being built
-    index = built;
-    logger.info(
-      { entries: built.entries.length, ms: Date.now() - started, calibration: built.calibration },
-      `knowledge: ${built.entries.length} entries embedded with ${embedder.model}`,
-    );
-  };
-  let closed = false;
-  const rebuild = () =>
-    void build().catch((err) => {
-      // Stopping drops the embedding under way: nothing to report then.
-      if (!closed) logger.warn({ err }, 'knowledge: embedding failed');
-    });
-  rebuild();
-  knowledge.onIndex(rebuild);
-  return {
-    current: () => (index ? { index, embedder } : undefined),
-    embedTexts: () => (texts: readonly string[]) => Promise.all(texts.map((t) => embedder.embed(t))),
-    status: (): SemanticStatus => ({
-      model: embedder.model,
-      ready: index !== undefined,
-      entries: index?.entries.length ?? 0,
-    }),
-    close: () => {
-      closed = true;
-      return embedder.close();
-    },
-  };
-}

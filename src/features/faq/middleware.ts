@@ -7,7 +7,6 @@ import { detectLocale, type Locale } from '../../engine/i18n.js';
 import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { LlmClient } from '../../llm/client.js';
 import { decide, type FaqDecision, type Thresholds } from './decide.js';
-import type { Embedder } from './embedding/index.js';
 import { checkGrounding } from './grounding.js';
 import { decideHybrid } from './hybrid.js';
 import type { KnowledgeBase } from './knowledge-base.js';
@@ -15,7 +14,7 @@ import type { Learning } from './learning.js';
 import { askModel } from './model.js';
 import { questionKey } from './question-key.js';
 import type { Match } from './search.js';
-import type { SemanticIndex } from './semantic.js';
+import type { SemanticLookup } from './semantic-ranking.js';
 import { tokenize } from './tokenize.js';
 
 /** Button payloads this feature understands. */
@@ -34,12 +33,7 @@ export interface FaqOptions {
   /** Learns from the suggestions customers tap. */
   learning?: Learning | undefined;
   /** The knowledge base as sentence embeddings, when the model is there and the index is built. */
-  semantic?: () => Semantic | undefined;
-}
-
-export interface Semantic {
-  index: SemanticIndex;
-  embedder: Embedder;
+  semantic?: () => SemanticLookup | undefined;
 }
 
 const label = (question: string) => (question.length > 40 ? `${question.slice(0, 39)}…` : question);
@@ -135,16 +129,10 @@ export function faqMiddleware(o: FaqOptions): Middleware<TurnContext> {
 
 /** Lexical and embedding ranking together when the model is there; lexical alone otherwise. */
 async function decideWith(o: FaqOptions, text: string, locale: Locale, matches: Match[]): Promise<FaqDecision> {
-  const semantic = o.semantic?.();
-  if (!semantic) return decide(matches, o.thresholds);
+  const lookup = o.semantic?.();
+  if (!lookup) return decide(matches, o.thresholds);
   try {
-    const query = await semantic.embedder.embed(text);
-    const { index } = semantic;
-    return decideHybrid(
-      matches,
-      { entries: index.entries, scores: index.scores(query), calibration: index.calibration[locale] },
-      o.thresholds,
-    );
+    return decideHybrid(matches, await lookup(text, locale), o.thresholds);
   } catch (err) {
     o.logger.warn({ err }, 'faq: the embedding model failed; answering with lexical search');
     return decide(matches, o.thresholds);

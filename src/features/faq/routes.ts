@@ -6,6 +6,7 @@ import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http
 import type { Db } from '../../store/index.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 import type { Learning } from './learning.js';
+import type { SemanticStatus } from './semantic-ranking.js';
 import { groupParaphrases } from './unanswered-groups.js';
 
 const security = [{ adminToken: [] }];
@@ -75,10 +76,12 @@ export interface KnowledgeRoutesOptions {
   /** Embeds texts when the model is there (groups paraphrases in the unanswered report). */
   embedTexts?: () => ((texts: readonly string[]) => Promise<Float32Array[]>) | undefined;
   /** Whether sentence embeddings are on and built. */
-  semanticStatus?: () => { model: string | null; ready: boolean; entries: number };
+  semanticStatus?: () => SemanticStatus;
   /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
   timezone: string;
 }
+
+const NO_MODEL = { model: null, ready: false, entries: 0 };
 
 export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions) {
   const { db, knowledge } = options;
@@ -98,11 +101,20 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
               entries: { type: 'array', items: entrySchema },
               semantic: {
                 type: 'object',
-                description: 'Sentence embeddings: the model (null = words alone) and whether its vectors are built',
+                description:
+                  'Sentence embeddings: the model for every language (null = words alone), whether its vectors are built and of how many entries; `english`: the same for the model that ranks English questions (EMBEDDING_MODEL_DIR_EN; model null = the main model does)',
                 properties: {
                   model: { type: ['string', 'null'] },
                   ready: { type: 'boolean' },
                   entries: { type: 'integer' },
+                  english: {
+                    type: 'object',
+                    properties: {
+                      model: { type: ['string', 'null'] },
+                      ready: { type: 'boolean' },
+                      entries: { type: 'integer' },
+                    },
+                  },
                 },
               },
             },
@@ -114,7 +126,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     async () => ({
       entries: knowledge.current.entries,
       ...reportBody(knowledge.lastReport),
-      semantic: options.semanticStatus?.() ?? { model: null, ready: false, entries: 0 },
+      semantic: options.semanticStatus?.() ?? { ...NO_MODEL, english: NO_MODEL },
     }),
   );
 

@@ -2,8 +2,11 @@
 // ones too) and its answer as vectors, and how similar an entry looks to a question it does not
 // answer, per language — measured on this knowledge base itself, so that the same thresholds mean
 // the same on any business's FAQ (a Chinese-first model scores English text compressed and high).
-import { type Locale, locales } from '../../engine/i18n.js';
+// An index may hold one language only (a model for English texts): then it holds each entry's
+// texts in that language, and the entries with none are not in it.
+import { detectLocale, type Locale, locales } from '../../engine/i18n.js';
 import type { Embedder } from './embedding/index.js';
+import type { VectorTable } from './embedding/table.js';
 import type { KnowledgeEntry } from './search.js';
 
 /** An answer is worded unlike a question: its similarity counts a little less. */
@@ -32,84 +35,97 @@ export interface Calibration {
 /** Nothing to compare with: never confident. */
 const NEVER: Calibration = { answerAt: 1, suggestAt: 1, probes: 0 };
 
-interface Vectors {
-  questions: Float32Array[];
-  answer: Float32Array;
+/** One entry's texts as vectors (the answer's row weighted less), in the table's row order. */
+interface EntryRows {
+  entry: KnowledgeEntry;
+  vectors: Float32Array[];
+  weights: number[];
+  /** How many of the first rows are the entry's own stored questions (calibration probes). */
+  probes: number;
 }
 
 export class SemanticIndex {
-  /** Every vector in one contiguous array (rows of `dimensions`), the answer first in each entry's rows. */
-  private readonly matrix: Float32Array;
-  /** Where each entry's rows start; entry e owns rows rowStart[e] … rowStart[e + 1] - 1. */
-  private readonly rowStart: Int32Array;
-  private readonly dimensions: number;
-  /**
-   * Scores of recent queries: the embedder hands out the same vector object for a question asked
-   * again (its query cache), so a repeated question costs nothing here either.
-   */
-  private readonly recent = new WeakMap<Float32Array, Float64Array>();
-
   /** Set by build(), once the knowledge base has measured itself. */
   calibration: Readonly<Record<Locale, Calibration>> = { 'zh-CN': NEVER, en: NEVER };
+  private readonly position: ReadonlyMap<string, number>;
+  private closed = false;
 
   private constructor(
     readonly entries: readonly KnowledgeEntry[],
-    vectors: readonly Vectors[],
+    private readonly embedder: Embedder,
+    /** The vectors' table in the embedding worker (none for an empty knowledge base). */
+    private readonly table: number | undefined,
+    /** Memory the vectors take (in the worker). */
+    readonly bytes: number,
   ) {
-    this.dimensions = vectors[0]?.answer.length ?? 0;
-    this.rowStart = new Int32Array(vectors.length + 1);
-    vectors.forEach((v, e) => {
-      this.rowStart[e + 1] = (this.rowStart[e] as number) + 1 + v.questions.length;
-    });
-    this.matrix = new Float32Array((this.rowStart[vectors.length] as number) * this.dimensions);
-    vectors.forEach((v, e) => {
-      let row = this.rowStart[e] as number;
-      for (const vector of [v.answer, ...v.questions]) this.matrix.set(vector, row++ * this.dimensions);
-    });
+    this.position = new Map(entries.map((e, i) => [e.id, i]));
   }
 
-  /** Embeds every entry (through the embedder's disk cache) and calibrates on its own questions. */
-  static async build(embedder: Embedder, entries: readonly KnowledgeEntry[]): Promise<SemanticIndex> {
-    const texts: string[] = [];
-    for (const e of entries) texts.push(...e.questions, ...(e.learned ?? []), e.answer);
-    const all = await embedder.embedMany(texts);
+  /**
+   * Embeds every entry (through the embedder's disk cache), hands the vectors to the embedding
+   * worker, and calibrates on the base's own questions. With `language`, only the texts in that
+   * language: an entry's own when it is written in it, and learned questions asked in it.
+   */
+  static async build(
+    embedder: Embedder,
+    entries: readonly KnowledgeEntry[],
+    language?: Locale,
+  ): Promise<SemanticIndex> {
+    const wanted = entries.map((entry) => textsOf(entry, language));
+    const all = await embedder.embedMany(wanted.flatMap((w) => w.texts));
     let at = 0;
-    const vectors = entries.map((e) => {
-      const questions = all.slice(at, at + e.questions.length + (e.learned?.length ?? 0));
-      at += questions.length;
-      const answer = all[at++] as Float32Array;
-      return { questions, answer };
+    const rows: EntryRows[] = [];
+    entries.forEach((entry, e) => {
+      const { texts, weights, probes } = wanted[e] as Texts;
+      const vectors = all.slice(at, at + texts.length);
+      at += texts.length;
+      if (texts.length > 0) rows.push({ entry, vectors, weights, probes });
     });
-    const index = new SemanticIndex(entries, vectors);
-    index.calibration = await index.calibrate(vectors);
+    const held = rows.map((r) => r.entry);
+    if (held.length === 0) return new SemanticIndex(held, embedder, undefined, 0);
+    const table = tableOf(rows, embedder.dimensions);
+    const index = new SemanticIndex(held, embedder, embedder.addTable(table), table.matrix.byteLength);
+    index.calibration = await index.calibrate(probesOf(rows));
     return index;
+  }
+
+  /** How similar the question is to each entry (embedded and scored in the worker). */
+  async similarities(text: string): Promise<Similarities> {
+    if (this.table === undefined) return new Similarities(this.entries, new Float32Array(0), this.position);
+    if (this.closed) throw new Error('the semantic index was replaced');
+    const scores = await this.embedder.score(this.table, text);
+    return new Similarities(this.entries, scores, this.position);
+  }
+
+  /** Frees the worker's copy of the vectors; queries already sent are still answered. */
+  close(): void {
+    if (this.closed || this.table === undefined) return;
+    this.closed = true;
+    this.embedder.dropTable(this.table);
   }
 
   /**
    * Per language: how similar stored questions are to the most similar entry that is not their
-   * own. At most PROBES questions per language (evenly spread), yielding to the event loop
-   * between them: each costs a pass over every vector, so a 10,000-entry base is measured in
-   * seconds without holding up messages, not in the hours all its questions would take.
+   * own. At most PROBES questions per language (evenly spread): each costs a pass over every
+   * vector, so a 10,000-entry base is measured in seconds, not in the hours all its questions
+   * would take; the worker does it a few probes at a time, between customers' queries.
    */
-  private async calibrate(vectors: readonly Vectors[]): Promise<Record<Locale, Calibration>> {
-    const byLocale: Record<Locale, { entry: number; vector: Float32Array }[]> = { 'zh-CN': [], en: [] };
-    this.entries.forEach((entry, e) => {
-      for (const vector of (vectors[e] as Vectors).questions.slice(0, entry.questions.length)) {
-        byLocale[entry.locale].push({ entry: e, vector });
-      }
+  private async calibrate(probes: Record<Locale, Probe[]>): Promise<Record<Locale, Calibration>> {
+    const list = locales.flatMap((locale) => probes[locale]);
+    const rows = new Float32Array(list.length * this.embedder.dimensions);
+    list.forEach((p, i) => {
+      rows.set(p.vector, i * this.embedder.dimensions);
     });
+    const best = await this.embedder.bestOthers(
+      this.table as number,
+      rows,
+      Int32Array.from(list, (p) => p.entry),
+    );
     const measured: Record<Locale, number[]> = { 'zh-CN': [], en: [] };
-    for (const locale of locales) {
-      for (const probe of spread(byLocale[locale], PROBES)) {
-        const scores = this.scores(probe.vector);
-        let other = -1;
-        scores.forEach((score, e) => {
-          if (e !== probe.entry) other = Math.max(other, score);
-        });
-        if (other > -1) measured[locale].push(other);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+    list.forEach((p, i) => {
+      const other = best[i] as number;
+      if (other > -1) measured[p.locale].push(other); // -1: the only entry, nothing to compare with
+    });
     const everyone = [...measured['zh-CN'], ...measured.en];
     const of = (values: number[]): Calibration => {
       // A language with too few questions to measure borrows the whole knowledge base's figures.
@@ -123,36 +139,90 @@ export class SemanticIndex {
     };
     return { 'zh-CN': of(measured['zh-CN']), en: of(measured.en) };
   }
+}
 
-  /** Memory the vectors take. */
-  get bytes(): number {
-    return this.matrix.byteLength;
+/** A question's similarity to every entry of a semantic index. */
+export class Similarities {
+  constructor(
+    private readonly entries: readonly KnowledgeEntry[],
+    private readonly scores: Float32Array,
+    private readonly position: ReadonlyMap<string, number>,
+  ) {}
+
+  /** The similarity to one entry; undefined for an entry the index does not hold (no text in its language). */
+  of(id: string): number | undefined {
+    const i = this.position.get(id);
+    return i === undefined ? undefined : (this.scores[i] as number);
   }
 
-  /**
-   * Each entry's similarity to the query vector, in `entries` order: the best of its questions,
-   * or its answer (weighted), in one pass over contiguous memory (about 1 ms for 512 vectors on the
-   * 2-core test machine). The array is shared with later calls for the same query: do not modify it.
-   */
-  scores(query: Float32Array): Float64Array {
-    const known = this.recent.get(query);
-    if (known) return known;
-    const { matrix, rowStart, dimensions: d } = this;
-    const out = new Float64Array(this.entries.length);
-    for (let e = 0; e < out.length; e++) {
-      let best = -Infinity;
-      const end = rowStart[e + 1] as number;
-      for (let row = rowStart[e] as number; row < end; row++) {
-        let sum = 0;
-        const base = row * d;
-        for (let i = 0; i < d; i++) sum += (query[i] as number) * (matrix[base + i] as number);
-        best = Math.max(best, row === rowStart[e] ? sum * ANSWER_WEIGHT : sum);
-      }
-      out[e] = best;
+  /** The n most similar entries, most similar first (one pass: no sort of the whole base). */
+  top(n: number): { entry: KnowledgeEntry; score: number }[] {
+    const best: number[] = []; // entry positions, most similar first
+    const { scores } = this;
+    for (let i = 0; i < scores.length; i++) {
+      const score = scores[i] as number;
+      if (best.length === n && score <= (scores[best[n - 1] as number] as number)) continue;
+      let at = best.length;
+      while (at > 0 && score > (scores[best[at - 1] as number] as number)) at--;
+      best.splice(at, 0, i);
+      if (best.length > n) best.pop();
     }
-    this.recent.set(query, out);
-    return out;
+    return best.map((i) => ({ entry: this.entries[i] as KnowledgeEntry, score: scores[i] as number }));
   }
+}
+
+interface Probe {
+  entry: number;
+  locale: Locale;
+  vector: Float32Array;
+}
+
+interface Texts {
+  texts: string[];
+  weights: number[];
+  probes: number;
+}
+
+/** The entry's texts an index holds: stored questions first (the probes), learned ones, the answer. */
+function textsOf(entry: KnowledgeEntry, language: Locale | undefined): Texts {
+  const own = !language || entry.locale === language;
+  const stored = own ? entry.questions : [];
+  const learned = (entry.learned ?? []).filter((q) => !language || (detectLocale(q) ?? entry.locale) === language);
+  const texts = [...stored, ...learned, ...(own ? [entry.answer] : [])];
+  return {
+    texts,
+    weights: texts.map((_, i) => (own && i === texts.length - 1 ? ANSWER_WEIGHT : 1)),
+    probes: stored.length,
+  };
+}
+
+/** Up to PROBES stored questions (not learned ones) per language, evenly spread. */
+function probesOf(rows: readonly EntryRows[]): Record<Locale, Probe[]> {
+  const byLocale: Record<Locale, Probe[]> = { 'zh-CN': [], en: [] };
+  rows.forEach((r, e) => {
+    for (const vector of r.vectors.slice(0, r.probes))
+      byLocale[r.entry.locale].push({ entry: e, locale: r.entry.locale, vector });
+  });
+  return { 'zh-CN': spread(byLocale['zh-CN'], PROBES), en: spread(byLocale.en, PROBES) };
+}
+
+/** Every vector in one contiguous array, entry after entry. */
+function tableOf(rows: readonly EntryRows[], dimensions: number): VectorTable {
+  const rowStart = new Int32Array(rows.length + 1);
+  rows.forEach((r, e) => {
+    rowStart[e + 1] = (rowStart[e] as number) + r.vectors.length;
+  });
+  const total = rowStart[rows.length] as number;
+  const matrix = new Float32Array(total * dimensions);
+  const rowWeight = new Float32Array(total);
+  rows.forEach((r, e) => {
+    r.vectors.forEach((vector, k) => {
+      const row = (rowStart[e] as number) + k;
+      matrix.set(vector, row * dimensions);
+      rowWeight[row] = r.weights[k] as number;
+    });
+  });
+  return { dimensions, rowStart, matrix, rowWeight };
 }
 
 /** At most `n` items, evenly spread over the list (the same ones every time). */

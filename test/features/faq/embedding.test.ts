@@ -97,6 +97,33 @@ describe('loadEmbedder without a usable model', () => {
   });
 });
 
+describe('embeddings with all-MiniLM-L6-v2 (English texts)', () => {
+  let embedder: Embedder;
+  beforeAll(async () => {
+    const load = await loadEmbedder({
+      modelDir: join(import.meta.dirname, '../../../models/all-MiniLM-L6-v2'),
+      cacheDir: tempDir(),
+    });
+    if (!load.ok) throw new Error(load.reason);
+    embedder = load.embedder;
+  });
+  afterAll(() => embedder.close());
+
+  it('loads the 4-bit model with its external weights, averages the tokens, and tells paraphrases apart', async () => {
+    expect(embedder.model).toBe('all-MiniLM-L6-v2-q4');
+    expect(embedder.dimensions).toBe(384);
+    const [q, p, u] = await embedder.embedMany([
+      'How much is teeth whitening?',
+      'what do you charge to whiten my teeth',
+      'Is there somewhere to park?',
+    ]);
+    expect(cosine(q as Float32Array, q as Float32Array)).toBeCloseTo(1, 5);
+    // Mean pooling spreads English sentences apart (with [CLS] pooling these land within a few hundredths).
+    expect(cosine(q as Float32Array, p as Float32Array)).toBeGreaterThan(0.6);
+    expect(cosine(q as Float32Array, u as Float32Array)).toBeLessThan(0.3);
+  });
+});
+
 describe('embeddings with bge-small-zh-v1.5', () => {
   let embedder: Embedder;
   beforeAll(async () => {

@@ -22,7 +22,7 @@ const PARKING = 'There are free parking spaces for two cars in front of the shop
 async function embedded(app: App): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
-    if (semantic.ready) return;
+    if (semantic.ready && (semantic.english.model === null || semantic.english.ready)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the knowledge base was never embedded');
@@ -66,8 +66,15 @@ describeOnEachDatabase('FAQ with the embedding model', (database) => {
 
   it('embeds the knowledge base at start, and answers paraphrases outright', async () => {
     expect(log.lines.join('\n')).toMatch(/6 entries embedded with bge-small-zh-v1.5-int8/);
+    // The English model holds the entries with English texts.
+    expect(log.lines.join('\n')).toMatch(/2 entries embedded with all-MiniLM-L6-v2-q4 \(en texts\)/);
     const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
-    expect(semantic).toEqual({ model: 'bge-small-zh-v1.5-int8', ready: true, entries: 6 });
+    expect(semantic).toEqual({
+      model: 'bge-small-zh-v1.5-int8',
+      ready: true,
+      entries: 6,
+      english: { model: 'all-MiniLM-L6-v2-q4', ready: true, entries: 2 },
+    });
     const [rental] = await ask('想租辆车骑一天');
     expect(rental?.text).toBe(RENTAL);
     const [parking] = await ask('is there somewhere to park');
@@ -102,9 +109,39 @@ describe('FAQ without the model', () => {
   it('says so at start-up and answers with words alone', async () => {
     expect(log.lines.join('\n')).toMatch(/no embedding model in .*missing\): answering with lexical search only/);
     const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
-    expect(semantic).toEqual({ model: null, ready: false, entries: 0 });
+    const none = { model: null, ready: false, entries: 0 };
+    expect(semantic).toEqual({ ...none, english: none });
     const [rental] = await ask('想租辆车骑一天');
     expect(rental?.buttons?.map((b) => b.payload)).toEqual(['faq:rental']);
+  });
+});
+
+describe('FAQ with one model for every language', () => {
+  let app: App;
+  const log = recordingLogger();
+  const ask = chat(() => app);
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-one-model-'));
+    app = await testApp(`file:${join(dir, 'db.sqlite')}`, {
+      env: { KNOWLEDGE_DIR, EMBEDDING_MODEL_DIR: MODEL, EMBEDDING_MODEL_DIR_EN: join(dir, 'no-model') },
+      logger: log.logger,
+    });
+    await embedded(app);
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('says at start-up that the English model is missing, and ranks English with the main model', async () => {
+    expect(log.lines.join('\n')).toMatch(
+      /English texts: no embedding model in .*no-model .*missing\): the main model ranks them too/,
+    );
+    const { semantic } = (await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).json();
+    expect(semantic.english).toEqual({ model: null, ready: false, entries: 0 });
+    expect(semantic.ready).toBe(true);
+    const [parking] = await ask('Is there parking?');
+    expect(parking?.text).toBe(PARKING);
   });
 });
 

@@ -4,7 +4,8 @@
 // words, unbounded in number, and cheap to embed again.
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { EmbeddingCache } from './cache.js';
-import { missingModelFiles } from './model.js';
+import { missingModelFiles, onnxFileOf } from './model.js';
+import type { VectorTable } from './table.js';
 import { EmbeddingWorker } from './worker-client.js';
 
 /** Vectors returned are L2-normalized and may be shared with the embedder's caches: do not modify them. */
@@ -15,6 +16,17 @@ export interface Embedder {
   embedMany(texts: readonly string[]): Promise<Float32Array[]>;
   /** One query, in the worker (an in-memory LRU of recent queries is welcome). */
   embed(text: string): Promise<Float32Array>;
+  /**
+   * Keeps a knowledge base's vectors in the worker, where queries are scored against them, and
+   * returns the table's number. The arrays move to the worker: do not use them afterwards.
+   */
+  addTable(vectors: VectorTable): number;
+  /** Forgets a table (once the queries already sent for it are answered). */
+  dropTable(table: number): void;
+  /** A query's score for each entry of a table, embedded and scored in the worker. */
+  score(table: number, text: string): Promise<Float32Array>;
+  /** For each probe row (of `dimensions` floats), the best score of an entry other than its owner. */
+  bestOthers(table: number, probes: Float32Array, owners: Int32Array): Promise<Float32Array>;
   close(): Promise<void>;
   /** Counters for logs, metrics and tests. */
   stats(): EmbedderStats;
@@ -81,7 +93,7 @@ export async function loadEmbedder(o: EmbedderOptions): Promise<EmbedderLoad> {
       reason: `the embedding model in ${shown} could not load (${oneLine(started.message)}): ${fallback}`,
     };
   }
-  const model = `${basename(resolve(o.modelDir))}-int8`;
+  const model = `${basename(resolve(o.modelDir))}-${onnxFileOf(o.modelDir)?.precision}`;
   return { ok: true, embedder: new WorkerEmbedder(model, started.worker, o) };
 }
 
@@ -144,19 +156,45 @@ class WorkerEmbedder implements Embedder {
   }
 
   async embed(text: string): Promise<Float32Array> {
-    const hit = this.recent.get(text);
-    if (hit) {
-      this.queryCacheHits++;
-      this.recent.delete(text);
-      this.recent.set(text, hit);
-      return hit;
-    }
+    const hit = this.recentVector(text);
+    if (hit) return hit;
     const vector = await this.worker.request([text], 'query');
-    if (this.recentMax > 0) {
-      this.recent.set(text, vector);
-      if (this.recent.size > this.recentMax) this.recent.delete(this.recent.keys().next().value as string);
-    }
+    this.remember(text, vector);
     return vector;
+  }
+
+  addTable(vectors: VectorTable): number {
+    return this.worker.addTable(vectors);
+  }
+
+  dropTable(table: number): void {
+    this.worker.dropTable(table);
+  }
+
+  async score(table: number, text: string): Promise<Float32Array> {
+    const hit = this.recentVector(text);
+    const { vector, scores } = await this.worker.score(table, text, hit);
+    if (!hit) this.remember(text, vector);
+    return scores;
+  }
+
+  bestOthers(table: number, probes: Float32Array, owners: Int32Array): Promise<Float32Array> {
+    return this.worker.probe(table, probes, owners);
+  }
+
+  private recentVector(text: string): Float32Array | undefined {
+    const hit = this.recent.get(text);
+    if (!hit) return undefined;
+    this.queryCacheHits++;
+    this.recent.delete(text);
+    this.recent.set(text, hit);
+    return hit;
+  }
+
+  private remember(text: string, vector: Float32Array): void {
+    if (this.recentMax === 0) return;
+    this.recent.set(text, vector);
+    if (this.recent.size > this.recentMax) this.recent.delete(this.recent.keys().next().value as string);
   }
 
   close(): Promise<void> {

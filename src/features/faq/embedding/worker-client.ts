@@ -6,6 +6,7 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, Priority, ToWorker, WorkerStart } from './protocol.js';
+import type { VectorTable } from './table.js';
 
 const startTimeoutMs = 60_000;
 const closeTimeoutMs = 5_000;
@@ -40,9 +41,12 @@ function tsxEsmApi(): string {
   return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href;
 }
 
+type Result = Extract<FromWorker, { type: 'result' }>;
+
 export class EmbeddingWorker {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: Float32Array) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Result) => void; reject: (e: Error) => void }>();
+  private nextTable = 1;
   private failure: Error | undefined;
   private exited: Promise<void>;
   /** Model calls (session.run) the worker has made, as it last reported. */
@@ -96,14 +100,53 @@ export class EmbeddingWorker {
   }
 
   /** Embeds texts in the worker: texts.length rows of `dimensions` floats, in order. */
-  request(texts: readonly string[], priority: Priority): Promise<Float32Array> {
+  async request(texts: readonly string[], priority: Priority): Promise<Float32Array> {
+    const { vectors } = await this.send((id) => ({ type: 'embed', id, texts: [...texts], priority }));
+    this.textsEmbedded += vectors.length / this.dimensions;
+    return vectors;
+  }
+
+  /** Hands a table of vectors to the worker (its arrays move there: unusable here afterwards). */
+  addTable(vectors: VectorTable): number {
+    const table = this.nextTable++;
+    if (!this.failure) {
+      const message: ToWorker = { type: 'table', table, vectors };
+      this.worker.postMessage(
+        message,
+        [vectors.matrix, vectors.rowStart, vectors.rowWeight].map((a) => a.buffer as ArrayBuffer),
+      );
+    }
+    return table;
+  }
+
+  dropTable(table: number): void {
+    if (!this.failure) this.worker.postMessage({ type: 'dropTable', table } satisfies ToWorker);
+  }
+
+  /** A query's vector (embedded in the worker unless given) and its score for each entry of the table. */
+  async score(
+    table: number,
+    text: string,
+    vector?: Float32Array,
+  ): Promise<{ vector: Float32Array; scores: Float32Array }> {
+    const r = await this.send((id) => ({ type: 'score', id, table, text, vector }));
+    if (!vector) this.textsEmbedded++;
+    return { vector: r.vectors, scores: r.scores ?? new Float32Array(0) };
+  }
+
+  /** For each probe row, the best score of an entry of the table other than its owner. */
+  async probe(table: number, probes: Float32Array, owners: Int32Array): Promise<Float32Array> {
+    const r = await this.send((id) => ({ type: 'probe', id, table, probes, owners }));
+    return r.vectors;
+  }
+
+  private send(message: (id: number) => ToWorker): Promise<Result> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    const message: ToWorker = { type: 'embed', id, texts: [...texts], priority };
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref(); // keep the process alive until the reply
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(message);
+      this.worker.postMessage(message(id));
     });
   }
 
@@ -125,8 +168,7 @@ export class EmbeddingWorker {
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.worker.unref();
     if (m.type === 'result') {
-      this.textsEmbedded += m.vectors.length / this.dimensions;
-      waiter.resolve(m.vectors);
+      waiter.resolve(m);
     } else {
       waiter.reject(new Error(`embedding failed: ${m.message}`));
     }
