@@ -15,7 +15,14 @@ import { KnowledgeBase } from '../src/features/faq/knowledge-base.js';
 import { type KnowledgeEntry, KnowledgeIndex } from '../src/features/faq/search.js';
 import { SemanticIndex } from '../src/features/faq/semantic.js';
 import { Synonyms } from '../src/features/faq/tokenize.js';
-import { describeSparse, evaluateSparse, SPARSE_SETS, type SparseFigures, TUNED_ON } from './faq-sparse-eval.js';
+import {
+  describeSparse,
+  type EvalModels,
+  evaluateSparse,
+  SPARSE_SETS,
+  type SparseFigures,
+  TUNED_ON,
+} from './faq-sparse-eval.js';
 
 interface Labelled {
   q: string;
@@ -156,17 +163,20 @@ const demoLatency = latency(kb.current, everything, 20);
 const bigIndex = new KnowledgeIndex(generated(10_000), synonyms);
 const bigLatency = latency(bigIndex, everything, 5);
 
-// Sparse knowledge bases of other businesses, with words alone and with the embedding model.
-const loadedModel = await loadEmbedder({
+// Sparse knowledge bases of other businesses, with words alone and with the embedding models
+// (as the bot runs: EMBEDDING_MODEL_DIR for every language, EMBEDDING_MODEL_DIR_EN for English).
+const models: EvalModels = {
   modelDir: process.env.EMBEDDING_MODEL_DIR ?? 'models/bge-small-zh-v1.5',
+  englishModelDir: process.env.EMBEDDING_MODEL_DIR_EN ?? 'models/all-MiniLM-L6-v2',
   cacheDir: join(tmpdir(), 'rapport-eval-embeddings'),
-});
+};
+const loadedModel = await loadEmbedder(models);
 if (!loadedModel.ok) console.warn(loadedModel.reason);
 const embedder = loadedModel.ok ? loadedModel.embedder : undefined;
 const sparse: SparseFigures[] = [];
 for (const set of [...SPARSE_SETS, 'demo']) {
   sparse.push(await evaluateSparse(set, synonyms, thresholds, undefined));
-  if (embedder) sparse.push(await evaluateSparse(set, synonyms, thresholds, embedder));
+  if (embedder) sparse.push(await evaluateSparse(set, synonyms, thresholds, models));
 }
 // The hybrid over the generated 10,000-entry base: embedding it (cached on disk after the first
 // run), the memory its vectors take, and the main thread's share of a question (scoring every

@@ -9,10 +9,9 @@ import { pino } from 'pino';
 import { parse } from 'yaml';
 import { detectLocale } from '../src/engine/i18n.js';
 import { decide, type FaqDecision, type Thresholds } from '../src/features/faq/decide.js';
-import type { Embedder } from '../src/features/faq/embedding/index.js';
 import { decideHybrid } from '../src/features/faq/hybrid.js';
 import { KnowledgeBase } from '../src/features/faq/knowledge-base.js';
-import { SemanticIndex } from '../src/features/faq/semantic.js';
+import { semanticRanking } from '../src/features/faq/semantic-ranking.js';
 import type { Synonyms } from '../src/features/faq/tokenize.js';
 
 export const SPARSE_SETS = ['dental-clinic', 'phone-repair', 'yoga-pilates'] as const;
@@ -44,14 +43,27 @@ export interface SparseFigures {
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
-async function decider(kb: KnowledgeBase, thresholds: Thresholds, embedder: Embedder | undefined) {
-  const semantic = embedder ? await SemanticIndex.build(embedder, kb.current.entries) : undefined;
-  return async (q: string): Promise<FaqDecision> => {
-    const locale = detectLocale(q) ?? 'zh-CN';
-    const matches = kb.current.search(q, { locale, limit: 10 });
-    if (!semantic || !embedder) return decide(matches, thresholds);
-    const similarity = await semantic.similarities(q);
-    return decideHybrid(matches, { similarity, calibration: semantic.calibration[locale] }, thresholds);
+/** The bot's models (see semantic-ranking.ts); none: words alone. */
+export interface EvalModels {
+  modelDir: string;
+  englishModelDir: string;
+  cacheDir: string;
+}
+
+/** Decides as the bot does: words alone, or words with the embedding models, built for this knowledge base. */
+async function decider(kb: KnowledgeBase, thresholds: Thresholds, models: EvalModels | undefined) {
+  const semantic = models
+    ? await semanticRanking({ ...models, knowledge: kb, logger: pino({ level: 'warn' }) })
+    : undefined;
+  await semantic?.settled();
+  const lookup = semantic?.current();
+  return {
+    ask: async (q: string): Promise<FaqDecision> => {
+      const locale = detectLocale(q) ?? 'zh-CN';
+      const matches = kb.current.search(q, { locale, limit: 10 });
+      return lookup ? decideHybrid(matches, await lookup(q, locale), thresholds) : decide(matches, thresholds);
+    },
+    close: () => semantic?.close() ?? Promise.resolve(),
   };
 }
 
@@ -68,7 +80,7 @@ export async function evaluateSparse(
   set: string,
   synonyms: Synonyms,
   thresholds: Thresholds,
-  embedder: Embedder | undefined,
+  models: EvalModels | undefined,
 ): Promise<SparseFigures> {
   const files = filesOf(set);
   const kb = new KnowledgeBase({
@@ -81,7 +93,8 @@ export async function evaluateSparse(
   const questions = parse(readFileSync(files.questions, 'utf8')) as Labelled[];
   const inScope = questions.filter((x) => x.expect !== null);
   const outOfScope = questions.filter((x) => x.expect === null);
-  const ask = await decider(kb, thresholds, embedder);
+  const first = await decider(kb, thresholds, models);
+  const ask = first.ask;
   let right = 0;
   let wrong = 0;
   let buttons = 0;
@@ -103,19 +116,21 @@ export async function evaluateSparse(
     else if (d.band === 'middle') oosButtons++;
   }
   // The learning loop: what the buttons taught becomes learned ways of asking; ask the same again.
+  await first.close();
   kb.setLearned(taught);
-  const again = await decider(kb, thresholds, embedder);
+  const again = await decider(kb, thresholds, models);
   let learnedRight = 0;
   const learnedQuestions = [...taught.values()].flat();
   for (const { q, expect } of inScope.filter((x) => learnedQuestions.includes(x.q))) {
-    const d = await again(q);
+    const d = await again.ask(q);
     if (d.band === 'high' && d.match.entry.id === expect) learnedRight++;
   }
+  await again.close();
   const n = inScope.length;
   return {
     set,
     heldOut: set !== TUNED_ON,
-    mode: embedder ? 'hybrid' : 'lexical',
+    mode: models ? 'hybrid' : 'lexical',
     entries: kb.current.size,
     inScope: n,
     outOfScope: outOfScope.length,

@@ -6,7 +6,7 @@
 // rank fusion), keeping only entries above the calibrated suggestion level, so a question like
 // none of the entries gets "I don't know" without unrelated buttons.
 import { decide, type FaqDecision, type Thresholds } from './decide.js';
-import type { KnowledgeEntry, Match } from './search.js';
+import type { Match } from './search.js';
 import type { Calibration, Similarities } from './semantic.js';
 
 /** Reciprocal rank fusion's constant: small, as both lists are short and their heads matter. */

@@ -46,6 +46,7 @@ export async function semanticRanking(o: SemanticOptions) {
     current: (): SemanticLookup | undefined => undefined,
     embedTexts: () => undefined,
     status: (): SemanticStatus => ({ ...NONE, english: NONE }),
+    settled: async () => {},
     close: async () => {},
   };
   if (!o.modelDir) {
@@ -75,6 +76,10 @@ export async function semanticRanking(o: SemanticOptions) {
     },
     embedTexts: () => (texts: readonly string[]) => Promise.all(texts.map((t) => main.embedder.embed(t))),
     status: (): SemanticStatus => ({ ...main.status(), english: english?.status() ?? NONE }),
+    /** Settles when the vectors being built now are in use (or failed: see the log). */
+    settled: async () => {
+      await Promise.all(all.map((m) => m.building));
+    },
     close: async () => {
       await Promise.all(all.map((m) => m.close()));
     },
@@ -94,6 +99,8 @@ async function englishModel(o: SemanticOptions): Promise<ModelIndex | undefined>
 /** One model's vectors of the knowledge base (of one language's texts, or all). */
 class ModelIndex {
   index: SemanticIndex | undefined;
+  /** The build under way (or the last one): settles, never rejects. */
+  building: Promise<void> = Promise.resolve();
   private latest = 0;
   private closed = false;
 
@@ -104,7 +111,7 @@ class ModelIndex {
   ) {}
 
   rebuild(): void {
-    void this.build().catch((err) => {
+    this.building = this.build().catch((err) => {
       // Stopping drops the embedding under way: nothing to report then.
       if (!this.closed) this.o.logger.warn({ err, model: this.embedder.model }, 'knowledge: embedding failed');
     });

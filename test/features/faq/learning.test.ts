@@ -131,12 +131,47 @@ describeOnEachDatabase('a knowledge base that learns', (database) => {
   });
 });
 
-describe('faq.learn.autoApproveAfter', () => {
-  it('0 leaves taps as candidates for staff', async () => {
+describe('faq.learn.autoApproveAfter: 0', () => {
+  let app: App;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rapport-kb-staff-'));
+    cpSync(fixture, dir, { recursive: true });
+    app = await testApp(`file:${join(dir, 'db.sqlite')}`, {
+      env: { KNOWLEDGE_DIR: dir },
+      yaml: 'loyalty:\n  rules:\n    welcome: 0\nfaq:\n  learn:\n    autoApproveAfter: 0\n',
+    });
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('leaves every tap a candidate until staff approve it, and refuses a negative threshold', async () => {
+    for (const user of ['s1', 's2', 's3']) {
+      const send = (body: Record<string, unknown>) =>
+        app.server.inject({ method: 'POST', url: '/api/v1/messages', payload: { user: { id: user }, ...body } });
+      await send({ text: '/start' });
+      const [first] = (await send({ text: ASKED })).json().replies as Reply[];
+      expect(first?.buttons?.map((b) => b.payload)).toContain('faq:rental');
+      await send({ payload: 'faq:rental' });
+    }
+    const list = (await app.server.inject({ url: '/api/v1/knowledge/learned', headers: admin })).json();
+    expect(list.learned).toEqual([]);
+    expect(list.candidates).toEqual([expect.objectContaining({ entryId: 'rental', question: ASKED, customers: 3 })]);
+
+    const approved = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/knowledge/learned',
+      headers: admin,
+      payload: { entryId: 'rental', question: ASKED },
+    });
+    expect(approved.statusCode).toBe(201);
+    const send = (body: Record<string, unknown>) =>
+      app.server.inject({ method: 'POST', url: '/api/v1/messages', payload: { user: { id: 's4' }, ...body } });
+    await send({ text: '/start' });
+    const [answer] = (await send({ text: ASKED })).json().replies as Reply[];
+    expect(answer?.text).toBe(RENTAL);
+
     const { parseBusinessConfig } = await import('../../../src/config.js');
-    expect(parseBusinessConfig('faq:\n  learn:\n    autoApproveAfter: 0\n', 'x.yaml').faq.learn.autoApproveAfter).toBe(
-      0,
-    );
     expect(() => parseBusinessConfig('faq:\n  learn:\n    autoApproveAfter: -1\n', 'x.yaml')).toThrow(
       /faq\.learn\.autoApproveAfter/,
     );

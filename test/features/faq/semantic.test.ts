@@ -88,6 +88,7 @@ describe('semantic index', () => {
     );
     const index = await SemanticIndex.build(embedder, entries, 'en');
     expect(index.entries.map((e) => e.id).sort()).toEqual(['parking', 'rental', 'trade-in']);
+    expect(index.bytes).toBe(5 * 512 * 4); // 2 English entries × (question + answer) + 1 learned question
     const similarity = await index.similarities('could I rent a bicycle for the day?');
     expect(similarity.top(1)[0]?.entry.id).toBe('rental');
     expect(similarity.of('flat-tyre')).toBeUndefined(); // no English text: left to words
