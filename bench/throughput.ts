@@ -107,8 +107,12 @@ async function main(): Promise<void> {
     DATA_DIR: dir,
     ADMIN_TOKEN: 'bench-admin-token-0123456789',
     PORT: '0',
-    // The FAQ's embedding model is on by default; EMBEDDING_MODEL_DIR= (empty) measures words alone.
+    // The FAQ's embedding models are on by default; EMBEDDING_MODEL_DIR= (empty) measures words alone,
+    // EMBEDDING_MODEL_DIR_EN= the main model alone.
     ...(process.env.EMBEDDING_MODEL_DIR !== undefined ? { EMBEDDING_MODEL_DIR: process.env.EMBEDDING_MODEL_DIR } : {}),
+    ...(process.env.EMBEDDING_MODEL_DIR_EN !== undefined
+      ? { EMBEDDING_MODEL_DIR_EN: process.env.EMBEDDING_MODEL_DIR_EN }
+      : {}),
   });
   const app = await buildApp(
     { env, settings: parseBusinessConfig('', 'bench'), configPath: null },
@@ -175,7 +179,9 @@ async function main(): Promise<void> {
     benchmark: 'api-channel-throughput',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-    faq: env.EMBEDDING_MODEL_DIR ? `hybrid (${env.EMBEDDING_MODEL_DIR})` : 'lexical',
+    faq: env.EMBEDDING_MODEL_DIR
+      ? `hybrid (${env.EMBEDDING_MODEL_DIR}${env.EMBEDDING_MODEL_DIR_EN ? `, English: ${env.EMBEDDING_MODEL_DIR_EN}` : ''})`
+      : 'lexical',
     database: 'sqlite (better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL)',
     closedLoop: { concurrency: CONCURRENCY, users: USERS, ...throughput },
     openLoop: { ratePerSecond: RATE, ...atRate },
