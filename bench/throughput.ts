@@ -1,15 +1,19 @@
-// npm run bench: end-to-end throughput and latency of the API channel on embedded SQLite,
-// against the real HTTP server, with the raw better-sqlite3 rate for the same rows as the ceiling.
+// npm run bench: end-to-end throughput and latency of the API channel against the real HTTP
+// server, on the database DATABASE_URL names (unset: embedded SQLite; postgresql://…: a fresh
+// database on that server), with the raw driver's rate for the same rows as the ceiling
+// (better-sqlite3, or pg with as many connections as the bot's pool).
 // Writes bench/results/throughput-<timestamp>.json. Not a test: it asserts nothing.
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { parseBusinessConfig, parseEnv } from '../src/config.js';
 import { openStore } from '../src/store/index.js';
+import { benchDatabase } from './databases.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 20_000);
@@ -17,6 +21,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 15);
+/** Clients of the raw pg ceiling. */
+const RAW_PG_CONNECTIONS = Number(process.env.BENCH_PG_CONNECTIONS ?? 16);
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return Number.NaN;
@@ -100,10 +106,66 @@ async function rawSqliteRate(dir: string, messages: number): Promise<number> {
   return Math.round(messages / seconds);
 }
 
+/**
+ * The same rows through pg, one transaction per turn as the engine writes them, from `connections`
+ * clients at once (PostgreSQL gains from concurrent commits; a single client would measure one
+ * fsync after another). Runs on a fresh schema in the given database.
+ */
+async function rawPostgresRate(url: string, messages: number, connections: number): Promise<number> {
+  const store = await openStore(url); // same schema, migrated the same way
+  await store.close();
+  const pool = new pg.Pool({ connectionString: url, max: connections });
+  const now = () => new Date();
+  const customers = Array.from({ length: USERS }, (_, u) => `raw${u}`);
+  for (let i = 0; i < customers.length; i += 500) {
+    const chunk = customers.slice(i, i + 500);
+    await pool.query(
+      `INSERT INTO "Customer" (id, stage, "optedOut", "createdAt", "updatedAt", "lastSeenAt")
+       SELECT id, 'prospect', false, now(), now(), now() FROM unnest($1::text[]) AS id`,
+      [chunk],
+    );
+  }
+  let next = 0;
+  const worker = async () => {
+    const client = await pool.connect();
+    try {
+      while (next < messages) {
+        const i = next++;
+        const customer = customers[i % customers.length] as string;
+        await client.query('SELECT id FROM "Customer" WHERE id = $1', [customer]);
+        await client.query(
+          `INSERT INTO "Interaction" ("customerId", channel, direction, kind, text, "platformMessageId", "createdAt") VALUES ($1, 'api', 'in', 'message', 'hello', $2, $3)`,
+          [customer, `raw-${i}`, now()],
+        );
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO "Interaction" ("customerId", channel, direction, kind, text, "createdAt") VALUES ($1, 'api', 'out', 'message', 'reply', $2)`,
+          [customer, now()],
+        );
+        const row = await client.query(
+          `INSERT INTO "Outbox" (channel, "chatId", "chatType", "customerId", message, status, attempts, "nextAttemptAt", "createdAt") VALUES ('api', $1, 'private', $1, '{"text":"reply"}', 'pending', 0, $2, $2) RETURNING id`,
+          [customer, now()],
+        );
+        await client.query('UPDATE "Customer" SET "lastSeenAt" = $1 WHERE id = $2', [now(), customer]);
+        await client.query('COMMIT');
+        await client.query(`UPDATE "Outbox" SET status = 'sent', "sentAt" = $1 WHERE id = $2`, [now(), row.rows[0].id]);
+      }
+    } finally {
+      client.release();
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: connections }, worker));
+  const seconds = (performance.now() - began) / 1000;
+  await pool.end();
+  return Math.round(messages / seconds);
+}
+
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'rapport-bench-'));
+  const database = await benchDatabase('bench');
+  const { dir } = database;
   const env = parseEnv({
-    DATABASE_URL: `file:${join(dir, 'bench.db')}`,
+    DATABASE_URL: database.url,
     DATA_DIR: dir,
     ADMIN_TOKEN: 'bench-admin-token-0123456789',
     PORT: '0',
@@ -171,9 +233,21 @@ async function main(): Promise<void> {
   };
   await app.stop();
 
-  console.log('raw better-sqlite3 ceiling for the same rows…');
-  const rawRowsPerSecond = await rawSqliteRate(dir, TOTAL);
-  rmSync(dir, { recursive: true, force: true });
+  let ceiling: Record<string, number>;
+  if (database.provider === 'sqlite') {
+    console.log('raw better-sqlite3 ceiling for the same rows…');
+    ceiling = { rawBetterSqlite3MessagesPerSecond: await rawSqliteRate(dir, TOTAL) };
+  } else {
+    console.log(`raw pg ceiling for the same rows (${RAW_PG_CONNECTIONS} connections)…`);
+    const fresh = await benchDatabase('bench-raw');
+    ceiling = {
+      rawPgMessagesPerSecond: await rawPostgresRate(fresh.url, TOTAL, RAW_PG_CONNECTIONS),
+      connections: RAW_PG_CONNECTIONS,
+    };
+    await fresh.drop();
+  }
+  await database.drop();
+  const rawRowsPerSecond = Object.values(ceiling)[0] as number;
 
   const result = {
     benchmark: 'api-channel-throughput',
@@ -182,11 +256,14 @@ async function main(): Promise<void> {
     faq: env.EMBEDDING_MODEL_DIR
       ? `hybrid (${env.EMBEDDING_MODEL_DIR}${env.EMBEDDING_MODEL_DIR_EN ? `, English: ${env.EMBEDDING_MODEL_DIR_EN}` : ''})`
       : 'lexical',
-    database: 'sqlite (better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL)',
+    database:
+      database.provider === 'sqlite'
+        ? 'sqlite (better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL)'
+        : 'postgresql (pg via Prisma 7 driver adapter)',
     closedLoop: { concurrency: CONCURRENCY, users: USERS, ...throughput },
     openLoop: { ratePerSecond: RATE, ...atRate },
     stored,
-    ceiling: { rawBetterSqlite3MessagesPerSecond: rawRowsPerSecond },
+    ceiling,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const file = new URL(`./results/throughput-${result.date.replace(/[:.]/g, '-')}.json`, import.meta.url);
@@ -196,7 +273,7 @@ async function main(): Promise<void> {
 end to end (closed loop, ${CONCURRENCY} in flight): ${throughput.messagesPerSecond} messages/s, p50 ${throughput.latencyMs.p50} ms, p99 ${throughput.latencyMs.p99} ms, errors ${throughput.errors}
 at ${RATE} messages/s (open loop):           p50 ${atRate.latencyMs.p50} ms, p99 ${atRate.latencyMs.p99} ms, errors ${atRate.errors}
 stored: ${stored.inbound} inbound, ${stored.outbound} outbound interactions; outbox ${stored.outboxSent} sent, ${stored.outboxUnsent} not sent
-ceiling, raw better-sqlite3 for the same rows: ${rawRowsPerSecond} messages/s
+ceiling, raw ${database.provider === 'sqlite' ? 'better-sqlite3' : 'pg'} for the same rows: ${rawRowsPerSecond} messages/s (end to end: ${Math.round((100 * throughput.messagesPerSecond) / rawRowsPerSecond) / 100} of it)
 written to ${file.pathname}`);
 }
 

@@ -1,0 +1,44 @@
+// The database a benchmark runs on, from DATABASE_URL as the bot reads it: unset or file: = a
+// fresh SQLite file in a temporary folder; postgresql:// = a fresh database created on that server
+// for the run (the URL's own database is only used to create it) and dropped afterwards.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface BenchDatabase {
+  provider: 'sqlite' | 'postgresql';
+  url: string;
+  /** A folder for the run's other files (DATA_DIR). */
+  dir: string;
+  drop(): Promise<void>;
+}
+
+export async function benchDatabase(name: string): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), `rapport-${name}-`));
+  const removeDir = async () => rmSync(dir, { recursive: true, force: true });
+  const given = process.env.DATABASE_URL;
+  if (!given || given.startsWith('file:')) {
+    return { provider: 'sqlite', url: `file:${join(dir, `${name}.db`)}`, dir, drop: removeDir };
+  }
+  const database = `rapport_${name.replace(/\W/g, '_')}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: given });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const url = new URL(given);
+  url.pathname = `/${database}`;
+  return {
+    provider: 'postgresql',
+    url: url.toString(),
+    dir,
+    async drop() {
+      const client = new pg.Client({ connectionString: given });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await client.end();
+      await removeDir();
+    },
+  };
+}
