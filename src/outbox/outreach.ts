@@ -160,19 +160,26 @@ export async function notify(
   textFor: (locale: Locale) => string,
   send: CustomerSend,
 ): Promise<Sent> {
-  const locale = await customerLocale(o.db, customerId, o.defaultLocale);
-  const sent = await toCustomer(
-    o.db,
-    o.provider,
-    customerId,
-    { text: textFor(locale) },
-    {
-      ...send,
-      at: send.at ?? new Date(o.clock.now()),
-    },
-  );
+  const sent = await o.db.$transaction((tx) => notifyIn(tx, o, customerId, textFor, send));
   if (sent.status === 'queued') o.onQueued();
   return sent;
+}
+
+/**
+ * notify() within the caller's transaction, so what it announces (points, a reward) and the
+ * message commit together or not at all. The caller wakes the dispatcher (o.onQueued) once its
+ * transaction committed: woken earlier, it would not see the row yet.
+ */
+export async function notifyIn(
+  tx: Tx,
+  o: Outreach,
+  customerId: string,
+  textFor: (locale: Locale) => string,
+  send: CustomerSend,
+): Promise<Sent> {
+  const locale = await customerLocale(tx, customerId, o.defaultLocale);
+  const at = send.at ?? new Date(o.clock.now());
+  return toCustomerIn(tx, o.provider, customerId, { text: textFor(locale) }, { ...send, at });
 }
 
 /** A post for staff (a Slack channel, a staff webhook): one destination of the outbox. */

@@ -11,7 +11,7 @@ export interface CustomerChat {
 }
 
 /** The language to write to a customer on our own: their choice, else that of their recent messages. */
-export async function customerLocale(db: Db, customerId: string, fallback: Locale): Promise<Locale> {
+export async function customerLocale(db: Db | Tx, customerId: string, fallback: Locale): Promise<Locale> {
   const customer = await db.customer.findUnique({ where: { id: customerId }, select: { locale: true } });
   const chosen = normalizeLocale(customer?.locale);
   if (chosen) return chosen;

@@ -1,12 +1,13 @@
 // Birthdays: the customer tells us the day (/birthday MM-DD, 生日 MM-DD); on that day, in the
 // business's time zone, a daily job awards the birthday points once a year and wishes them well
-// (marketing: a customer who opted out gets the points but no wish).
+// (marketing: a customer who opted out gets the points but no wish). The points and the wish are
+// one transaction: a crash leaves neither (the next run does both) or both.
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { format } from '../../engine/i18n.js';
-import { notify, type Outreach } from '../../outbox/outreach.js';
+import { notifyIn, type Outreach } from '../../outbox/outreach.js';
 import type { Db } from '../../store/index.js';
-import type { Loyalty } from '../loyalty/index.js';
+import type { Announce, Loyalty } from '../loyalty/index.js';
 
 const daysIn = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -52,16 +53,18 @@ export async function runBirthdays(o: BirthdayJobOptions): Promise<number> {
   const customers = await o.db.customer.findMany({ where: { birthday: { in: days } }, select: { id: true } });
   let awarded = 0;
   for (const { id } of customers) {
-    const outcome = await o.loyalty.award(id, 'birthday', o.loyalty.settings.rules.birthday, `birthday:${id}:${year}`);
+    const key = `birthday:${id}:${year}`;
+    const wish: Announce = (tx, award) =>
+      notifyIn(tx, o, id, (l) => format(o.texts[l].birthdayGift, { points: award.entry.delta }), {
+        purpose: 'marketing',
+        kind: 'birthday',
+        key,
+        at: now,
+      });
+    const outcome = await o.loyalty.award(id, 'birthday', o.loyalty.settings.rules.birthday, key, undefined, wish);
     if (!outcome?.applied) continue;
     awarded++;
-    const points = outcome.entry.delta;
-    await notify(o, id, (l) => format(o.texts[l].birthdayGift, { points }), {
-      purpose: 'marketing',
-      kind: 'birthday',
-      key: `birthday:${id}:${year}`,
-      at: now,
-    });
+    o.onQueued(); // committed: the dispatcher may take the wish
   }
   return awarded;
 }

@@ -15,7 +15,7 @@ import { loyaltyTexts } from './texts.js';
 
 export { appendInTx, type EntryResult, PointsLimitExceeded } from './ledger.js';
 export type { PurchaseHook } from './routes.js';
-export type { AwardOutcome, Loyalty, LoyaltySettings, Tier } from './service.js';
+export type { Announce, AwardOutcome, Loyalty, LoyaltySettings, Tier } from './service.js';
 export { congratulateTier } from './tier-notice.js';
 
 export interface LoyaltyApi {

@@ -113,10 +113,13 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       const at = body.at === undefined ? undefined : parseDateTime(body.at);
       if (body.at !== undefined && !at) throw new AppError('HTTP_BAD_REQUEST', 'at: not an ISO 8601 date-time');
       await mustExist(id);
-      const result = await loyalty.purchase(id, { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) });
-      // A purchase that lifts the customer into a tier is congratulated in their chat (marketing).
-      if (result.award?.tierReached)
-        await congratulateTier(options, id, result.award.tierReached, `order:${body.orderId}`);
+      // A purchase that lifts the customer into a tier is congratulated in their chat (marketing),
+      // in the purchase's transaction.
+      const input = { amount: body.amount, orderId: body.orderId, ...(at ? { at } : {}) };
+      const result = await loyalty.purchase(id, input, async (tx, award) => {
+        if (award.tierReached) await congratulateTier(tx, options, id, award.tierReached, `order:${body.orderId}`);
+      });
+      if (result.award?.tierReached) options.onQueued(); // committed: the dispatcher may take it
       const extras: Record<string, unknown> = {};
       for (const hook of options.afterPurchase) Object.assign(extras, await hook(id));
       const balance = (await db.customer.findUniqueOrThrow({ where: { id }, select: { pointsBalance: true } }))
@@ -166,8 +169,11 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       const { id } = request.params as { id: string };
       const body = request.body as { delta: number; reason: string; idempotencyKey: string };
       await mustExist(id);
-      const result = await loyalty.adjust(id, body.delta, body.reason, `manual:${body.idempotencyKey}`, 'admin-api');
-      if (result.tierReached) await congratulateTier(options, id, result.tierReached, `manual:${body.idempotencyKey}`);
+      const key = `manual:${body.idempotencyKey}`;
+      const result = await loyalty.adjust(id, body.delta, body.reason, key, 'admin-api', async (tx, award) => {
+        if (award.tierReached) await congratulateTier(tx, options, id, award.tierReached, key);
+      });
+      if (result.tierReached) options.onQueued();
       return { applied: result.applied, balance: result.balance, entry: entryBody(result.entry as unknown as Entry) };
     },
   );

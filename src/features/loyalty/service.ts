@@ -1,8 +1,16 @@
 // Loyalty: earning rules, purchases, tiers and the customer's points summary, over the ledger.
 import { AppError } from '../../errors.js';
-import { type Db, isUniqueViolation } from '../../store/index.js';
+import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { append, appendInTx, type EntryResult, type LedgerEntry, POINTS_LIMIT, PointsLimitExceeded } from './ledger.js';
+import {
+  append,
+  appendInTx,
+  type EntryInput,
+  type EntryResult,
+  type LedgerEntry,
+  POINTS_LIMIT,
+  PointsLimitExceeded,
+} from './ledger.js';
 import { earnedSince, expiredLots, expiringBetween, openLots } from './lots.js';
 import type { LoyaltySettings } from './settings.js';
 
@@ -25,6 +33,12 @@ export interface AwardOutcome extends EntryResult {
   /** Set when this award lifted the customer into a higher tier. */
   tierReached?: Tier;
 }
+
+/**
+ * Tells the customer about a new entry (queues the message, see outbox/outreach.ts notifyIn) in
+ * the entry's own transaction: the points and the message commit together or not at all.
+ */
+export type Announce = (tx: Tx, outcome: AwardOutcome) => Promise<unknown>;
 
 export class Loyalty {
   private readonly dayFormat: Intl.DateTimeFormat;
@@ -70,9 +84,9 @@ export class Loyalty {
     return this.db.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'asc' } });
   }
 
-  private async earned(customerId: string, at: Date): Promise<number> {
+  private async earned(customerId: string, at: Date, db: Db | Tx): Promise<number> {
     const since = new Date(at.getTime() - 365 * DAY);
-    const agg = await this.db.pointsEntry.aggregate({
+    const agg = await db.pointsEntry.aggregate({
       where: { customerId, kind: { in: ['award', 'adjust'] }, delta: { gt: 0 }, createdAt: { gte: since } },
       _sum: { delta: true },
     });
@@ -86,10 +100,11 @@ export class Loyalty {
     points: number,
     idempotencyKey: string,
     meta?: Record<string, unknown>,
+    announce?: Announce,
   ): Promise<AwardOutcome | null> {
     if (points <= 0) return null;
     const at = this.now();
-    const result = await append(this.db, {
+    const input: EntryInput = {
       customerId,
       kind: 'award',
       delta: points,
@@ -98,14 +113,34 @@ export class Loyalty {
       expiresAt: this.expiryFor(at),
       ...(meta ? { meta } : {}),
       at,
-    });
-    return this.withTier(customerId, result, at);
+    };
+    return this.appendAnnounced(input, announce);
   }
 
-  /** Says whether an applied award lifted the customer into a higher tier. */
-  async withTier(customerId: string, result: EntryResult, at: Date): Promise<AwardOutcome> {
+  /**
+   * Appends an entry once per key, and when it is new runs `announce` in the same transaction.
+   * A key seen before announces nothing: it did so with its own entry.
+   */
+  private async appendAnnounced(input: EntryInput, announce?: Announce): Promise<AwardOutcome> {
+    if (!announce) return this.withTier(input.customerId, await append(this.db, input), input.at);
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const outcome = await this.withTier(input.customerId, await appendInTx(tx, input), input.at, tx);
+        if (outcome.applied) await announce(tx, outcome);
+        return outcome;
+      });
+    } catch (err) {
+      // Another instance wrote the key at the same time (and announced it): that entry is the answer.
+      const key = { idempotencyKey: input.idempotencyKey };
+      if (isUniqueViolation(err) && (await this.db.pointsEntry.count({ where: key }))) return append(this.db, input);
+      throw err;
+    }
+  }
+
+  /** Says whether an applied award lifted the customer into a higher tier (`db`: the award's transaction). */
+  async withTier(customerId: string, result: EntryResult, at: Date, db: Db | Tx = this.db): Promise<AwardOutcome> {
     if (!result.applied || result.entry.delta <= 0) return result;
-    const earned = await this.earned(customerId, at);
+    const earned = await this.earned(customerId, at, db);
     const before = this.tierFor(earned - result.entry.delta);
     const after = this.tierFor(earned);
     return after.minPoints > before.minPoints ? { ...result, tierReached: after } : result;
@@ -128,8 +163,8 @@ export class Loyalty {
     return { outcome, day };
   }
 
-  /** Records a purchase and awards its points, once per order id. */
-  async purchase(customerId: string, input: { amount: number; orderId: string; at?: Date }) {
+  /** Records a purchase and awards its points, once per order id; `announce` as for award(). */
+  async purchase(customerId: string, input: { amount: number; orderId: string; at?: Date }, announce?: Announce) {
     const at = this.now();
     const points = Math.floor(input.amount * this.settings.rules.purchasePerUnit);
     // Refused before anything is stored: a purchase worth more points than the ledger holds.
@@ -153,7 +188,7 @@ export class Loyalty {
           where: { id: customerId, stage: { in: ['prospect', 'customer'] } },
           data: { stage: count >= 2 ? 'repeat' : 'customer' },
         });
-        const award =
+        const entry =
           points > 0
             ? await appendInTx(tx, {
                 customerId,
@@ -166,9 +201,11 @@ export class Loyalty {
                 at,
               })
             : null;
+        const award = entry ? await this.withTier(customerId, entry, at, tx) : null;
+        if (award?.applied && announce) await announce(tx, award);
         return { purchase, award };
       });
-      return { duplicate: false, purchase, award: award ? await this.withTier(customerId, award, at) : null };
+      return { duplicate: false, purchase, award };
     } catch (err) {
       // The same order reported twice at once: the other request recorded it.
       if (isUniqueViolation(err)) {
@@ -180,9 +217,16 @@ export class Loyalty {
   }
 
   /** A manual change by staff, audited in the entry's meta and the interaction log. */
-  async adjust(customerId: string, delta: number, reason: string, idempotencyKey: string, by: string) {
+  async adjust(
+    customerId: string,
+    delta: number,
+    reason: string,
+    idempotencyKey: string,
+    by: string,
+    announce?: Announce,
+  ) {
     const at = this.now();
-    const result = await append(this.db, {
+    const input: EntryInput = {
       customerId,
       kind: 'adjust',
       delta,
@@ -191,8 +235,8 @@ export class Loyalty {
       expiresAt: delta > 0 ? this.expiryFor(at) : null,
       meta: { by },
       at,
-    });
-    return this.withTier(customerId, result, at);
+    };
+    return this.appendAnnounced(input, announce);
   }
 
   async summary(customerId: string): Promise<Summary> {

@@ -5,7 +5,6 @@ import { onOff } from '../../kernel/settings.js';
 import type { Tx } from '../../store/index.js';
 import { loyaltyFeature } from '../loyalty/index.js';
 import { referralCommands } from './middleware.js';
-import { announceReferralPayout } from './notices.js';
 import { Referrals } from './referrals.js';
 import { referralTexts } from './texts.js';
 
@@ -40,18 +39,17 @@ export const referralsFeature = defineFeature({
   onCustomersMerged: mergeReferrals,
   setup(host) {
     const { loyalty, afterPurchase } = host.use(loyaltyFeature);
-    const referrals = new Referrals(host.db, host.provider, loyalty, host.clock);
-    // Also after a repeated report: a referral left unpaid by a crash is paid by the retry.
+    const referrals = new Referrals(host.outreach, loyalty);
+    // Also after a repeated report: a referral left unpaid by a crash is paid (and told) by the retry.
     afterPurchase(async (customerId) => {
       const payout = await referrals.settle(customerId);
       if (!payout) return undefined;
-      await announceReferralPayout(host.outreach, payout, 'purchase');
       const { referrerId, refereePoints, referrerPoints, capped } = payout;
       return { referral: { referrerId, refereePoints, referrerPoints, capped } };
     });
     return {
       middleware: {
-        referrals: referralCommands({ ...host.outreach, referrals, rules: loyalty.settings.rules }),
+        referrals: referralCommands({ referrals, rules: loyalty.settings.rules }),
       },
     };
   },

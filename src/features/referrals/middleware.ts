@@ -2,12 +2,10 @@
 
 import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
-import type { Outreach } from '../../outbox/outreach.js';
 import type { LoyaltySettings } from '../loyalty/index.js';
-import { announceReferralPayout } from './notices.js';
 import { NEW_CUSTOMER_DAYS, type Referrals } from './referrals.js';
 
-export interface ReferralOptions extends Outreach {
+export interface ReferralOptions {
   referrals: Referrals;
   rules: LoyaltySettings['rules'];
 }
@@ -49,13 +47,12 @@ export function referralCommands(o: ReferralOptions): Middleware<TurnContext> {
       ctx.reply(ctx.t('refRecorded', { points: rule.referee }));
       return;
     }
+    // The one who invited hears about it in their own chat: enter() queued that with the payout.
     ctx.reply(ctx.t('refDone', { points: payout.refereePoints }));
     const tier = payout.refereeTier;
     if (tier) {
       ctx.reply(ctx.t('tierReached', { tier: tier.name[ctx.locale], perks: tier.perks[ctx.locale] }));
       ctx.event('tier_reached', { tier: tier.id });
     }
-    // The one who invited hears about it in their own chat.
-    await announceReferralPayout(o, payout, 'start');
   };
 }

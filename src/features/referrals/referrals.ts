@@ -5,13 +5,16 @@
 // is only recorded when it is entered, and both sides are paid when the referee makes a first
 // purchase; a referrer earns at most `maxPerMonth` referral rewards a calendar month. Paying is
 // one transaction that first moves the referral from `pending` by a conditional UPDATE, so a
-// purchase reported twice, or by two instances at once, pays once.
+// purchase reported twice, or by two instances at once, pays once. The notices of the payout
+// (and of a tier it reached) are queued in that same transaction: a crash leaves neither or both.
 import { randomInt } from 'node:crypto';
+import type { Outreach } from '../../outbox/outreach.js';
 import { insertMany } from '../../store/bulk.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import { appendInTx, type EntryResult, type Loyalty, PointsLimitExceeded, type Tier } from '../loyalty/index.js';
+import { announceReferralPayout } from './notices.js';
 
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -34,13 +37,21 @@ export type ReferralOutcome =
   | { ok: true; referrerId: string; payout: ReferralPayout | null }
   | { ok: false; reason: 'unknown' | 'self' | 'mutual' | 'already' | 'not-new' };
 
+type Paid = ReferralPayout & { results: EntryResult[] };
+
 export class Referrals {
+  private readonly db: Db;
+  private readonly provider: DatabaseProvider;
+  private readonly clock: Clock;
+
   constructor(
-    private readonly db: Db,
-    private readonly provider: DatabaseProvider,
+    private readonly outreach: Outreach,
     private readonly loyalty: Loyalty,
-    private readonly clock: Clock,
-  ) {}
+  ) {
+    this.db = outreach.db;
+    this.provider = outreach.provider;
+    this.clock = outreach.clock;
+  }
 
   private get rules() {
     return this.loyalty.settings.rules.referral;
@@ -90,9 +101,12 @@ export class Referrals {
         const referral = await tx.referral.create({
           data: { referrerId: referrer.id, refereeId, createdAt: now, status: 'pending' },
         });
-        return this.rules.on === 'start' ? this.payInTx(tx, referral, now) : null;
+        if (this.rules.on !== 'start') return null;
+        const paid = await this.payInTx(tx, referral, now);
+        return paid && this.announceInTx(tx, paid, now, 'start');
       });
-      return { ok: true, referrerId: referrer.id, payout: paid ? await this.withTiers(paid, now) : null };
+      if (paid) this.outreach.onQueued();
+      return { ok: true, referrerId: referrer.id, payout: paid };
     } catch (err) {
       if (isUniqueViolation(err)) return { ok: false, reason: 'already' };
       throw err;
@@ -109,15 +123,26 @@ export class Referrals {
     if (referral?.status !== 'pending') return null;
     if ((await this.db.purchase.count({ where: { customerId: refereeId } })) === 0) return null;
     const now = new Date(this.clock.now());
-    const paid = await this.db.$transaction((tx) => this.payInTx(tx, referral, now));
-    return paid ? this.withTiers(paid, now) : null;
+    const payout = await this.db.$transaction(async (tx) => {
+      const paid = await this.payInTx(tx, referral, now);
+      return paid && this.announceInTx(tx, paid, now, 'purchase');
+    });
+    if (payout) this.outreach.onQueued();
+    return payout;
+  }
+
+  /** Tells both sides what the payout gave them, in the payout's transaction. */
+  private async announceInTx(tx: Tx, paid: Paid, at: Date, paidAt: 'start' | 'purchase'): Promise<ReferralPayout> {
+    const payout = await this.withTiers(tx, paid, at);
+    await announceReferralPayout(tx, this.outreach, payout, paidAt);
+    return payout;
   }
 
   private async payInTx(
     tx: Tx,
     referral: { id: number; referrerId: string; refereeId: string },
     at: Date,
-  ): Promise<(ReferralPayout & { results: EntryResult[] }) | null> {
+  ): Promise<Paid | null> {
     const { referrerId, refereeId } = referral;
     // The claim: whoever moves it from pending pays; everyone else finds nothing to do.
     const claimed = await tx.referral.updateMany({
@@ -170,10 +195,10 @@ export class Referrals {
     return { referrerId, refereeId, refereePoints, referrerPoints, capped, results };
   }
 
-  private async withTiers(paid: ReferralPayout & { results: EntryResult[] }, at: Date): Promise<ReferralPayout> {
+  private async withTiers(tx: Tx, paid: Paid, at: Date): Promise<ReferralPayout> {
     const { results, ...payout } = paid;
     for (const result of results) {
-      const { tierReached } = await this.loyalty.withTier(result.entry.customerId, result, at);
+      const { tierReached } = await this.loyalty.withTier(result.entry.customerId, result, at, tx);
       if (!tierReached) continue;
       if (result.entry.customerId === payout.refereeId) payout.refereeTier = tierReached;
       else payout.referrerTier = tierReached;

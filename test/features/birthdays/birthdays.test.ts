@@ -4,6 +4,7 @@ import { parseBirthday } from '../../../src/features/birthdays/birthdays.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, runJob, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { refuseOutbox } from '../../helpers/refuse-outbox.js';
 
 describe('parseBirthday', () => {
   it.each([
@@ -54,5 +55,70 @@ describeOnEachDatabase('birthdays', (database) => {
 
     clock.current = Date.parse('2027-08-15T01:00:00Z'); // next year: again
     expect(await runJob(app, 'birthdays')).toBe(1);
+  });
+});
+
+describeOnEachDatabase('birthday points and wish in one transaction', (database, provider) => {
+  const clock = new FakeClock(Date.parse('2026-09-01T02:00:00Z'));
+  let app: App;
+  let second: App;
+  beforeAll(async () => {
+    const yaml = 'loyalty:\n  rules:\n    welcome: 0\n    birthday: 100\n';
+    app = await testApp(database().url, { clock, yaml });
+    // A second instance on the same database, as when several share PostgreSQL.
+    second = await testApp(database().url, { clock, yaml });
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await app?.stop();
+  });
+
+  const customerWithBirthday = async (user: string, day: string) => {
+    await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ user: { id: user, locale: 'en' }, text: `/birthday ${day}` }),
+    });
+    const list = await app.server.inject({ url: `/api/v1/customers?externalId=${user}`, headers: admin });
+    return list.json().customers[0].id as string;
+  };
+  /** What a birthday left for the customer: ledger entries, balance, queued wishes, log rows. */
+  const written = async (customerId: string) => {
+    const db = app.store.db;
+    return {
+      entries: await db.pointsEntry.count({ where: { customerId, reason: 'birthday' } }),
+      balance: (await db.customer.findUniqueOrThrow({ where: { id: customerId } })).pointsBalance,
+      wishes: await db.outbox.count({ where: { customerId, dedupeKey: { startsWith: 'birthday:' } } }),
+      // The ledger's `points` event and the wish's `birthday` interaction.
+      logged: await db.interaction.count({ where: { customerId, kind: { in: ['points', 'birthday'] } } }),
+    };
+  };
+
+  it('a failure writing the wish leaves neither points nor wish; the next run writes both, once', async () => {
+    clock.current = Date.parse('2026-09-01T02:00:00Z');
+    const id = await customerWithBirthday('bday-crash', '09-01');
+    const allow = await refuseOutbox(app.store, `birthday:${id}:`);
+    await expect(runJob(app, 'birthdays')).rejects.toThrow(/refused by the test/);
+    expect(await written(id)).toEqual({ entries: 0, balance: 0, wishes: 0, logged: 0 });
+
+    await allow();
+    expect(await runJob(app, 'birthdays')).toBe(1);
+    expect(await runJob(app, 'birthdays')).toBe(0);
+    expect(await written(id)).toEqual({ entries: 1, balance: 100, wishes: 1, logged: 2 });
+  });
+
+  it('runs twice on each of two instances award and wish each customer once', async () => {
+    clock.current = Date.parse('2026-09-02T02:00:00Z');
+    const ids = await Promise.all(['bday-a', 'bday-b', 'bday-c'].map((u) => customerWithBirthday(u, '09-02')));
+    const instances = [app, second, app, second];
+    const runs: number[] = [];
+    // Several instances share PostgreSQL, so there they run at once; an SQLite file serves one
+    // instance at a time (README), so there they take turns.
+    if (provider.name === 'postgresql') runs.push(...(await Promise.all(instances.map((i) => runJob(i, 'birthdays')))));
+    else for (const instance of instances) runs.push(await runJob(instance, 'birthdays'));
+    expect(runs.reduce((a, b) => a + b)).toBe(3);
+    expect(await runJob(second, 'birthdays')).toBe(0);
+    for (const id of ids) expect(await written(id)).toEqual({ entries: 1, balance: 100, wishes: 1, logged: 2 });
   });
 });

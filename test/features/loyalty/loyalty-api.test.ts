@@ -3,6 +3,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { refuseOutbox } from '../../helpers/refuse-outbox.js';
 
 describeOnEachDatabase('loyalty through the API channel and the admin API', (database) => {
   let app: App;
@@ -90,6 +91,67 @@ describeOnEachDatabase('loyalty through the API channel and the admin API', (dat
     const messages = (await app.server.inject({ url: `/api/v1/messages?userId=${user}` })).json().messages;
     expect(messages.at(-1).text).toMatch(/恭喜您升级为白银会员/);
     expect((await say(user, '/points'))[0]).toMatch(/白银会员/);
+  });
+
+  /** What an award of this reason left: entries, purchases, balance, tier congratulations and their log rows. */
+  const tierWrites = async (customerId: string, reason: string) => {
+    const db = app.store.db;
+    return {
+      entries: await db.pointsEntry.count({ where: { customerId, reason } }),
+      purchases: await db.purchase.count({ where: { customerId } }),
+      balance: (await db.customer.findUniqueOrThrow({ where: { id: customerId } })).pointsBalance,
+      congratulations: await db.outbox.count({ where: { dedupeKey: { startsWith: `tier:${customerId}:` } } }),
+      logged: await db.interaction.count({
+        where: {
+          customerId,
+          OR: [
+            { kind: 'tier_reached', direction: 'out' },
+            { kind: 'points', text: { endsWith: ` ${reason}` } },
+          ],
+        },
+      }),
+    };
+  };
+
+  it('a failure writing the tier congratulation undoes the purchase and its points; the retried report writes both once', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const url = `/api/v1/customers/${id}/purchases`;
+    const order = { amount: 600, orderId: `tier-crash-${user}` };
+    const allow = await refuseOutbox(app.store, `tier:${id}:`);
+    expect((await json('POST', url, order)).statusCode).toBe(500);
+    const none = { entries: 0, purchases: 0, balance: 50, congratulations: 0, logged: 0 };
+    expect(await tierWrites(id, 'purchase')).toEqual(none);
+
+    await allow();
+    expect((await json('POST', url, order)).json()).toMatchObject({ duplicate: false, tierReached: 'silver' });
+    expect((await json('POST', url, order)).json()).toMatchObject({ duplicate: true, points: { awarded: 0 } });
+    // The entry's `points` event and the congratulation's interaction.
+    const both = { entries: 1, purchases: 1, balance: 650, congratulations: 1, logged: 2 };
+    expect(await tierWrites(id, 'purchase')).toEqual(both);
+    const messages = (await app.server.inject({ url: `/api/v1/messages?userId=${user}` })).json().messages;
+    expect(messages.at(-1).text).toMatch(/恭喜您升级为白银会员/);
+  });
+
+  it('the same for an adjustment by hand that lifts the customer into a tier', async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    const url = `/api/v1/customers/${id}/points`;
+    const add = { delta: 2000, reason: 'vip', idempotencyKey: `vip-${user}` };
+    const allow = await refuseOutbox(app.store, `tier:${id}:`);
+    expect((await json('POST', url, add)).statusCode).toBe(500);
+    const none = { entries: 0, purchases: 0, balance: 50, congratulations: 0, logged: 0 };
+    expect(await tierWrites(id, 'vip')).toEqual(none);
+
+    await allow();
+    expect((await json('POST', url, add)).json()).toMatchObject({ applied: true, balance: 2050 });
+    expect((await json('POST', url, add)).json()).toMatchObject({ applied: false, balance: 2050 });
+    const both = { entries: 1, purchases: 0, balance: 2050, congratulations: 1, logged: 2 };
+    expect(await tierWrites(id, 'vip')).toEqual(both);
+    const messages = (await app.server.inject({ url: `/api/v1/messages?userId=${user}` })).json().messages;
+    expect(messages.at(-1).text).toMatch(/恭喜您升级为黄金会员/);
   });
 
   it('adjusts by hand once per key, and refuses an overdraw with 409 changing nothing', async () => {

@@ -3,6 +3,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { refuseOutbox } from '../../helpers/refuse-outbox.js';
 
 /** Chat, purchases and balances of one app, by the API channel's user ids. */
 function helpers(app: () => App) {
@@ -40,7 +41,28 @@ function helpers(app: () => App) {
     const [invite] = await send(user, locale)('/invite');
     return /([A-Z2-9]{6})/.exec(invite ?? '')?.[1] ?? '';
   };
-  return { send, idOf, balanceOf, purchase, lastMessage, inviteCode };
+  /** What one referral left behind: its status, quota taken, ledger entries, notices and their log rows. */
+  const referralWrites = async (referrer: string, referee: string) => {
+    const db = app().store.db;
+    const [referrerId, refereeId] = [await idOf(referrer), await idOf(referee)];
+    const both = { in: [referrerId, refereeId] };
+    return {
+      status: (await db.referral.findUnique({ where: { refereeId } }))?.status ?? 'none',
+      quota: (await db.referralQuota.findFirst({ where: { referrerId } }))?.paid ?? 0,
+      entries: await db.pointsEntry.count({ where: { customerId: both, reason: 'referral' } }),
+      notices: await db.outbox.count({ where: { dedupeKey: { startsWith: `referral:${refereeId}:` } } }),
+      logged: await db.interaction.count({
+        where: {
+          customerId: both,
+          OR: [
+            { kind: 'referral', direction: 'out' },
+            { kind: 'points', text: { endsWith: ' referral' } },
+          ],
+        },
+      }),
+    };
+  };
+  return { send, idOf, balanceOf, purchase, lastMessage, inviteCode, referralWrites };
 }
 
 describeOnEachDatabase('referrals paid when the code is entered (on: start)', (database) => {
@@ -55,7 +77,7 @@ describeOnEachDatabase('referrals paid when the code is entered (on: start)', (d
   afterAll(async () => {
     await app?.stop();
   });
-  const { send, balanceOf, lastMessage, inviteCode } = helpers(() => app);
+  const { send, idOf, balanceOf, lastMessage, inviteCode, referralWrites } = helpers(() => app);
 
   it('rewards both sides once when a new customer enters a code, and tells the referrer', async () => {
     const code = await inviteCode('ref-alice');
@@ -80,6 +102,26 @@ describeOnEachDatabase('referrals paid when the code is entered (on: start)', (d
     expect((await carol(`/ref ${code}`))[0]).toMatch(/for new customers/);
     expect(await balanceOf('ref-alice')).toBe(100);
   });
+
+  it("a failure writing the referrer's notice undoes the code and both rewards; entering it again pays and tells once", async () => {
+    const code = await inviteCode('start-crash-alice');
+    const bob = send('start-crash-bob');
+    await bob('/start');
+    const allow = await refuseOutbox(app.store, `referral:${await idOf('start-crash-bob')}:`);
+    expect(await bob(`/ref ${code}`)).toEqual(["Sorry, I can't answer that yet. Send /help to see what I can do."]);
+    const none = { status: 'none', quota: 0, entries: 0, notices: 0, logged: 0 };
+    expect(await referralWrites('start-crash-alice', 'start-crash-bob')).toEqual(none);
+    expect([await balanceOf('start-crash-alice'), await balanceOf('start-crash-bob')]).toEqual([0, 0]);
+
+    await allow();
+    expect((await bob(`/ref ${code}`))[0]).toMatch(/Code accepted.*50 points/);
+    expect((await bob(`/ref ${code}`))[0]).toMatch(/used an invite code already/);
+    // Two entries with their two `points` events, and the referrer's notice with its interaction.
+    const paid = { status: 'paid', quota: 1, entries: 2, notices: 1, logged: 3 };
+    expect(await referralWrites('start-crash-alice', 'start-crash-bob')).toEqual(paid);
+    expect([await balanceOf('start-crash-alice'), await balanceOf('start-crash-bob')]).toEqual([100, 50]);
+    expect(await lastMessage('start-crash-alice')).toMatch(/friend you invited has joined: here are 100 points/);
+  });
 });
 
 describeOnEachDatabase('referrals paid at the first purchase (the default)', (database) => {
@@ -97,7 +139,7 @@ describeOnEachDatabase('referrals paid at the first purchase (the default)', (da
     await second?.stop();
     await app?.stop();
   });
-  const { send, idOf, balanceOf, purchase, lastMessage, inviteCode } = helpers(() => app);
+  const { send, idOf, balanceOf, purchase, lastMessage, inviteCode, referralWrites } = helpers(() => app);
   const ledger = async (user: string) =>
     app.store.db.pointsEntry.findMany({ where: { customerId: await idOf(user) }, orderBy: { id: 'asc' } });
 
@@ -143,6 +185,30 @@ describeOnEachDatabase('referrals paid at the first purchase (the default)', (da
     expect((await purchase('buy-bob', 'bob-order-2', 5)).json().referral).toBeUndefined();
     expect(await balanceOf('buy-alice')).toBe(100);
     expect(await balanceOf('buy-bob')).toBe(65);
+  });
+
+  it('a failure writing the notices leaves the referral unpaid; the retried report pays and tells both once', async () => {
+    const code = await inviteCode('crash-alice');
+    await send('crash-bob')('/start');
+    await send('crash-bob')(`/ref ${code}`);
+    const allow = await refuseOutbox(app.store, `referral:${await idOf('crash-bob')}:`);
+    expect((await purchase('crash-bob', 'crash-bob-1', 10)).statusCode).toBe(500);
+    const unpaid = { status: 'pending', quota: 0, entries: 0, notices: 0, logged: 0 };
+    expect(await referralWrites('crash-alice', 'crash-bob')).toEqual(unpaid);
+    // The purchase and its own points are a transaction of their own, before the referral's.
+    expect([await balanceOf('crash-alice'), await balanceOf('crash-bob')]).toEqual([0, 10]);
+
+    await allow();
+    const retried = await purchase('crash-bob', 'crash-bob-1', 10);
+    expect(retried.json()).toMatchObject({ duplicate: true, referral: { refereePoints: 50, referrerPoints: 100 } });
+    expect((await purchase('crash-bob', 'crash-bob-1', 10)).json().referral).toBeUndefined();
+    // Both entries with their `points` events; both notices with their interactions.
+    const paid = { status: 'paid', quota: 1, entries: 2, notices: 2, logged: 4 };
+    expect(await referralWrites('crash-alice', 'crash-bob')).toEqual(paid);
+    expect([await balanceOf('crash-alice'), await balanceOf('crash-bob')]).toEqual([100, 60]);
+    expect(await lastMessage('crash-alice')).toBe(
+      'A friend you invited made their first purchase: here are 100 points. Thank you!',
+    );
   });
 
   it('pays once when the same purchase, or two orders, are reported at once to two instances', async () => {
