@@ -47,7 +47,7 @@ export const loyaltyFeature = defineFeature({
   commands: loyaltyCommandSpecs,
   onCustomersMerged: mergePoints,
   setup(host) {
-    const loyalty = new Loyalty(host.db, host.settings, host.env.BUSINESS_TIMEZONE, host.clock);
+    const loyalty = new Loyalty(host.db, host.settings, host.env.BUSINESS_TIMEZONE, host.clock, host.logger);
     const rewards = new Rewards(host.db, host.provider, loyalty, host.clock);
     const codes = new RedemptionCodes(host.db, loyalty, host.clock);
     const afterPurchase: PurchaseHook[] = [];

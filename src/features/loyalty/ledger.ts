@@ -1,7 +1,8 @@
 // The points ledger. Every change is one appended entry with an idempotency key, written in one
 // transaction with the cached balance and an interaction event; a spend that would take the
-// balance below zero is refused and changes nothing. Safe under concurrent requests on SQLite
-// and PostgreSQL: the balance moves by a conditional UPDATE, the key is a unique index.
+// balance below zero is refused and changes nothing. A key seen before is answered before the
+// balance is looked at: a repeat is a repeat, never a shortage. Safe under concurrent requests on
+// SQLite and PostgreSQL: the balance moves by a conditional UPDATE, the key is a unique index.
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation, type Prisma, type Tx } from '../../store/index.js';
 
@@ -69,12 +70,17 @@ async function existing(db: Db | Tx, key: string): Promise<EntryResult | null> {
   return { entry, applied: false, balance: customer?.pointsBalance ?? 0 };
 }
 
-/** Inside a transaction: appends the entry, moves the balance, logs the event. */
+/**
+ * Inside a transaction: appends the entry, moves the balance, logs the event. A key seen before
+ * returns the earlier entry with applied: false and changes nothing.
+ */
 export async function appendInTx(tx: Tx, input: EntryInput): Promise<EntryResult> {
   if (!Number.isInteger(input.delta) || input.delta === 0)
     throw new AppError('HTTP_BAD_REQUEST', 'delta must be a non-zero integer');
   if (Math.abs(input.delta) > POINTS_LIMIT)
     throw new PointsLimitExceeded(`a change of ${input.delta} points is past the limit of ±${POINTS_LIMIT}`);
+  const seen = await existing(tx, input.idempotencyKey);
+  if (seen) return seen;
   // The bound is part of the conditional UPDATE, so concurrent awards cannot pass it together.
   const moved = await tx.customer.updateMany({
     where: {
@@ -84,6 +90,10 @@ export async function appendInTx(tx: Tx, input: EntryInput): Promise<EntryResult
     data: { pointsBalance: { increment: input.delta } },
   });
   if (moved.count === 0) {
+    // On PostgreSQL this UPDATE may have waited for a transaction that wrote the same key and
+    // spent the points; this statement sees what that one committed.
+    const winner = await existing(tx, input.idempotencyKey);
+    if (winner) return winner;
     const customer = await tx.customer.findUnique({ where: { id: input.customerId }, select: { pointsBalance: true } });
     if (!customer) throw new AppError('HTTP_NOT_FOUND', `no customer ${input.customerId}`);
     if (input.delta > 0)
@@ -130,8 +140,6 @@ export async function appendInTx(tx: Tx, input: EntryInput): Promise<EntryResult
 
 /** Appends one entry; a key seen before returns the earlier entry with applied: false. */
 export async function append(db: Db, input: EntryInput): Promise<EntryResult> {
-  const seen = await existing(db, input.idempotencyKey);
-  if (seen) return seen;
   try {
     return await db.$transaction((tx) => appendInTx(tx, input));
   } catch (err) {

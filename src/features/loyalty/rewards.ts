@@ -109,6 +109,11 @@ export class Rewards {
           meta: { rewardId: reward.id },
           at,
         });
+        // The same confirmation committed while this one waited: its redemption is the answer.
+        if (!spent.applied) {
+          const earlier = await tx.redemption.findUniqueOrThrow({ where: { pointsKey } });
+          return { code: earlier.code, reward, balance: spent.balance, applied: false };
+        }
         if (reward.perCustomerLimit !== undefined) {
           // A cancelled redemption was given back: it does not count.
           const count = await tx.redemption.count({

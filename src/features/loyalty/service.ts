@@ -1,4 +1,5 @@
 // Loyalty: earning rules, purchases, tiers and the customer's points summary, over the ledger.
+import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
@@ -49,6 +50,7 @@ export class Loyalty {
     readonly settings: LoyaltySettings,
     timezone: string,
     private readonly clock: Clock,
+    private readonly logger: Logger,
   ) {
     this.dayFormat = new Intl.DateTimeFormat('en-CA', {
       timeZone: timezone,
@@ -269,29 +271,103 @@ export class Loyalty {
     return this.db.redemption.findMany({ where: { pointsKey: { in: keys } } });
   }
 
-  /** Writes expiry entries for every lot whose time has come (a scheduled job; idempotent). */
-  async expireDue(customerIds?: string[]): Promise<number> {
+  /**
+   * Writes expiry entries for every lot whose time has come (the `points-expiry` job); returns how
+   * many it wrote. Only lots not yet dealt with are selected, a page at a time in the order of their
+   * index, so a run costs what is due, not the ledger's history. Each customer is one transaction:
+   * expiry entries and the lots marked dealt with commit together. Several runs at once expire each
+   * lot once; a customer that fails is logged and left for the next run, the others go on.
+   */
+  async expireDue(scope: { customerIds?: readonly string[]; pageSize?: number } = {}): Promise<number> {
     const now = this.now();
-    const due = await this.db.pointsEntry.findMany({
-      where: { delta: { gt: 0 }, expiresAt: { lte: now }, ...(customerIds ? { customerId: { in: customerIds } } : {}) },
-      select: { customerId: true },
-      distinct: ['customerId'],
-    });
+    const limit = scope.pageSize ?? EXPIRY_PAGE;
     let written = 0;
-    for (const { customerId } of due) {
-      for (const lot of expiredLots(openLots(await this.entries(customerId)), now)) {
-        const result = await append(this.db, {
-          customerId,
-          kind: 'expire',
-          delta: -lot.remaining,
-          reason: 'expiry',
-          idempotencyKey: `expire:${lot.entryId}`,
-          meta: { lotEntryId: lot.entryId, expiredAt: lot.expiresAt?.toISOString() },
-          at: now,
-        });
-        if (result.applied) written++;
+    let failed = 0;
+    let after: DueLot | undefined;
+    for (;;) {
+      const page = await this.dueLots(now, { after, limit, customerIds: scope.customerIds });
+      // A customer's other due lots on later pages are marked with these: the query skips them then.
+      for (const customerId of new Set(page.map((lot) => lot.customerId))) {
+        try {
+          written += await this.db.$transaction((tx) => this.expireCustomer(tx, customerId, now));
+        } catch (err) {
+          failed++;
+          this.logger.error({ err, job: 'points-expiry', customerId }, `points-expiry: customer ${customerId} failed`);
+        }
       }
+      if (page.length < limit) break;
+      after = page.at(-1);
     }
+    if (failed)
+      this.logger.warn({ job: 'points-expiry', failed, written }, `points-expiry: ${failed} customers failed`);
+    return written;
+  }
+
+  /**
+   * Lots due and not dealt with, after `after` in (expiresAt, id) order: the order of the
+   * (expiryDone, expiresAt) index, so each page reads only its own rows of that index, whatever
+   * the ledger holds. (Pages keyed by customer id made PostgreSQL walk the whole ledger in customer
+   * order when few lots are due; bench/expiry.ts prints the plan.)
+   */
+  async dueLots(
+    now: Date,
+    page: { after?: DueLot; limit: number; customerIds?: readonly string[] },
+  ): Promise<DueLot[]> {
+    const { after } = page;
+    return this.db.pointsEntry.findMany({
+      where: {
+        ...dueLot(now),
+        ...(after
+          ? {
+              expiresAt: { gte: after.expiresAt, lte: now },
+              OR: [{ expiresAt: { gt: after.expiresAt } }, { id: { gt: after.id } }],
+            }
+          : {}),
+        ...(page.customerIds ? { customerId: { in: [...page.customerIds] } } : {}),
+      },
+      orderBy: [{ expiresAt: 'asc' }, { id: 'asc' }],
+      take: page.limit,
+      select: { id: true, customerId: true, expiresAt: true },
+    }) as Promise<DueLot[]>;
+  }
+
+  /** Expires what is left of the customer's lots whose time has come and marks the due ones dealt with. */
+  private async expireCustomer(tx: Tx, customerId: string, now: Date): Promise<number> {
+    // Locks the customer first (a write that changes nothing; the ledger's spends take the same
+    // lock): a concurrent run or spend waits, and then finds the lots marked and the ledger moved.
+    await tx.$executeRaw`UPDATE "Customer" SET "pointsBalance" = "pointsBalance" WHERE id = ${customerId}`;
+    const due = await tx.pointsEntry.findMany({ where: { customerId, ...dueLot(now) }, select: { id: true } });
+    if (!due.length) return 0;
+    const entries = await tx.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'asc' } });
+    let written = 0;
+    // Spent lots have nothing left and get no entry; a lot an earlier run expired (its
+    // expire:<lot> entry exists) has nothing left either.
+    for (const lot of expiredLots(openLots(entries), now)) {
+      const result = await appendInTx(tx, {
+        customerId,
+        kind: 'expire',
+        delta: -lot.remaining,
+        reason: 'expiry',
+        idempotencyKey: `expire:${lot.entryId}`,
+        meta: { lotEntryId: lot.entryId, expiredAt: lot.expiresAt?.toISOString() },
+        at: now,
+      });
+      if (result.applied) written++;
+    }
+    await tx.pointsEntry.updateMany({ where: { id: { in: due.map((d) => d.id) } }, data: { expiryDone: true } });
     return written;
   }
 }
+
+/** A lot the expiry job has to deal with, and the key of its pages. */
+export interface DueLot {
+  id: number;
+  customerId: string;
+  expiresAt: Date;
+}
+
+/** Due lots per page of the expiry job: bounds each query and what a run holds in memory. */
+const EXPIRY_PAGE = 500;
+
+/** Lots (awards, upward adjustments, refunds) whose time has come and that the expiry job has not dealt with. */
+const dueLot = (now: Date) => ({ expiryDone: false, delta: { gt: 0 }, expiresAt: { lte: now } });

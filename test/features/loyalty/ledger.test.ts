@@ -5,6 +5,7 @@ import { Loyalty } from '../../../src/features/loyalty/service.js';
 import { resolveCustomers } from '../../../src/store/customers.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { FakeClock } from '../../fakes/clock.js';
+import { silentLogger } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 describeOnEachDatabase('points ledger', (database) => {
@@ -15,7 +16,7 @@ describeOnEachDatabase('points ledger', (database) => {
 
   beforeAll(async () => {
     store = await openStore(database().url);
-    loyalty = new Loyalty(store.db, parseBusinessConfig('', 'test').loyalty, 'Asia/Shanghai', clock);
+    loyalty = new Loyalty(store.db, parseBusinessConfig('', 'test').loyalty, 'Asia/Shanghai', clock, silentLogger);
   });
   afterAll(async () => {
     await store?.close();
@@ -108,15 +109,15 @@ describeOnEachDatabase('points ledger', (database) => {
     await loyalty.adjust(id, -120, 'redemption', `spend:${id}`, 'test'); // all of A, 20 of B
 
     clock.current = Date.parse('2027-01-20T00:00:00Z'); // after A's expiry: nothing of A is left
-    expect(await loyalty.expireDue([id])).toBe(0);
+    expect(await loyalty.expireDue({ customerIds: [id] })).toBe(0);
     let summary = await loyalty.summary(id);
     expect(summary.balance).toBe(30);
     clock.current = Date.parse('2027-02-20T00:00:00Z');
     expect((await loyalty.summary(id)).expiringIn30Days).toBe(30);
 
     clock.current = Date.parse('2027-03-16T00:00:00Z'); // after B's expiry: its 30 go
-    expect(await loyalty.expireDue([id])).toBe(1);
-    expect(await loyalty.expireDue([id])).toBe(0); // idempotent
+    expect(await loyalty.expireDue({ customerIds: [id] })).toBe(1);
+    expect(await loyalty.expireDue({ customerIds: [id] })).toBe(0); // idempotent
     summary = await loyalty.summary(id);
     expect(summary.balance).toBe(0);
     const expiry = await store.db.pointsEntry.findFirstOrThrow({ where: { customerId: id, kind: 'expire' } });

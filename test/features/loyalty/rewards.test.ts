@@ -7,7 +7,7 @@ import { Loyalty } from '../../../src/features/loyalty/service.js';
 import { resolveCustomers } from '../../../src/store/customers.js';
 import { openStore, type Store } from '../../../src/store/index.js';
 import { systemClock } from '../../../src/util/clock.js';
-import { featureApi, testApp } from '../../helpers/app.js';
+import { featureApi, silentLogger, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
 
 const catalog = `
@@ -28,7 +28,13 @@ describeOnEachDatabase('rewards', (database) => {
 
   beforeAll(async () => {
     store = await openStore(database().url);
-    loyalty = new Loyalty(store.db, parseBusinessConfig(catalog, 'test').loyalty, 'Asia/Shanghai', systemClock);
+    loyalty = new Loyalty(
+      store.db,
+      parseBusinessConfig(catalog, 'test').loyalty,
+      'Asia/Shanghai',
+      systemClock,
+      silentLogger,
+    );
     rewards = new Rewards(store.db, store.provider, loyalty, systemClock);
   });
   afterAll(async () => {
