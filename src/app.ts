@@ -138,6 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const metrics = new Metrics(store.db, () => (options.clock ?? systemClock).now());
   const dispatcher = new Dispatcher({
     db: store.db,
+    provider: store.provider,
     adapters: senders,
     logger: logger.child({ part: 'outbox' }),
     onSend: (channel, outcome) => metrics.send(channel, outcome),

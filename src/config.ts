@@ -224,9 +224,11 @@ const coreSchema = z
           .int()
           .min(100)
           .default(15 * 60_000),
+        /** Sent messages are deleted after this many days (the outbox-prune job); the interaction log keeps them. */
+        retainDays: z.number().int().min(1).max(36_500).default(30),
       })
       .strict()
-      .default({ maxAttempts: 8, retryBaseMs: 2000, retryMaxMs: 15 * 60_000 }),
+      .prefault({}),
   })
   .strict();
 

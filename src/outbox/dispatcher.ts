@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessageSender } from '../engine/channel.js';
 import { errorMessage, SendError } from '../errors.js';
 import type { Db } from '../store/index.js';
+import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { GroupCommit } from '../util/group-commit.js';
 import { Pacer } from './pacer.js';
@@ -12,6 +13,7 @@ import { chatKey, claimDue, markFailed, markSent, type OutboxRow, release, sched
 
 export interface DispatcherOptions {
   db: Db;
+  provider: DatabaseProvider;
   adapters: ReadonlyMap<string, MessageSender>;
   logger: Logger;
   clock?: Clock;
@@ -109,6 +111,7 @@ export class Dispatcher {
   /** One pass: claims due messages and starts sending them; returns how many it claimed. */
   async tick(): Promise<number> {
     const rows = await claimDue(this.o.db, {
+      provider: this.o.provider,
       owner: this.owner,
       now: new Date(this.clock.now()),
       leaseMs: this.leaseMs,

@@ -40,7 +40,10 @@ interface SendBase {
   at?: Date;
 }
 
-/** Marketing needs a key: the same key is queued once, ever. */
+/**
+ * Marketing needs a key: the same key is queued once, for as long as its row is kept (sent rows are
+ * pruned after outbox.retainDays; each such message also follows a change recorded once elsewhere).
+ */
 export type CustomerSend =
   | (SendBase & { purpose: 'reply' | 'transactional'; key?: string })
   | (SendBase & { purpose: 'marketing'; key: string });

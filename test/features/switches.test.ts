@@ -70,9 +70,9 @@ describeOnEachDatabase('features switched off', (database) => {
     expect((await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).statusCode).toBe(404);
     const profile = (await app.server.inject({ url: `/api/v1/customers/${id}`, headers: admin })).json();
     expect(profile).not.toHaveProperty('points');
-    expect(app.jobs.jobs.map((j) => j.name)).toEqual(['ticket-reminders']);
+    expect(app.jobs.jobs.map((j) => j.name)).toEqual(['outbox-prune', 'ticket-reminders']);
     const jobs = (await app.server.inject({ url: '/api/v1/jobs', headers: admin })).json().jobs;
-    expect(jobs.map((j: { name: string }) => j.name)).toEqual(['ticket-reminders']);
+    expect(jobs.map((j: { name: string }) => j.name)).toEqual(['outbox-prune', 'ticket-reminders']);
   });
 
   it('lets the features that only use them carry on: surveys without points, tickets, the fallback', async () => {

@@ -165,7 +165,12 @@ describeOnEachDatabase('outbox', (database) => {
   it('does not send a message twice when two dispatchers share the database', async () => {
     const { app, channel } = await setup('shared');
     for (let i = 0; i < 30; i++) await app.engine.handleInbound(msg('shared', `s${i}`, '/help'));
-    const other = new Dispatcher({ db: app.store.db, adapters: app.adapters, logger: silentLogger });
+    const other = new Dispatcher({
+      db: app.store.db,
+      provider: app.store.provider,
+      adapters: app.adapters,
+      logger: silentLogger,
+    });
     await Promise.all([app.dispatcher.drain(), other.drain()]);
     expect(channel.delivered).toHaveLength(30);
     expect(new Set(channel.delivered.map((d) => d.target.outboxId)).size).toBe(30);
@@ -208,7 +213,13 @@ describeOnEachDatabase('outbox', (database) => {
       await hangingSend(target, message);
     };
     const instance = (channel: RecordingChannel) =>
-      new Dispatcher({ db: app.store.db, adapters: new Map([['renew', channel]]), logger: silentLogger, clock });
+      new Dispatcher({
+        db: app.store.db,
+        provider: app.store.provider,
+        adapters: new Map([['renew', channel]]),
+        logger: silentLogger,
+        clock,
+      });
     await app.engine.handleInbound(msg('renew', 'r1', '/help'));
     await app.engine.handleInbound(msg('renew', 'r1', '/lang en'));
     const a = instance(slow);

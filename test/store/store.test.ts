@@ -215,6 +215,7 @@ describeOnEachDatabase('store', (database, provider) => {
     });
     const claim = (owner: string) =>
       claimDue(store.db, {
+        provider: store.provider,
         owner,
         now: new Date(Date.now() + 1000),
         leaseMs: 60_000,
