@@ -220,22 +220,25 @@ export class Engine implements InboundHandler {
   /** Resolves customers and stores the inbound messages of a batch. */
   private async admit(items: Intake[]): Promise<FlushResult<Admitted>[]> {
     const { db, provider } = this.options;
-    const resolved = await resolveCustomers(
-      db,
-      provider,
-      items.map(({ message: m }) => ({ channel: m.channel, externalId: m.sender.id, name: m.sender.name })),
-      new Date(Math.max(...items.map((i) => i.at.getTime()))),
-    );
-    const conversationIds = await this.conversations.idsFor(
-      items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
-    );
-    // Pending dialogs of these chats, in one query for the batch rather than one per message.
-    const dialogs = await db.pendingDialog.findMany({
-      where: {
-        channel: { in: [...new Set(items.map((i) => i.message.channel))] },
-        chatId: { in: [...new Set(items.map((i) => i.message.chatId))] },
-      },
-    });
+    // Three independent reads, at once: on PostgreSQL each is a round trip.
+    const [resolved, conversationIds, dialogs] = await settleAll([
+      resolveCustomers(
+        db,
+        provider,
+        items.map(({ message: m }) => ({ channel: m.channel, externalId: m.sender.id, name: m.sender.name })),
+        new Date(Math.max(...items.map((i) => i.at.getTime()))),
+      ),
+      this.conversations.idsFor(
+        items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
+      ),
+      // Pending dialogs of these chats, in one query for the batch rather than one per message.
+      db.pendingDialog.findMany({
+        where: {
+          channel: { in: [...new Set(items.map((i) => i.message.channel))] },
+          chatId: { in: [...new Set(items.map((i) => i.message.chatId))] },
+        },
+      }),
+    ]);
     const stored = await recordInboundBatch(
       db,
       provider,
@@ -294,6 +297,17 @@ export class Engine implements InboundHandler {
       throw error;
     }
   }
+}
+
+/**
+ * Promise.all that waits for every promise before it rejects, so a failed batch is retried
+ * only once nothing of its first attempt is still writing.
+ */
+async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function inboundPayload(message: InboundMessage): Record<string, unknown> | null {

@@ -22,7 +22,8 @@ export interface IdentityKey {
 
 const keyOf = (channel: string, externalId: string) => `${channel}\u0000${externalId}`;
 
-async function lookup(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer>> {
+async function lookup(db: Db, provider: DatabaseProvider, keys: IdentityKey[]): Promise<Map<string, Customer>> {
+  if (provider === 'postgresql') return lookupPostgres(db, keys);
   const found = await db.channelIdentity.findMany({
     where: {
       channel: { in: [...new Set(keys.map((k) => k.channel))] },
@@ -33,11 +34,34 @@ async function lookup(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer
   return new Map(found.map((f) => [keyOf(f.channel, f.externalId), f.customer]));
 }
 
+/** The same in one round trip (Prisma's include costs two): PostgreSQL's raw rows come back typed. */
+async function lookupPostgres(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer>> {
+  const unique = [...new Map(keys.map((k) => [keyOf(k.channel, k.externalId), k])).values()];
+  const rows = await db.$queryRaw<IdentifiedCustomer[]>`
+    SELECT i.channel AS "identityChannel", i."externalId" AS "identityExternalId", c.*
+    FROM unnest(${unique.map((k) => k.channel)}::text[], ${unique.map((k) => k.externalId)}::text[])
+      AS k(channel, "externalId")
+    JOIN "ChannelIdentity" i ON i.channel = k.channel AND i."externalId" = k."externalId"
+    JOIN "Customer" c ON c.id = i."customerId"`;
+  return byIdentity(rows);
+}
+
+/** A customer row with the identity it was found by (raw queries). */
+type IdentifiedCustomer = Customer & { identityChannel: string; identityExternalId: string };
+
+function byIdentity(rows: IdentifiedCustomer[]): Map<string, Customer> {
+  return new Map(
+    rows.map(({ identityChannel, identityExternalId, ...customer }) => [
+      keyOf(identityChannel, identityExternalId),
+      customer,
+    ]),
+  );
+}
+
 /**
  * Finds the customers behind channel accounts, creating both on first contact: one query for
- * the known ones, and one
- * transaction that creates all the new ones. Safe against other instances creating the
- * same account at the same time (the identity's unique key decides; the loser's row goes).
+ * the known ones, and one write that creates all the new ones. Safe against other instances
+ * creating the same account at the same time (the identity's unique key decides).
  */
 export async function resolveCustomers(
   db: Db,
@@ -45,7 +69,7 @@ export async function resolveCustomers(
   keys: IdentityKey[],
   now: Date = new Date(),
 ): Promise<ResolvedCustomer[]> {
-  const known = await lookup(db, keys);
+  const known = await lookup(db, provider, keys);
   const missing = new Map<string, IdentityKey>();
   for (const k of keys) {
     const key = keyOf(k.channel, k.externalId);
@@ -54,45 +78,21 @@ export async function resolveCustomers(
   const created = new Set<string>();
   if (missing.size) {
     const fresh = [...missing.values()].map((k) => ({ key: k, id: randomUUID() }));
-    await db.$transaction([
-      insertMany(
-        db,
-        provider,
-        'Customer',
-        fresh.map((f) => ({
-          id: f.id,
-          displayName: f.key.name ?? null,
-          createdAt: now,
-          updatedAt: now,
-          lastSeenAt: now,
-        })),
-      ),
-      insertMany(
-        db,
-        provider,
-        'ChannelIdentity',
-        fresh.map((f) => ({
-          id: randomUUID(),
-          channel: f.key.channel,
-          externalId: f.key.externalId,
-          customerId: f.id,
-          displayName: f.key.name ?? null,
-          createdAt: now,
-        })),
-        { skipConflictsOn: ['channel', 'externalId'] },
-      ),
-    ]);
-    const after = await lookup(db, [...missing.values()]);
-    const losers: string[] = [];
-    for (const f of fresh) {
-      const key = keyOf(f.key.channel, f.key.externalId);
-      const customer = after.get(key);
-      if (!customer) throw new Error(`customer for ${f.key.channel}:${f.key.externalId} vanished`);
+    const mine =
+      provider === 'postgresql' ? await createPostgres(db, fresh, now) : await createPortable(db, provider, fresh, now);
+    for (const [key, customer] of mine) {
       known.set(key, customer);
-      if (customer.id === f.id) created.add(key);
-      else losers.push(f.id);
+      created.add(key);
     }
-    if (losers.length) await db.customer.deleteMany({ where: { id: { in: losers } } });
+    // Accounts another instance created first: theirs is the customer.
+    const theirs = [...missing].filter(([key]) => !mine.has(key)).map(([, k]) => k);
+    const after = theirs.length ? await lookup(db, provider, theirs) : new Map<string, Customer>();
+    for (const k of theirs) {
+      const key = keyOf(k.channel, k.externalId);
+      const customer = after.get(key);
+      if (!customer) throw new Error(`customer for ${k.channel}:${k.externalId} vanished`);
+      known.set(key, customer);
+    }
   }
   const reported = new Set<string>();
   return keys.map((k) => {
@@ -102,6 +102,97 @@ export async function resolveCustomers(
     reported.add(key);
     return { customer: known.get(key) as Customer, isNew };
   });
+}
+
+interface FreshCustomer {
+  key: IdentityKey;
+  /** The id the customer gets if this call creates it. */
+  id: string;
+}
+
+/**
+ * Creates customers and identities in one transaction; an identity another instance stored
+ * first is skipped and its would-be customer deleted. Returns the customers created here.
+ */
+async function createPortable(
+  db: Db,
+  provider: DatabaseProvider,
+  fresh: FreshCustomer[],
+  now: Date,
+): Promise<Map<string, Customer>> {
+  await db.$transaction([
+    insertMany(
+      db,
+      provider,
+      'Customer',
+      fresh.map((f) => ({
+        id: f.id,
+        displayName: f.key.name ?? null,
+        createdAt: now,
+        updatedAt: now,
+        lastSeenAt: now,
+      })),
+    ),
+    insertMany(
+      db,
+      provider,
+      'ChannelIdentity',
+      fresh.map((f) => ({
+        id: randomUUID(),
+        channel: f.key.channel,
+        externalId: f.key.externalId,
+        customerId: f.id,
+        displayName: f.key.name ?? null,
+        createdAt: now,
+      })),
+      { skipConflictsOn: ['channel', 'externalId'] },
+    ),
+  ]);
+  const after = await lookup(
+    db,
+    provider,
+    fresh.map((f) => f.key),
+  );
+  const mine = new Map<string, Customer>();
+  const losers: string[] = [];
+  for (const f of fresh) {
+    const key = keyOf(f.key.channel, f.key.externalId);
+    const customer = after.get(key);
+    if (customer?.id === f.id) mine.set(key, customer);
+    else losers.push(f.id);
+  }
+  if (losers.length) await db.customer.deleteMany({ where: { id: { in: losers } } });
+  return mine;
+}
+
+/**
+ * The same in one statement: the identities go in first and only those stored get their
+ * customer (the foreign key is checked at the end of the statement), so a lost race leaves
+ * nothing to delete.
+ */
+async function createPostgres(db: Db, fresh: FreshCustomer[], now: Date): Promise<Map<string, Customer>> {
+  const rows = await db.$queryRaw<IdentifiedCustomer[]>`
+    WITH fresh AS (
+      SELECT * FROM unnest(
+        ${fresh.map((f) => f.id)}::text[],
+        ${fresh.map(() => randomUUID())}::text[],
+        ${fresh.map((f) => f.key.channel)}::text[],
+        ${fresh.map((f) => f.key.externalId)}::text[],
+        ${fresh.map((f) => f.key.name ?? null)}::text[]
+      ) AS f("customerId", "identityId", channel, "externalId", name)
+    ), identities AS (
+      INSERT INTO "ChannelIdentity" (id, channel, "externalId", "customerId", "displayName", "createdAt")
+      SELECT "identityId", channel, "externalId", "customerId", name, ${now} FROM fresh
+      ON CONFLICT (channel, "externalId") DO NOTHING
+      RETURNING "customerId", channel, "externalId"
+    ), customers AS (
+      INSERT INTO "Customer" (id, "displayName", "createdAt", "updatedAt", "lastSeenAt")
+      SELECT f."customerId", f.name, ${now}, ${now}, ${now} FROM fresh f JOIN identities i USING ("customerId")
+      RETURNING *
+    )
+    SELECT i.channel AS "identityChannel", i."externalId" AS "identityExternalId", c.*
+    FROM customers c JOIN identities i ON i."customerId" = c.id`;
+  return byIdentity(rows);
 }
 
 export interface CustomerQuery {

@@ -2,6 +2,7 @@
 // Inbound messages and turn outcomes are written in batches (see src/util/group-commit.ts).
 import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.js';
 import { insertMany } from './bulk.js';
+import type { Customer } from './customers.js';
 import type { Db, Prisma } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
@@ -34,17 +35,20 @@ export async function recordInboundBatch(
   recs: InboundRecord[],
 ): Promise<(StoredInbound | null)[]> {
   if (!recs.length) return [];
-  const inserted = await insertMany(
-    db,
-    provider,
-    'Interaction',
-    recs.map((r) => ({ ...r, direction: 'in' })),
-    {
-      json: ['payload'],
-      returning: ['id', 'channel', 'platformMessageId'],
-      skipConflictsOn: ['channel', 'platformMessageId'],
-    },
-  );
+  const inserted =
+    provider === 'postgresql'
+      ? await insertInboundPostgres(db, recs)
+      : await insertMany(
+          db,
+          provider,
+          'Interaction',
+          recs.map((r) => ({ ...r, direction: 'in' })),
+          {
+            json: ['payload'],
+            returning: ['id', 'channel', 'platformMessageId'],
+            skipConflictsOn: ['channel', 'platformMessageId'],
+          },
+        );
   // Rows get increasing ids in VALUES order; RETURNING's own order is not promised.
   const rows = inserted
     .map((r) => ({
@@ -73,6 +77,26 @@ export async function recordInboundBatch(
   });
 }
 
+/** The same INSERT over arrays: eight parameters whatever the batch size (a VALUES list takes nine a row). */
+function insertInboundPostgres(db: Db, recs: InboundRecord[]) {
+  return db.$queryRaw<{ id: number; channel: string; platformMessageId: string | null }[]>`
+    INSERT INTO "Interaction"
+      ("customerId", "conversationId", channel, direction, kind, text, payload, "platformMessageId", "createdAt")
+    SELECT "customerId", "conversationId", channel, 'in', kind, text, payload, "platformMessageId", "createdAt"
+    FROM unnest(
+      ${recs.map((r) => r.customerId)}::text[],
+      ${recs.map((r) => r.conversationId)}::text[],
+      ${recs.map((r) => r.channel)}::text[],
+      ${recs.map((r) => r.kind)}::text[],
+      ${recs.map((r) => r.text)}::text[],
+      ${recs.map((r) => (r.payload === null ? null : JSON.stringify(r.payload)))}::jsonb[],
+      ${recs.map((r) => r.platformMessageId)}::text[],
+      ${recs.map((r) => r.createdAt)}::timestamp(3)[]
+    ) AS r("customerId", "conversationId", channel, kind, text, payload, "platformMessageId", "createdAt")
+    ON CONFLICT (channel, "platformMessageId") DO NOTHING
+    RETURNING id, channel, "platformMessageId"`;
+}
+
 const keyOf = (channel: string, platformMessageId: string) => `${channel}\u0000${platformMessageId}`;
 
 /** Of messages already stored, those whose turn never committed: key → inbound id. */
@@ -90,6 +114,9 @@ async function unhandledRepeats(db: Db, repeats: InboundRecord[]): Promise<Map<s
   return new Map(rows.map((r) => [keyOf(r.channel, r.platformMessageId as string), r.id]));
 }
 
+/** What a turn may change on its customer besides lastSeenAt. */
+export type CustomerChanges = Partial<Pick<Customer, 'locale' | 'optedOut' | 'displayName' | 'stage'>>;
+
 export interface TurnWrite {
   /** The inbound message this turn answers: marked handled in the same transaction. */
   inboundId: number | null;
@@ -101,9 +128,39 @@ export interface TurnWrite {
   replies: OutboundMessage[];
   events: { kind: string; text?: string; payload?: Record<string, unknown> }[];
   /** Changes to the customer besides lastSeenAt (which is set to `now`). */
-  customerPatch: Prisma.CustomerUpdateInput;
+  customerPatch: CustomerChanges;
   /** The engine's clock: when the turn happened and its replies become due. */
   now: Date;
+}
+
+// Types, not interfaces: insertMany takes them as records.
+type LogEntry = {
+  customerId: string;
+  conversationId: string | null;
+  channel: string;
+  platformMessageId: null;
+  direction: string;
+  kind: string;
+  text: string | null;
+  payload: object | null;
+  createdAt: Date;
+};
+
+type OutboxEntry = {
+  channel: string;
+  chatId: string;
+  chatType: string;
+  customerId: string;
+  message: object;
+  status: string;
+  attempts: number;
+  nextAttemptAt: Date;
+  createdAt: Date;
+};
+
+interface Queued {
+  id: number;
+  createdAt: Date;
 }
 
 /**
@@ -111,7 +168,7 @@ export interface TurnWrite {
  * the log, replies into the outbox, the customers' changes. Nothing is sent before this commits.
  */
 export async function commitTurns(db: Db, provider: DatabaseProvider, turns: TurnWrite[]): Promise<QueuedMessage[][]> {
-  const log = turns.flatMap((t) => {
+  const log: LogEntry[] = turns.flatMap((t) => {
     const base = {
       customerId: t.customerId,
       conversationId: t.conversationId,
@@ -137,7 +194,7 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
       })),
     ];
   });
-  const outbox = turns.flatMap((t) =>
+  const outbox: OutboxEntry[] = turns.flatMap((t) =>
     t.replies.map((message) => ({
       channel: t.channel,
       chatId: t.chatId,
@@ -150,6 +207,29 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
       createdAt: t.now,
     })),
   );
+  const written =
+    provider === 'postgresql'
+      ? await writeTurnsPostgres(db, turns, log, outbox)
+      : await writeTurnsPortable(db, provider, turns, log, outbox);
+  // Rows get increasing ids in the order they were listed; RETURNING's own order is not promised.
+  const queued = written.sort((a, b) => a.id - b.id);
+  let next = 0;
+  return turns.map((t) =>
+    t.replies.map((message) => {
+      const row = queued[next++] as Queued;
+      return { ...message, id: row.id, createdAt: row.createdAt };
+    }),
+  );
+}
+
+/** One transaction of a few statements (SQLite runs in-process: statements cost no round trip). */
+async function writeTurnsPortable(
+  db: Db,
+  provider: DatabaseProvider,
+  turns: TurnWrite[],
+  log: LogEntry[],
+  outbox: OutboxEntry[],
+): Promise<Queued[]> {
   const lastSeen = new Date(Math.max(...turns.map((t) => t.now.getTime())));
   const plain = turns.filter((t) => Object.keys(t.customerPatch).length === 0).map((t) => t.customerId);
   const patched = turns.filter((t) => Object.keys(t.customerPatch).length > 0);
@@ -178,18 +258,98 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
     );
   }
   const results = await db.$transaction(ops);
-  const queued = outbox.length
-    ? (results[outboxAt] as { id: unknown; createdAt: unknown }[])
-        .map((r) => ({ id: Number(r.id), createdAt: new Date(r.createdAt as string | Date) }))
-        .sort((a, b) => a.id - b.id)
-    : [];
-  let next = 0;
-  return turns.map((t) =>
-    t.replies.map((message) => {
-      const row = queued[next++] as { id: number; createdAt: Date };
-      return { ...message, id: row.id, createdAt: row.createdAt };
-    }),
-  );
+  if (!outbox.length) return [];
+  return (results[outboxAt] as { id: unknown; createdAt: unknown }[]).map((r) => ({
+    id: Number(r.id),
+    createdAt: new Date(r.createdAt as string | Date),
+  }));
+}
+
+/**
+ * The same writes as one statement, so one round trip and one implicit transaction: each step
+ * is a data-modifying WITH query over arrays (unnest), and the statement fails whole.
+ */
+async function writeTurnsPostgres(
+  db: Db,
+  turns: TurnWrite[],
+  log: LogEntry[],
+  outbox: OutboxEntry[],
+): Promise<Queued[]> {
+  const lastSeen = new Date(Math.max(...turns.map((t) => t.now.getTime())));
+  const inbound = turns.map((t) => t.inboundId).filter((id) => id !== null);
+  const customers = customerUpdates(turns);
+  const json = (value: object | null) => (value === null ? null : JSON.stringify(value));
+  // As with Prisma, undefined leaves a field alone and null clears it.
+  const set = (c: CustomerChanges, field: keyof CustomerChanges) => c[field] !== undefined;
+  // A trigger on handledAt aborts the statement when one of the messages was handled already.
+  return db.$queryRaw<Queued[]>`
+    WITH handled AS (
+      UPDATE "Interaction" SET "handledAt" = ${lastSeen} WHERE id = ANY(${inbound}::int[])
+    ), logged AS (
+      INSERT INTO "Interaction"
+        ("customerId", "conversationId", channel, direction, kind, text, payload, "createdAt")
+      SELECT * FROM unnest(
+        ${log.map((l) => l.customerId)}::text[],
+        ${log.map((l) => l.conversationId)}::text[],
+        ${log.map((l) => l.channel)}::text[],
+        ${log.map((l) => l.direction)}::text[],
+        ${log.map((l) => l.kind)}::text[],
+        ${log.map((l) => l.text)}::text[],
+        ${log.map((l) => json(l.payload))}::jsonb[],
+        ${log.map((l) => l.createdAt)}::timestamp(3)[]
+      )
+    ), queued AS (
+      INSERT INTO "Outbox"
+        (channel, "chatId", "chatType", "customerId", message, status, attempts, "nextAttemptAt", "createdAt")
+      SELECT channel, "chatId", "chatType", "customerId", message, 'pending', 0, at, at FROM unnest(
+        ${outbox.map((o) => o.channel)}::text[],
+        ${outbox.map((o) => o.chatId)}::text[],
+        ${outbox.map((o) => o.chatType)}::text[],
+        ${outbox.map((o) => o.customerId)}::text[],
+        ${outbox.map((o) => json(o.message))}::jsonb[],
+        ${outbox.map((o) => o.createdAt)}::timestamp(3)[]
+      ) AS o(channel, "chatId", "chatType", "customerId", message, at)
+      RETURNING id, "createdAt"
+    ), seen AS (
+      UPDATE "Customer" c SET
+        "lastSeenAt" = u.at,
+        "updatedAt" = ${new Date()},
+        locale = CASE WHEN u."setLocale" THEN u.locale ELSE c.locale END,
+        "displayName" = CASE WHEN u."setDisplayName" THEN u."displayName" ELSE c."displayName" END,
+        "optedOut" = COALESCE(u."optedOut", c."optedOut"),
+        stage = COALESCE(u.stage, c.stage)
+      FROM unnest(
+        ${customers.map((u) => u.id)}::text[],
+        ${customers.map((u) => u.at)}::timestamp(3)[],
+        ${customers.map((u) => set(u.changes, 'locale'))}::boolean[],
+        ${customers.map((u) => u.changes.locale ?? null)}::text[],
+        ${customers.map((u) => set(u.changes, 'displayName'))}::boolean[],
+        ${customers.map((u) => u.changes.displayName ?? null)}::text[],
+        ${customers.map((u) => u.changes.optedOut ?? null)}::boolean[],
+        ${customers.map((u) => u.changes.stage ?? null)}::text[]
+      ) AS u(id, at, "setLocale", locale, "setDisplayName", "displayName", "optedOut", stage)
+      WHERE c.id = u.id
+    )
+    SELECT id, "createdAt" FROM queued`;
+}
+
+/**
+ * One update per customer (a statement may change a row once): when it was last seen, and the
+ * changes of its turns, a later turn's winning.
+ */
+function customerUpdates(turns: TurnWrite[]): { id: string; at: Date; changes: CustomerChanges }[] {
+  const byId = new Map<string, { id: string; at: Date; changes: CustomerChanges }>();
+  for (const t of turns) {
+    const seen = byId.get(t.customerId);
+    const changes = Object.fromEntries(Object.entries(t.customerPatch).filter(([, v]) => v !== undefined));
+    if (!seen) byId.set(t.customerId, { id: t.customerId, at: t.now, changes });
+    else {
+      if (t.now > seen.at) seen.at = t.now;
+      Object.assign(seen.changes, changes);
+    }
+  }
+  // In id order: commits of several instances lock shared customers in one order (no deadlock).
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** True when this inbound message's turn has committed (a failed commit may have lost to it). */
