@@ -111,6 +111,7 @@ class ModelIndex {
   ) {}
 
   rebuild(): void {
+    if (this.closed) return; // a knowledge base reloaded after stop (or by a closed evaluation) needs no vectors
     this.building = this.build().catch((err) => {
       // Stopping drops the embedding under way: nothing to report then.
       if (!this.closed) this.o.logger.warn({ err, model: this.embedder.model }, 'knowledge: embedding failed');
