@@ -15,10 +15,10 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function benchDatabase(name: string): Promise<BenchDatabase> {
+/** `given`: the server to use instead of DATABASE_URL's (a benchmark that runs on both databases). */
+export async function benchDatabase(name: string, given = process.env.DATABASE_URL): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), `rapport-${name}-`));
   const removeDir = async () => rmSync(dir, { recursive: true, force: true });
-  const given = process.env.DATABASE_URL;
   if (!given || given.startsWith('file:')) {
     return { provider: 'sqlite', url: `file:${join(dir, `${name}.db`)}`, dir, drop: removeDir };
   }

@@ -8,14 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { chatKey, claimDue, markSent, pruneSent, release } from '../src/outbox/store.js';
-import { insertMany } from '../src/store/bulk.js';
+import { chatKey, claimDue, pruneSent, release } from '../src/outbox/store.js';
 import { PrismaClient as PostgresClient } from '../src/store/generated/postgresql/client.js';
 import { PrismaClient as SqliteClient } from '../src/store/generated/sqlite/client.js';
-import { type Db, openStore, type Store } from '../src/store/index.js';
+import { type Db, openStore } from '../src/store/index.js';
 import { adapterFactory } from '../src/store/provider.js';
-import type { DatabaseProvider } from '../src/store/schema-engine.js';
 import { type BenchDatabase, benchDatabase } from './databases.js';
+import { BATCH, CHANNEL, drain, fill, LEASE_MS } from './outbox-backlog.js';
 
 const SIZES = (process.env.BENCH_OUTBOX_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 /** Sent rows before a backlog of 100k (0: no such run). */
@@ -23,81 +22,12 @@ const HISTORY = Number(process.env.BENCH_OUTBOX_HISTORY ?? 1_000_000);
 const DRAIN = Number(process.env.BENCH_OUTBOX_DRAIN ?? 20_000);
 /** The backlog is spread over this many chats (rows go to them in turn). */
 const CHATS = Number(process.env.BENCH_OUTBOX_CHATS ?? 10_000);
-/** The dispatcher's defaults. */
-const BATCH = 200;
-const LEASE_MS = 15_000;
-const CHANNEL = 'bench';
-const FILL_ROWS_PER_INSERT = 2_000;
-
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
 
 interface Scenario {
   pending: number;
   /** Rows sent a day ago, before the backlog (lower ids). */
   sentBefore: number;
-}
-
-/** `count` messages in `CHATS` private chats: pending and due since a minute ago, or sent a day ago. */
-async function fill(store: Store, count: number, status: 'pending' | 'sent'): Promise<void> {
-  const at = new Date(Date.now() - (status === 'sent' ? 24 * 3600_000 : 60_000));
-  for (let from = 0; from < count; from += FILL_ROWS_PER_INSERT) {
-    const rows = [];
-    for (let i = from; i < Math.min(count, from + FILL_ROWS_PER_INSERT); i++) {
-      rows.push({
-        channel: CHANNEL,
-        chatId: `c${i % CHATS}`,
-        chatType: 'private',
-        message: { text: `message ${i}` },
-        status,
-        nextAttemptAt: at,
-        createdAt: at,
-        sentAt: status === 'sent' ? at : null,
-      });
-    }
-    await insertMany(store.db, store.provider, 'Outbox', rows, { json: ['message'] });
-    if (from && from % 200_000 === 0) console.log(`  ${status}: ${from.toLocaleString('en')}`);
-  }
-}
-
-/** Claims and marks sent until `DRAIN` rows went out, as the dispatcher's tick and lanes do. */
-async function drain(db: Db, provider: DatabaseProvider) {
-  const claimMs: number[] = [];
-  let sent = 0;
-  const started = performance.now();
-  while (sent < DRAIN) {
-    const t = performance.now();
-    const rows = await claimDue(db, {
-      provider,
-      owner: 'bench',
-      now: new Date(),
-      leaseMs: LEASE_MS,
-      limit: BATCH,
-      channels: [CHANNEL],
-      busyChats: new Set(),
-    });
-    claimMs.push(performance.now() - t);
-    if (!rows.length) break;
-    await markSent(
-      db,
-      rows.map((r) => r.id),
-      new Date(),
-    );
-    sent += rows.length;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  claimMs.sort((a, b) => a - b);
-  return {
-    drained: sent,
-    seconds: round(seconds),
-    rowsPerSecond: Math.round(sent / seconds),
-    claims: claimMs.length,
-    claimMs: { p50: round(percentile(claimMs, 50)), p99: round(percentile(claimMs, 99)) },
-  };
 }
 
 interface Plan {
@@ -177,13 +107,13 @@ async function measure({ pending, sentBefore }: Scenario) {
   try {
     console.log(`${name} (${database.provider})…`);
     const started = performance.now();
-    await fill(store, sentBefore, 'sent');
-    await fill(store, pending, 'pending');
+    await fill(store, sentBefore, 'sent', CHATS);
+    await fill(store, pending, 'pending', CHATS);
     const fillSeconds = (performance.now() - started) / 1000;
     // PostgreSQL's planner needs statistics, which autovacuum would gather soon after such a load.
     if (database.provider === 'postgresql') await store.db.$executeRawUnsafe('ANALYZE "Outbox"');
     const plans = await claimPlans(database);
-    const drained = await drain(store.db, database.provider);
+    const drained = await drain(store.db, database.provider, DRAIN);
     const pruned = await prune(store.db);
     const result = { pending, sentBefore, fillSeconds: round(fillSeconds), ...drained, prune: pruned, plans };
     console.log(

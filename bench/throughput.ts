@@ -3,18 +3,15 @@
 // database on that server), with the raw driver's rate for the same rows as the ceiling
 // (better-sqlite3, or pg with as many connections as the bot's pool).
 // Writes bench/results/throughput-<timestamp>.json. Not a test: it asserts nothing.
-import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { pino } from 'pino';
-import { buildApp } from '../src/app.js';
-import { parseBusinessConfig, parseEnv } from '../src/config.js';
 import { openStore } from '../src/store/index.js';
+import { startBenchApp } from './bench-app.js';
 import { benchDatabase } from './databases.js';
-import type { LoadResult, LoadSpec } from './load-client.js';
+import { load, summarize } from './load.js';
 
 const TOTAL = Number(process.env.BENCH_MESSAGES ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -23,39 +20,6 @@ const RATE = Number(process.env.BENCH_RATE ?? 200);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 15);
 /** Clients of the raw pg ceiling. */
 const RAW_PG_CONNECTIONS = Number(process.env.BENCH_PG_CONNECTIONS ?? 16);
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function summarize(r: LoadResult) {
-  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 100) / 100;
-  return {
-    messages: r.sent,
-    ok: r.ok,
-    errors: r.errors,
-    seconds: round(r.seconds),
-    messagesPerSecond: Math.round(r.ok / r.seconds),
-    latencyMs: {
-      p50: round(percentile(sorted, 50)),
-      p99: round(percentile(sorted, 99)),
-      max: round(sorted.at(-1) ?? 0),
-    },
-  };
-}
-
-function load(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./load-client.ts', import.meta.url), {
-      env: { ...process.env, LOAD_SPEC: JSON.stringify(spec) },
-      execArgv: ['--import', 'tsx'],
-    });
-    child.once('message', (m) => resolve(m as LoadResult));
-    child.once('error', reject);
-  });
-}
 
 /** The same rows the engine writes for one message, straight through better-sqlite3, one transaction each. */
 async function rawSqliteRate(dir: string, messages: number): Promise<number> {
@@ -166,26 +130,7 @@ async function rawPostgresRate(url: string, messages: number, connections: numbe
 async function main(): Promise<void> {
   const database = await benchDatabase('bench');
   const { dir } = database;
-  const env = parseEnv({
-    DATABASE_URL: database.url,
-    DATA_DIR: dir,
-    ADMIN_TOKEN: 'bench-admin-token-0123456789',
-    PORT: '0',
-    // The FAQ's embedding models are on by default; EMBEDDING_MODEL_DIR= (empty) measures words alone,
-    // EMBEDDING_MODEL_DIR_EN= the main model alone.
-    ...(process.env.EMBEDDING_MODEL_DIR !== undefined ? { EMBEDDING_MODEL_DIR: process.env.EMBEDDING_MODEL_DIR } : {}),
-    ...(process.env.EMBEDDING_MODEL_DIR_EN !== undefined
-      ? { EMBEDDING_MODEL_DIR_EN: process.env.EMBEDDING_MODEL_DIR_EN }
-      : {}),
-  });
-  const app = await buildApp(
-    { env, settings: parseBusinessConfig('', 'bench'), configPath: null },
-    { logger: pino({ level: 'warn' }) },
-  );
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  await app.start();
-  const address = app.server.server.address();
-  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  const { app, env, url } = await startBenchApp(database);
 
   console.log(`warming up…`);
   await load({
