@@ -89,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const { logger } = options;
   let migrationsApplied: string[] = [];
   const store = await openStore(env.DATABASE_URL, {
+    logger: logger.child({ part: 'store' }),
     onMigrated: (applied) => {
       migrationsApplied = applied;
     },
@@ -247,6 +248,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const server = await buildServer({
     logger,
     db: store.db,
+    reads: store.reads,
+    provider: store.provider,
     health: {
       ping: () => store.ping(),
       channels: () => channelStates(adapters),

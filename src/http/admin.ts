@@ -1,9 +1,12 @@
 // Admin API: the business's view of its customers (Authorization: Bearer $ADMIN_TOKEN).
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
-import { findCustomers, getCustomer } from '../store/customers.js';
+import { searchCustomers } from '../store/customer-search.js';
+import { getCustomer } from '../store/customers.js';
 import type { Db } from '../store/index.js';
 import { listInteractions } from '../store/interactions.js';
+import type { DatabaseProvider } from '../store/schema-engine.js';
+import { cursorQuery, nextCursorSchema } from './paging.js';
 import { errorResponses } from './schemas.js';
 
 const identity = {
@@ -52,7 +55,9 @@ const idParams = { type: 'object', required: ['id'], properties: { id: { type: '
 
 type CustomerRow = NonNullable<Awaited<ReturnType<typeof getCustomer>>>;
 
-function profile(c: CustomerRow | Awaited<ReturnType<typeof findCustomers>>[number]) {
+type ListedRow = Awaited<ReturnType<typeof searchCustomers>>['customers'][number];
+
+function profile(c: CustomerRow | ListedRow) {
   return {
     id: c.id,
     displayName: c.displayName,
@@ -68,6 +73,9 @@ function profile(c: CustomerRow | Awaited<ReturnType<typeof findCustomers>>[numb
 /** Customer routes of the admin API; server.ts puts them behind the admin token. */
 export interface AdminRoutesOptions {
   db: Db;
+  /** Where lists and searches read (Store.reads: off the main thread on SQLite). */
+  reads: Db;
+  provider: DatabaseProvider;
   /** More of the profile, from features (points and tier). */
   profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
 }
@@ -81,6 +89,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       schema: {
         tags: ['Admin'],
         summary: 'Find customers by channel identity or by a search text (name, id, external id)',
+        description:
+          "Most recently seen first, paged by `cursor`. `q` matches a customer id or an external id exactly, or any part of a name (the customer's or one of its channel accounts', Chinese or English, case-insensitive), through indexes at any number of customers.",
         security,
         querystring: {
           type: 'object',
@@ -89,18 +99,28 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
             externalId: { type: 'string', maxLength: 200 },
             q: { type: 'string', maxLength: 200 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: cursorQuery,
           },
         },
         response: {
-          200: { type: 'object', properties: { customers: { type: 'array', items: customer } } },
+          200: {
+            type: 'object',
+            properties: { customers: { type: 'array', items: customer }, nextCursor: nextCursorSchema },
+          },
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const query = request.query as { channel?: string; externalId?: string; q?: string; limit: number };
-      const rows = await findCustomers(db, query);
-      return { customers: rows.map(profile) };
+      const query = request.query as {
+        channel?: string;
+        externalId?: string;
+        q?: string;
+        limit: number;
+        cursor?: string;
+      };
+      const page = await searchCustomers(options.reads, options.provider, query);
+      return { customers: page.customers.map(profile), nextCursor: page.nextCursor };
     },
   );
 

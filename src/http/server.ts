@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
+import type { DatabaseProvider } from '../store/schema-engine.js';
 import { adminRoutes } from './admin.js';
 import { requireBearer } from './auth.js';
 import { closeConnectionsOnClose } from './closing.js';
@@ -29,6 +30,9 @@ export interface AdminPlugin {
 export interface ServerOptions {
   logger: Logger;
   db: Db;
+  /** Store.reads: where admin lists and searches read. */
+  reads: Db;
+  provider: DatabaseProvider;
   /** /healthz, /readyz and /metrics. */
   health: HealthOptions;
   adminToken: string;
@@ -103,7 +107,12 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
     admin.addHook('preValidation', refuseUnstorableText);
-    await admin.register(adminRoutes, { db: o.db, ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}) });
+    await admin.register(adminRoutes, {
+      db: o.db,
+      reads: o.reads,
+      provider: o.provider,
+      ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}),
+    });
     for (const { name, plugin } of o.adminRoutes) {
       await admin.register(async (scope) => {
         scope.addHook('onRoute', (route) => {

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { insertMany } from './bulk.js';
 import type { Customer } from './generated/sqlite/client.js';
 import { type Db, Prisma } from './index.js';
-import { containsText } from './like.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export type { Customer };
@@ -193,66 +192,6 @@ async function createPostgres(db: Db, fresh: FreshCustomer[], now: Date): Promis
     SELECT i.channel AS "identityChannel", i."externalId" AS "identityExternalId", c.*
     FROM customers c JOIN identities i ON i."customerId" = c.id`;
   return byIdentity(rows);
-}
-
-export interface CustomerQuery {
-  channel?: string;
-  externalId?: string;
-  q?: string;
-  limit?: number;
-}
-
-const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
-
-/**
- * Customers by channel identity and/or a search text, most recently seen first. The text matches
- * a customer id or external id exactly, or any part of a customer's or identity's name
- * (case-insensitive, its % and _ literal: see like.ts).
- */
-export async function findCustomers(db: Db, query: CustomerQuery) {
-  const limit = query.limit ?? 50;
-  const q = query.q?.trim();
-  if (!q) {
-    const identity =
-      query.channel || query.externalId
-        ? {
-            some: {
-              ...(query.channel ? { channel: query.channel } : {}),
-              ...(query.externalId ? { externalId: query.externalId } : {}),
-            },
-          }
-        : undefined;
-    return db.customer.findMany({
-      where: identity ? { identities: identity } : {},
-      include: withIdentities,
-      orderBy: { lastSeenAt: 'desc' },
-      take: limit,
-    });
-  }
-  const ids = await searchCustomerIds(db, { ...query, q, limit });
-  const rows = await db.customer.findMany({ where: { id: { in: ids } }, include: withIdentities });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
-async function searchCustomerIds(db: Db, query: CustomerQuery & { q: string; limit: number }): Promise<string[]> {
-  const { q } = query;
-  const identityFilter =
-    query.channel || query.externalId
-      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
-          query.channel ? Prisma.sql` AND f."channel" = ${query.channel}` : Prisma.empty
-        }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`
-      : Prisma.empty;
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT c."id" AS id FROM "Customer" c
-    WHERE (${containsText(Prisma.sql`c."displayName"`, q)}
-      OR c."id" = ${q}
-      OR EXISTS (SELECT 1 FROM "ChannelIdentity" i WHERE i."customerId" = c."id"
-        AND (i."externalId" = ${q} OR ${containsText(Prisma.sql`i."displayName"`, q)})))
-    ${identityFilter}
-    ORDER BY c."lastSeenAt" DESC
-    LIMIT ${query.limit}`;
-  return rows.map((r) => r.id);
 }
 
 export async function getCustomer(db: Db, id: string) {

@@ -1,8 +1,10 @@
 // The database behind Rapport: one Prisma client for the provider DATABASE_URL selects.
+import type { Logger } from 'pino';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { migrate } from './migrate.js';
-import { adapterFactory, providerOf } from './provider.js';
+import { adapterFactory, providerOf, sqlitePath } from './provider.js';
+import { ReadWorker } from './reads.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 // Both generated clients have the same models and methods; the code is written against one type.
@@ -13,6 +15,11 @@ export { Prisma };
 export interface Store {
   db: Db;
   provider: DatabaseProvider;
+  /**
+   * The client for the admin API's reads (searches, lists, reports): on SQLite a read-only
+   * connection in a worker thread, so they never hold the thread that handles messages (reads.ts).
+   */
+  reads: Db;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -22,6 +29,8 @@ export interface OpenStoreOptions {
   /** Apply pending migrations first (default true). */
   migrate?: boolean;
   onMigrated?: (applied: string[]) => void;
+  /** Where the read worker reports that it failed. */
+  logger?: Logger;
 }
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
@@ -42,9 +51,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     await db.$executeRawUnsafe('PRAGMA synchronous = NORMAL');
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   }
+  const path = provider === 'sqlite' ? sqlitePath(url) : ':memory:';
+  const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger);
   return {
     db,
     provider,
+    reads: reader?.db ?? db,
     async ping() {
       try {
         await db.$queryRawUnsafe('SELECT 1');
@@ -53,7 +65,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
         return false;
       }
     },
-    close: () => db.$disconnect(),
+    async close() {
+      await reader?.close();
+      await db.$disconnect();
+    },
   };
 }
 

@@ -179,7 +179,7 @@ describeOnEachDatabase('HTTP API', (database) => {
         url: '/api/v1/customers?channel=telegram&externalId=web-admin',
         headers: admin,
       });
-      expect(none.json()).toEqual({ customers: [] });
+      expect(none.json()).toEqual({ customers: [], nextCursor: null });
     });
 
     it("returns a customer's profile and interactions, newest first", async () => {

@@ -1,10 +1,7 @@
 // Main-thread side of the embedding worker: starts it, sends texts, matches replies to requests.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../../../util/ts-worker.js';
 import type { FromWorker, Priority, ToWorker, WorkerStart } from './protocol.js';
 import type { VectorTable } from './table.js';
 
@@ -13,32 +10,9 @@ const closeTimeoutMs = 5_000;
 
 export type WorkerStartResult = { ok: true; worker: EmbeddingWorker } | { ok: false; message: string };
 
-/**
- * How to start worker.ts. Rapport runs TypeScript through tsx, but a worker does not inherit the
- * parent's loader (with Node 20, not even through execArgv: `--import tsx` there still fails with
- * "Unknown file extension .ts"). So a .ts worker starts from a two-line bootstrap that registers
- * tsx's ESM loader in the worker and then imports worker.ts; this works the same under
- * `node --import tsx` (npm start), the tsx CLI and vitest.
- */
+/** The worker thread of worker.ts (see startWorker for TypeScript). */
 function newWorker(options: WorkerStart): Worker {
-  const here = fileURLToPath(import.meta.url);
-  const file = join(dirname(here), `worker${extname(here)}`);
-  if (extname(here) !== '.ts') return new Worker(file, { workerData: options });
-  const bootstrap = [
-    `import(${JSON.stringify(tsxEsmApi())})`,
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`,
-  ].join('');
-  return new Worker(bootstrap, { eval: true, workerData: options });
-}
-
-/** file: URL of tsx's ESM API, from its package.json's exports (the `tsx/esm/api` entry for import). */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const manifestPath = require.resolve('tsx/package.json');
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    exports: { './esm/api': { import: { default: string } } };
-  };
-  return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href;
+  return startWorker(import.meta.url, 'worker', { workerData: options });
 }
 
 type Result = Extract<FromWorker, { type: 'result' }>;

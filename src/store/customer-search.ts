@@ -1,0 +1,142 @@
+// The admin API's customer list and search, indexed at any size (a million customers):
+// - an exact customer id or external id is looked up by its index;
+// - a name matches by any part of it (Chinese and English alike) through the name-search index
+//   the customer_search migration keeps: pairs of neighbouring characters and single characters, in a
+//   contentless FTS5 table on SQLite and a GIN expression index on PostgreSQL. The index narrows the
+//   candidates; each is then checked against the names themselves (case-insensitive LIKE). A text
+//   needs a letter or digit to match a name;
+// - the list is ordered by lastSeenAt then id, newest first, and paged by cursor on that key.
+import { decodeCursor, encodeCursor } from '../http/paging.js';
+import { type Db, Prisma } from './index.js';
+import { containsText } from './like.js';
+import type { DatabaseProvider } from './schema-engine.js';
+
+export interface CustomerQuery {
+  channel?: string;
+  externalId?: string;
+  /** A customer id, an external id, or any part of a name. */
+  q?: string;
+  limit: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
+}
+
+const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
+
+export async function searchCustomers(db: Db, provider: DatabaseProvider, query: CustomerQuery) {
+  const after = query.cursor ? decodeCursor(query.cursor, ['date', 'string']) : undefined;
+  const q = query.q?.trim();
+  const ids = q
+    ? await matchingIds(db, provider, { ...query, q }, after)
+    : (
+        await db.customer.findMany({
+          where: { ...identityWhere(query), ...(after ? afterWhere(after) : {}) },
+          orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
+          take: query.limit + 1,
+          select: { id: true },
+        })
+      ).map((r) => r.id);
+  const rows = await db.customer.findMany({ where: { id: { in: ids } }, include: withIdentities });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+  const customers = ordered.slice(0, query.limit);
+  const last = customers.at(-1);
+  return {
+    customers,
+    nextCursor: ordered.length > query.limit && last ? encodeCursor([last.lastSeenAt, last.id]) : null,
+  };
+}
+
+function identityWhere(query: CustomerQuery) {
+  if (!query.channel && !query.externalId) return {};
+  return {
+    identities: {
+      some: {
+        ...(query.channel ? { channel: query.channel } : {}),
+        ...(query.externalId ? { externalId: query.externalId } : {}),
+      },
+    },
+  };
+}
+
+const afterWhere = ([at, id]: [Date, string]) => ({
+  OR: [{ lastSeenAt: { lt: at } }, { lastSeenAt: at, id: { lt: id } }],
+});
+
+/** Ids of the customers the text finds, one page (and one more row) in list order. */
+async function matchingIds(
+  db: Db,
+  provider: DatabaseProvider,
+  query: CustomerQuery & { q: string },
+  after: [Date, string] | undefined,
+): Promise<string[]> {
+  const { q } = query;
+  // A text with no letter or digit ("%", "--") names nobody; it can still be an exact id.
+  const byName = !/[\p{L}\p{N}]/u.test(q)
+    ? Prisma.empty
+    : provider === 'postgresql'
+      ? namedPostgres(q)
+      : namedSqlite(q);
+  const identityFilter =
+    query.channel || query.externalId
+      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
+          query.channel ? Prisma.sql` AND f."channel" = ${query.channel}` : Prisma.empty
+        }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`
+      : Prisma.empty;
+  const page = after
+    ? Prisma.sql`AND (c."lastSeenAt" < ${after[0]} OR (c."lastSeenAt" = ${after[0]} AND c."id" < ${after[1]}))`
+    : Prisma.empty;
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    WITH hits(id) AS (
+      SELECT "id" FROM "Customer" WHERE "id" = ${q}
+      UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q}
+      ${byName}
+    )
+    SELECT c."id" AS id FROM hits h JOIN "Customer" c ON c."id" = h.id
+    WHERE 1 = 1 ${identityFilter} ${page}
+    ORDER BY c."lastSeenAt" DESC, c."id" DESC
+    LIMIT ${query.limit + 1}`;
+  return rows.map((r) => r.id);
+}
+
+/** The verification of an index candidate: the text is really part of one of its names. */
+const namedIn = (
+  customer: Prisma.Sql,
+  q: string,
+) => Prisma.sql`(${containsText(Prisma.sql`${customer}."displayName"`, q)}
+  OR EXISTS (SELECT 1 FROM "ChannelIdentity" n WHERE n."customerId" = ${customer}."id" AND ${containsText(Prisma.sql`n."displayName"`, q)}))`;
+
+/** PostgreSQL: the GIN indexes over rapport_name_grams(displayName) narrow, LIKE checks. */
+function namedPostgres(q: string): Prisma.Sql {
+  return Prisma.sql`
+    UNION SELECT x."id" FROM "Customer" x
+      WHERE rapport_name_grams(x."displayName") @> rapport_search_grams(${q})
+        AND ${containsText(Prisma.sql`x."displayName"`, q)}
+    UNION SELECT i."customerId" FROM "ChannelIdentity" i
+      WHERE rapport_name_grams(i."displayName") @> rapport_search_grams(${q})
+        AND ${containsText(Prisma.sql`i."displayName"`, q)}`;
+}
+
+/** SQLite: the FTS5 table of each customer's name tokens narrows, LIKE checks. */
+function namedSqlite(q: string): Prisma.Sql {
+  const match = ftsMatch(q);
+  if (!match) return Prisma.empty;
+  return Prisma.sql`
+    UNION SELECT x."id" FROM "CustomerNameSearch" s
+      JOIN "CustomerSearchKey" k ON k."id" = s.rowid
+      JOIN "Customer" x ON x."id" = k."customerId"
+      WHERE "CustomerNameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q)}`;
+}
+
+/**
+ * The FTS5 query for a text: every pair of neighbouring characters (the character itself when it is
+ * one), each a quoted phrase, all required. The migration indexed the same pieces of each name, so a
+ * name containing the text has them all. Pieces with no letter or digit are left out: the tokenizer
+ * makes nothing of them (the LIKE check still applies the whole text).
+ */
+export function ftsMatch(q: string): string | undefined {
+  const chars = [...q];
+  const pieces = chars.length === 1 ? chars : chars.slice(0, -1).map((c, i) => c + chars[i + 1]);
+  const usable = [...new Set(pieces.filter((p) => /[\p{L}\p{N}]/u.test(p)))];
+  return usable.length ? usable.map((p) => `"${p.replaceAll('"', '""')}"`).join(' ') : undefined;
+}

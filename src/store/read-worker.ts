@@ -1,0 +1,42 @@
+// The read worker thread (see reads.ts): its own read-only connection to the SQLite file, serving
+// the admin API's reads so that a slow one never holds the main thread, where every customer's
+// message is handled and written.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
+import { Prisma, PrismaClient } from './generated/sqlite/client.js';
+import type { ReadReply, ReadRequest, ReadWorkerStart } from './read-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('read-worker.ts runs as a worker thread (see reads.ts)');
+const { path } = workerData as ReadWorkerStart;
+
+// readonly: the worker can never write; the main connection has made the file WAL, so this
+// connection reads beside the writer without blocking it.
+const db = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: path, readonly: true, timeout: 5000 }) });
+
+async function serve(request: ReadRequest): Promise<unknown> {
+  if (request.op === 'raw') return db.$queryRaw(new Prisma.Sql(request.strings, request.values));
+  const model = (db as unknown as Record<string, Record<string, (args: unknown) => Promise<unknown>>>)[request.model];
+  const method = model?.[request.method];
+  if (!method) throw new Error(`no ${request.model}.${request.method} to read with`);
+  return method.call(model, request.args);
+}
+
+port.on('message', (request: ReadRequest) => {
+  serve(request).then(
+    (result) => port.postMessage({ id: request.id, ok: true, result } satisfies ReadReply),
+    (err: unknown) => {
+      const e = err as { message?: unknown; code?: unknown; name?: unknown };
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: {
+          message: String(e?.message ?? err),
+          ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+          ...(typeof e?.name === 'string' ? { name: e.name } : {}),
+        },
+      } satisfies ReadReply);
+    },
+  );
+});
+port.postMessage({ ready: true });

@@ -1,0 +1,63 @@
+// Store.reads: on SQLite the admin API's reads run in a worker thread with a read-only connection,
+// so a slow one leaves the main thread (and every customer's message) free.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { resolveCustomers } from '../../src/store/customers.js';
+import { openStore, Prisma, type Store } from '../../src/store/index.js';
+import { describeOnEachDatabase } from '../helpers/databases.js';
+
+describeOnEachDatabase('store reads', (database, provider) => {
+  let store: Store;
+  let id: string;
+
+  beforeAll(async () => {
+    store = await openStore(database().url);
+    const [r] = await resolveCustomers(store.db, store.provider, [{ channel: 'api', externalId: 'r1', name: '读者' }]);
+    id = (r as { customer: { id: string } }).customer.id;
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('reads what the main connection wrote, with the same types', async () => {
+    const main = await store.db.customer.findUnique({ where: { id }, include: { identities: true } });
+    const read = await store.reads.customer.findUnique({ where: { id }, include: { identities: true } });
+    expect(read).toEqual(main);
+    expect(read?.createdAt).toBeInstanceOf(Date);
+    expect(await store.reads.customer.count({ where: { displayName: '读者' } })).toBe(1);
+    const filter = Prisma.sql`"displayName" = ${'读者'}`;
+    const rows = await store.reads.$queryRaw<{ id: string }[]>`SELECT id FROM "Customer" WHERE ${filter}`;
+    expect(rows).toEqual([{ id }]);
+    // A write committed just now is there for the next read.
+    await store.db.customer.update({ where: { id }, data: { locale: 'zh-CN' } });
+    expect((await store.reads.customer.findUnique({ where: { id } }))?.locale).toBe('zh-CN');
+  });
+
+  it('reports a failed query as an error with its message', async () => {
+    await expect(store.reads.$queryRaw`SELECT "someColumn" FROM "NoSuchTable"`).rejects.toThrow(/NoSuchTable/);
+    expect(await store.reads.customer.count()).toBeGreaterThan(0); // and keeps serving
+  });
+
+  it.runIf(provider.name === 'sqlite')('refuses writes, and its connection could not make them anyway', async () => {
+    expect(store.reads).not.toBe(store.db);
+    expect(() => store.reads.customer.update).toThrow(/not a read/);
+    await expect(store.reads.$queryRaw`DELETE FROM "Customer" RETURNING id`).rejects.toThrow(/readonly|read-only/i);
+    expect(await store.db.customer.count()).toBe(1);
+  });
+
+  it.runIf(provider.name === 'sqlite')('leaves the main thread free while a slow read runs', async () => {
+    const order: string[] = [];
+    // A read that takes the worker a while (counting to five million).
+    const slow = store.reads.$queryRaw`
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000000) SELECT count(*) AS c FROM n`.then(
+      () => order.push('slow read'),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the worker has it
+    await store.db.customer.findUnique({ where: { id } }).then(() => order.push('main-thread query'));
+    await slow;
+    expect(order).toEqual(['main-thread query', 'slow read']);
+  });
+
+  it.runIf(provider.name === 'postgresql')('is the main client on PostgreSQL (its queries run in the server)', () => {
+    expect(store.reads).toBe(store.db);
+  });
+});
