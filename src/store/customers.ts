@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertMany } from './bulk.js';
 import type { Customer } from './generated/sqlite/client.js';
-import { type Db, Prisma } from './index.js';
+import type { Db } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export type { Customer };
