@@ -185,6 +185,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       core: { business, limits, outbox: settings.outbox, wechat: settings.wechat },
       env,
       db: store.db,
+      reads: store.reads,
       provider: store.provider,
       clock,
       logger,

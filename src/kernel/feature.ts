@@ -37,6 +37,11 @@ export interface FeatureHost<S> {
   core: CoreSettings;
   env: Env;
   db: Db;
+  /**
+   * Where admin lists and reports read (Store.reads): on SQLite a read-only connection in a worker
+   * thread, so a slow report never holds customers' messages. Writes always go through `db`.
+   */
+  reads: Db;
   provider: DatabaseProvider;
   clock: Clock;
   logger: Logger;

@@ -15,6 +15,7 @@ import { FakeClock } from '../fakes/clock.js';
 const base = {
   env: parseEnv({}),
   db: {} as HostBase['db'],
+  reads: {} as HostBase['db'],
   provider: 'sqlite',
   clock: new FakeClock(),
   logger: pino({ level: 'silent' }),
