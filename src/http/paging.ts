@@ -3,6 +3,7 @@
 // to know whether another page follows, and `nextCursor` holds the last returned row's keys.
 // Keyset paging stays fast on page 1,000 and never repeats or skips a row that was written meanwhile.
 import { AppError } from '../errors.js';
+import { invalidTextReason } from '../util/text.js';
 
 /** Query parameters of a paged list (add the list's own `limit` with its default and maximum). */
 export const cursorQuery = {
@@ -19,7 +20,9 @@ export const nextCursorSchema = {
 
 /** A row's position in the list's order: strings, numbers and dates (what keyset orders use). */
 export type CursorKey = string | number | Date;
-type KeyKind = 'string' | 'number' | 'date';
+/** `int`: an integer column (ids): within PostgreSQL's integer range, so a forged one is a 400, not a database error. */
+type KeyKind = 'string' | 'number' | 'int' | 'date';
+const INT_MAX = 2_147_483_647;
 
 export function encodeCursor(keys: CursorKey[]): string {
   const json = keys.map((k) => (k instanceof Date ? { d: k.toISOString() } : k));
@@ -41,17 +44,29 @@ export function decodeCursor<K extends KeyKind[]>(cursor: string, kinds: [...K])
   if (!Array.isArray(parsed) || parsed.length !== kinds.length) throw bad();
   return parsed.map((value, i) => {
     const kind = kinds[i];
-    if (kind === 'string' && typeof value === 'string') return value;
+    // What the databases cannot take (NUL in PostgreSQL text, a year it cannot store, a float
+    // for an integer column) would fail the query with a 500: such a cursor is not one we gave.
+    if (kind === 'string' && typeof value === 'string' && !invalidTextReason(value)) return value;
     if (kind === 'number' && typeof value === 'number' && Number.isFinite(value)) return value;
+    if (kind === 'int' && Number.isInteger(value) && Math.abs(value as number) <= INT_MAX) return value;
     if (kind === 'date' && value && typeof value === 'object' && typeof (value as { d?: unknown }).d === 'string') {
       const date = new Date((value as { d: string }).d);
-      if (!Number.isNaN(date.getTime())) return date;
+      const year = date.getUTCFullYear();
+      if (!Number.isNaN(date.getTime()) && year >= 1 && year <= 9999) return date;
     }
     throw bad();
   }) as { [I in keyof K]: KindType<K[I]> };
 }
 
-type KindType<K> = K extends 'string' ? string : K extends 'number' ? number : K extends 'date' ? Date : never;
+type KindType<K> = K extends 'string' ? string : K extends 'number' | 'int' ? number : K extends 'date' ? Date : never;
+
+/**
+ * The rows after a cursor in (createdAt desc, id desc) order, as a Prisma `where`: the `lte` bound
+ * lets the database seek its (…, createdAt) index to the cursor instead of filtering the rows before it.
+ */
+export function olderThan([at, id]: readonly [Date, number]) {
+  return { createdAt: { lte: at }, OR: [{ createdAt: { lt: at } }, { id: { lt: id } }] };
+}
 
 /**
  * One page from rows read with `take: limit + 1`: the first `limit` rows, and the cursor after

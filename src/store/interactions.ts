@@ -1,6 +1,7 @@
 // The interaction log: every inbound and outbound message and every engine event.
 // Inbound messages and turn outcomes are written in batches (see src/util/group-commit.ts).
 import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.js';
+import { decodeCursor, olderThan, pageOf } from '../http/paging.js';
 import { insertMany } from './bulk.js';
 import type { Customer } from './customers.js';
 import type { Db, Prisma } from './index.js';
@@ -358,11 +359,23 @@ export async function isHandled(db: Db, inboundId: number): Promise<boolean> {
   return row?.handledAt != null;
 }
 
-export async function listInteractions(db: Db, customerId: string, limit: number) {
-  return db.interaction.findMany({
-    where: { customerId },
+/**
+ * A page of a customer's interactions, newest first, in (createdAt desc, id desc) order: the order
+ * of the (customerId, createdAt) index, so page 1,000 costs what page 1 does. `cursor` is the
+ * `nextCursor` of the previous page (a 400 when it is not one). The rows are returned as before,
+ * with the cursor of the next page (null on the last) beside them.
+ */
+export async function listInteractions(
+  db: Db,
+  customerId: string,
+  limit: number,
+  cursor?: string,
+): Promise<InteractionRow[] & { nextCursor: string | null }> {
+  const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
+  const rows = await db.interaction.findMany({
+    where: { customerId, ...(after ? { AND: [olderThan(after)] } : {}) },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: limit,
+    take: limit + 1,
     select: {
       id: true,
       channel: true,
@@ -374,4 +387,17 @@ export async function listInteractions(db: Db, customerId: string, limit: number
       createdAt: true,
     },
   });
+  const page = pageOf(rows, limit, (r) => [r.createdAt, r.id]);
+  return Object.assign(page.items, { nextCursor: page.nextCursor });
+}
+
+export interface InteractionRow {
+  id: number;
+  channel: string;
+  direction: string;
+  kind: string;
+  text: string | null;
+  payload: Prisma.JsonValue;
+  platformMessageId: string | null;
+  createdAt: Date;
 }

@@ -2,6 +2,7 @@
 // leave a note, claim, resolve. Works with or without Slack.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
+import { cursorQuery, decodeCursor, nextCursorSchema, olderThan, pageOf } from '../../http/paging.js';
 import { errorResponses, errorSchema, integerIdParams as idParams } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { Ticket, Tickets } from './tickets.js';
@@ -115,29 +116,38 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
       schema: {
         tags: ['Tickets'],
         summary: 'Tickets, newest first; filter by status',
+        description:
+          'Newest first (by when they were opened), paged by `cursor`: pass `nextCursor` to get the next `limit`; tickets opened meanwhile do not shift the pages.',
         security,
         querystring: {
           type: 'object',
           properties: {
             status: { type: 'string', enum: ['open', 'claimed', 'resolved'] },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            cursor: cursorQuery,
           },
         },
         response: {
-          200: { type: 'object', properties: { tickets: { type: 'array', items: ticketSchema } } },
+          200: {
+            type: 'object',
+            properties: { tickets: { type: 'array', items: ticketSchema }, nextCursor: nextCursorSchema },
+          },
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const { status, limit } = request.query as { status?: string; limit: number };
+      const { status, limit, cursor } = request.query as { status?: string; limit: number; cursor?: string };
+      const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
+      // (createdAt, id): the order of the (status, createdAt) index when a status is asked for.
       const rows = await o.db.ticket.findMany({
-        where: status ? { status } : {},
-        orderBy: { id: 'desc' },
-        take: limit,
+        where: { ...(status ? { status } : {}), ...(after ? { AND: [olderThan(after)] } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
         include: { customer: customerSelect },
       });
-      return { tickets: rows.map(view) };
+      const page = pageOf(rows, limit, (t) => [t.createdAt, t.id]);
+      return { tickets: page.items.map(view), nextCursor: page.nextCursor };
     },
   );
 

@@ -92,6 +92,7 @@ export const faqFeature = defineFeature({
           embedTexts: () => semantic.embedTexts(),
           semanticStatus: () => semantic.status(),
           timezone: env.BUSINESS_TIMEZONE,
+          clock: host.clock,
         }),
       api: knowledge,
       // The learned questions are read at start, before any message: reading the database while

@@ -6,7 +6,8 @@
 // they survive reloads of the files and reach every instance (each refreshes every minute).
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
-import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
+import { decodeCursor, encodeCursor, pageOf } from '../../http/paging.js';
+import { type Db, isUniqueViolation, Prisma, type Tx } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { questionKey } from './question-key.js';
@@ -37,6 +38,25 @@ export interface LearningOptions {
 }
 
 const REFRESH_MS = 60_000;
+
+export interface LearnedPage {
+  learned: LearnedView[];
+  candidates: CandidateView[];
+  nextCursor: string | null;
+}
+
+/** A list's place in the cursor of GET /api/v1/knowledge/learned once it has ended (ids start at 1). */
+const LIST_DONE = 0;
+const emptyPage = <T>(): { items: T[]; nextCursor: string | null } => ({ items: [], nextCursor: null });
+
+interface CandidateRow {
+  entryId: string;
+  normalized: string;
+  customers: bigint | number;
+  lastAt: Date | string;
+  lastId: number;
+  question: string | null;
+}
 
 export class Learning {
   private timer: NodeJS.Timeout | undefined;
@@ -155,28 +175,75 @@ export class Learning {
     return count > 0;
   }
 
-  async list(): Promise<{ learned: LearnedView[]; candidates: CandidateView[] }> {
-    const { db } = this.o;
-    const [learned, groups] = await Promise.all([
-      db.learnedQuestion.findMany({ orderBy: { id: 'desc' } }),
-      db.questionTap.groupBy({
-        by: ['entryId', 'normalized'],
-        _count: { _all: true },
-        _max: { createdAt: true, question: true },
-        orderBy: { _max: { createdAt: 'desc' } },
-        take: 500,
-      }),
+  /**
+   * A page of learned questions (newest first, by id) and of candidates (most recently chosen
+   * first), paged together: the cursor holds where each list stopped, and a list that has ended
+   * gives nothing on later pages. Candidates are grouped and counted in the database, the learned
+   * ones left out there (the LearnedQuestion (entryId, normalized) key answers that), and a
+   * cursor keeps the time of the first page so taps made meanwhile do not reorder later pages.
+   */
+  async list(limit: number, cursor?: string): Promise<LearnedPage> {
+    const [learnedBefore, candidatesAfter] = cursor ? decodeCursor(cursor, ['int', 'string']) : [undefined, undefined];
+    const [learned, candidates] = await Promise.all([
+      learnedBefore === LIST_DONE ? emptyPage<Parameters<typeof view>[0]>() : this.learnedPage(limit, learnedBefore),
+      candidatesAfter === '' ? emptyPage<CandidateView>() : this.candidatesPage(limit, candidatesAfter),
     ]);
-    const known = new Set(learned.map((l) => `${l.entryId}\n${l.normalized}`));
-    const candidates = groups
-      .filter((g) => !known.has(`${g.entryId}\n${g.normalized}`))
-      .map((g) => ({
+    const done = !learned.nextCursor && !candidates.nextCursor;
+    return {
+      learned: learned.items.map(view),
+      candidates: candidates.items,
+      nextCursor: done
+        ? null
+        : encodeCursor([
+            learned.nextCursor ? decodeCursor(learned.nextCursor, ['int'])[0] : LIST_DONE,
+            candidates.nextCursor ?? '',
+          ]),
+    };
+  }
+
+  private async learnedPage(limit: number, beforeId: number | undefined) {
+    const rows = await this.o.db.learnedQuestion.findMany({
+      where: beforeId === undefined ? {} : { id: { lt: beforeId } },
+      orderBy: { id: 'desc' },
+      take: limit + 1,
+    });
+    return pageOf(rows, limit, (r) => [r.id]);
+  }
+
+  private async candidatesPage(limit: number, cursor: string | undefined) {
+    const [until, lastAt, lastId] = cursor
+      ? decodeCursor(cursor, ['date', 'date', 'int'])
+      : [this.now(), undefined, undefined];
+    // Ties of the last tap's time are broken by its id: a few digits in the cursor, where the
+    // group's own key (entry and question) could make it longer than a cursor may be.
+    const after =
+      lastAt && lastId !== undefined
+        ? Prisma.sql`HAVING MAX(t."createdAt") < ${lastAt} OR (MAX(t."createdAt") = ${lastAt} AND MAX(t.id) < ${lastId})`
+        : Prisma.empty;
+    const rows = await this.o.db.$queryRaw<CandidateRow[]>`
+      SELECT t."entryId", t.normalized, COUNT(*) AS customers, MAX(t."createdAt") AS "lastAt",
+        MAX(t.id) AS "lastId", MAX(t.question) AS question
+      FROM "QuestionTap" t
+      WHERE t."createdAt" <= ${until}
+        AND NOT EXISTS (
+          SELECT 1 FROM "LearnedQuestion" l WHERE l."entryId" = t."entryId" AND l.normalized = t.normalized
+        )
+      GROUP BY t."entryId", t.normalized
+      ${after}
+      ORDER BY MAX(t."createdAt") DESC, MAX(t.id) DESC
+      LIMIT ${limit + 1}`;
+    // SQLite returns MAX of a date column as its stored text, PostgreSQL as a Date.
+    const groups = rows.map((r) => ({ ...r, at: new Date(r.lastAt) }));
+    const page = pageOf(groups, limit, (g) => [until, g.at, Number(g.lastId)]);
+    return {
+      items: page.items.map((g) => ({
         entryId: g.entryId,
-        question: g._max.question ?? g.normalized,
-        customers: g._count._all,
-        lastAt: (g._max.createdAt ?? new Date(0)).toISOString(),
-      }));
-    return { learned: learned.map(view), candidates };
+        question: g.question ?? g.normalized,
+        customers: Number(g.customers),
+        lastAt: g.at.toISOString(),
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   private async insert(entryId: string, question: string, normalized: string, source: string, customers: number) {

@@ -2,11 +2,14 @@
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
+import { cursorQuery, nextCursorSchema } from '../../http/paging.js';
 import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
+import type { Clock } from '../../util/clock.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 import type { Learning } from './learning.js';
 import type { SemanticStatus } from './semantic-ranking.js';
+import { UNANSWERED_DAYS, unansweredQuestions } from './unanswered.js';
 import { groupParaphrases } from './unanswered-groups.js';
 
 const security = [{ adminToken: [] }];
@@ -79,6 +82,8 @@ export interface KnowledgeRoutesOptions {
   semanticStatus?: () => SemanticStatus;
   /** BUSINESS_TIMEZONE: a `since` date starts at midnight there. */
   timezone: string;
+  /** Where the unanswered report's default window ends and starts. */
+  clock: Clock;
 }
 
 const NO_MODEL = { model: null, ready: false, entries: 0 };
@@ -150,12 +155,20 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         tags: ['Knowledge'],
         summary: 'Learned ways of asking, and candidates: questions customers chose an entry for from "did you mean"',
         description:
-          'A candidate becomes learned when faq.learn.autoApproveAfter distinct customers chose the same entry for the same question (compared without case, width and surrounding punctuation).',
+          'A candidate becomes learned when faq.learn.autoApproveAfter distinct customers chose the same entry for the same question (compared without case, width and surrounding punctuation). Learned ones newest first, candidates most recently chosen first (questions already learned left out); both paged together by `cursor`: each page has up to `limit` of each, and `nextCursor` is null once both are done.',
         security,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            cursor: cursorQuery,
+          },
+        },
         response: {
           200: {
             type: 'object',
             properties: {
+              nextCursor: nextCursorSchema,
               learned: { type: 'array', items: learnedSchema },
               candidates: {
                 type: 'array',
@@ -175,7 +188,10 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         },
       },
     },
-    async () => options.learning.list(),
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      return options.learning.list(limit, cursor);
+    },
   );
 
   app.post(
@@ -229,18 +245,21 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
       schema: {
         tags: ['Knowledge'],
         summary: 'Questions the bot could not answer, with how often and when last asked, newest first',
+        description: `Over the last ${UNANSWERED_DAYS} days unless \`since\` says otherwise. Paged by \`cursor\`: pass \`nextCursor\` to get the next \`limit\` questions; later pages keep the first page's window (its \`since\` and the time it was read), so each question comes once with the same count while customers ask more. With the embedding model, \`variants\` groups the wordings of one question found on the same page.`,
         security,
         querystring: {
           type: 'object',
           properties: {
             since: sinceQuery,
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: cursorQuery,
           },
         },
         response: {
           200: {
             type: 'object',
             properties: {
+              nextCursor: nextCursorSchema,
               questions: {
                 type: 'array',
                 items: {
@@ -267,28 +286,21 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
       },
     },
     async (request) => {
-      const { since, limit } = request.query as { since?: string; limit: number };
+      const { since, limit, cursor } = request.query as { since?: string; limit: number; cursor?: string };
       const sinceDate = sinceOf(since, options.timezone);
-      const rows = await db.interaction.groupBy({
-        by: ['text'],
-        where: { kind: 'faq_unanswered', ...(sinceDate ? { createdAt: { gte: sinceDate } } : {}) },
-        _count: { _all: true },
-        _max: { createdAt: true },
-        orderBy: { _max: { createdAt: 'desc' } },
-        take: limit,
+      const { questions, nextCursor } = await unansweredQuestions(db, {
+        ...(sinceDate ? { since: sinceDate } : {}),
+        now: new Date(options.clock.now()),
+        limit,
+        ...(cursor === undefined ? {} : { cursor }),
       });
-      const questions = rows.map((r) => ({
-        question: r.text ?? '',
-        count: r._count._all,
-        lastAskedAt: r._max.createdAt?.toISOString() ?? null,
-      }));
       const embed = options.embedTexts?.();
-      if (!embed) return { questions: questions.map((q) => ({ ...q, variants: [] })) };
+      if (!embed) return { questions: questions.map((q) => ({ ...q, variants: [] })), nextCursor };
       try {
-        return { questions: await groupParaphrases(questions, embed) };
+        return { questions: await groupParaphrases(questions, embed), nextCursor };
       } catch (err) {
         request.log.warn({ err }, 'knowledge: unanswered questions not grouped (embedding failed)');
-        return { questions: questions.map((q) => ({ ...q, variants: [] })) };
+        return { questions: questions.map((q) => ({ ...q, variants: [] })), nextCursor };
       }
     },
   );

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { format, type Locale, type Texts } from '../../engine/i18n.js';
 import { AppError } from '../../errors.js';
+import { cursorQuery, nextCursorSchema } from '../../http/paging.js';
 import { errorResponses, errorSchema, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
@@ -44,6 +45,8 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       schema: {
         tags: ['Feedback'],
         summary: 'Survey answers and feedback, newest first',
+        description:
+          'Newest first, paged by `cursor`: pass `nextCursor` (with the same `since` and `kind`) to get the next `limit`; answers given meanwhile do not shift the pages.',
         security,
         querystring: {
           type: 'object',
@@ -51,19 +54,27 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
             since: sinceQuery,
             kind: { type: 'string', enum: ['csat', 'nps', 'feedback'] },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: cursorQuery,
           },
         },
         response: {
-          200: { type: 'object', properties: { feedback: { type: 'array', items: feedbackSchema } } },
+          200: {
+            type: 'object',
+            properties: { feedback: { type: 'array', items: feedbackSchema }, nextCursor: nextCursorSchema },
+          },
           ...errorResponses,
         },
       },
     },
     async (request) => {
-      const q = request.query as { since?: string; kind?: string; limit: number };
+      const q = request.query as { since?: string; kind?: string; limit: number; cursor?: string };
       const since = sinceOf(q.since, o.timezone);
-      const rows = await o.surveys.list({ ...(since ? { since } : {}), ...(q.kind ? { kind: q.kind } : {}) }, q.limit);
-      return { feedback: rows.map(dated) };
+      const page = await o.surveys.list(
+        { ...(since ? { since } : {}), ...(q.kind ? { kind: q.kind } : {}) },
+        q.limit,
+        q.cursor,
+      );
+      return { feedback: page.items.map(dated), nextCursor: page.nextCursor };
     },
   );
 
@@ -112,8 +123,17 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       schema: {
         tags: ['Feedback'],
         summary: 'Follow-ups opened by poor scores (CSAT ≤ 2, NPS ≤ 6)',
+        description:
+          'Newest first, paged by `cursor`: pass `nextCursor` (with the same `status`) to get the next `limit`.',
         security,
-        querystring: { type: 'object', properties: { status: { type: 'string', enum: ['open', 'handled'] } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['open', 'handled'] },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            cursor: cursorQuery,
+          },
+        },
         response: {
           200: {
             type: 'object',
@@ -133,6 +153,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
                   },
                 },
               },
+              nextCursor: nextCursorSchema,
             },
           },
           ...errorResponses,
@@ -140,10 +161,11 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       },
     },
     async (request) => {
-      const { status } = request.query as { status?: string };
-      const rows = await o.surveys.followUps(status);
+      const { status, limit, cursor } = request.query as { status?: string; limit: number; cursor?: string };
+      const page = await o.surveys.followUps(status ? { status } : {}, limit, cursor);
       return {
-        followUps: rows.map((f) => ({
+        nextCursor: page.nextCursor,
+        followUps: page.items.map((f) => ({
           ...f,
           createdAt: f.createdAt.toISOString(),
           handledAt: f.handledAt?.toISOString() ?? null,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
 import { parseDateTime } from '../../http/formats.js';
+import { cursorQuery, decodeCursor, nextCursorSchema, pageOf } from '../../http/paging.js';
 import { dateTimeSchema, errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Outreach } from '../../outbox/outreach.js';
 import type { Loyalty } from './service.js';
@@ -184,11 +185,16 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
       schema: {
         tags: ['Loyalty'],
         summary: "A customer's balance, tier and ledger (newest first)",
+        description:
+          'The ledger is paged by `cursor`: pass `nextCursor` to get the next `limit` entries (the balance and tier come with every page).',
         security,
         params: idParams,
         querystring: {
           type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: cursorQuery,
+          },
         },
         response: {
           200: {
@@ -201,6 +207,7 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
               earnedLast12Months: { type: 'integer' },
               expiringIn30Days: { type: 'integer' },
               ledger: { type: 'array', items: entrySchema },
+              nextCursor: nextCursorSchema,
             },
           },
           ...errorResponses,
@@ -209,9 +216,12 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const { limit } = request.query as { limit: number };
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const before = cursor === undefined ? undefined : decodeCursor(cursor, ['int'])[0];
       await mustExist(id);
-      const [summary, ledger] = await Promise.all([loyalty.summary(id), loyalty.history(id, limit)]);
+      const [summary, rows] = await Promise.all([loyalty.summary(id), loyalty.history(id, limit + 1, before)]);
+      // Ids grow with time and the ledger is append-only: id order is the entries' order.
+      const ledger = pageOf(rows, limit, (e) => [e.id]);
       return {
         balance: summary.balance,
         tier: { id: summary.tier.id, name: summary.tier.name },
@@ -219,7 +229,8 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
         toNextTier: summary.toNextTier,
         earnedLast12Months: summary.earnedLast12Months,
         expiringIn30Days: summary.expiringIn30Days,
-        ledger: ledger.map((e) => entryBody(e as unknown as Entry)),
+        ledger: ledger.items.map((e) => entryBody(e as unknown as Entry)),
+        nextCursor: ledger.nextCursor,
       };
     },
   );

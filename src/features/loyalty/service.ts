@@ -260,8 +260,13 @@ export class Loyalty {
     };
   }
 
-  history(customerId: string, limit: number) {
-    return this.db.pointsEntry.findMany({ where: { customerId }, orderBy: { id: 'desc' }, take: limit });
+  /** The customer's ledger, newest first; `beforeId` continues a page (the admin API's cursor). */
+  history(customerId: string, limit: number, beforeId?: number) {
+    return this.db.pointsEntry.findMany({
+      where: { customerId, ...(beforeId === undefined ? {} : { id: { lt: beforeId } }) },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
   }
 
   /** The redemptions these spends paid for (a redemption's pointsKey is its spend's idempotency key). */

@@ -87,7 +87,7 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
       url: `/api/v1/knowledge/unanswered?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
       headers: admin,
     });
-    expect(since.json()).toEqual({ questions: [] });
+    expect(since.json()).toEqual({ questions: [], nextCursor: null });
     const bad = await app.server.inject({ url: '/api/v1/knowledge/unanswered?since=yesterday', headers: admin });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('BAD_REQUEST');

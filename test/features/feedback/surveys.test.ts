@@ -4,6 +4,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { expectForgedCursorsRefused, expectPagedInOpenApi, readAllPages } from '../../helpers/paging.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'knowledge');
 interface Reply {
@@ -186,5 +187,126 @@ describeOnEachDatabase('surveys and feedback', (database) => {
     });
     const bad = await app.server.inject({ url: '/api/v1/feedback/summary?since=soon', headers: admin });
     expect(bad.statusCode).toBe(400);
+  });
+
+  // Answers at a few shared instants, so that the order's tie-breaker (id) is paged over too.
+  async function answersAt(customerId: string, kind: string, times: number[]) {
+    for (const [i, at] of times.entries()) {
+      await app.store.db.feedback.create({
+        data: { customerId, channel: 'api', kind, score: i % 11, source: 'test', createdAt: new Date(at) },
+      });
+    }
+  }
+
+  it('pages answers and follow-ups by cursor: each once, newest first, while more are written', async () => {
+    const db = app.store.db;
+    const { id } = await newUser();
+    const t = clock.now() - 3 * 86_400_000;
+    await answersAt(id, 'nps', [t, t, t, t + 1000, t + 1000, t + 2000, t + 5000, t + 5000, t + 9000]);
+    await answersAt(id, 'csat', [t, t + 1000, t + 1000, t + 4000]);
+    for (const f of await db.feedback.findMany({ where: { customerId: id }, take: 7 }))
+      await db.followUp.create({ data: { customerId: id, feedbackId: f.id, createdAt: f.createdAt } });
+    const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
+    const newestFirst = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
+
+    const cases: { url: string; expected: () => Promise<{ id: number }[]>; key: 'feedback' | 'followUps' }[] = [
+      {
+        url: '/api/v1/feedback?limit=3',
+        key: 'feedback',
+        expected: () => db.feedback.findMany({ orderBy: [...newestFirst] }),
+      },
+      {
+        url: `/api/v1/feedback?kind=nps&since=${new Date(t + 1000).toISOString()}&limit=2`,
+        key: 'feedback',
+        expected: () =>
+          db.feedback.findMany({
+            where: { kind: 'nps', createdAt: { gte: new Date(t + 1000) } },
+            orderBy: [...newestFirst],
+          }),
+      },
+      {
+        url: '/api/v1/followups?limit=2',
+        key: 'followUps',
+        expected: () => db.followUp.findMany({ orderBy: [...newestFirst] }),
+      },
+      {
+        url: '/api/v1/followups?status=open&limit=4',
+        key: 'followUps',
+        expected: () => db.followUp.findMany({ where: { status: 'open' }, orderBy: [...newestFirst] }),
+      },
+    ];
+    for (const c of cases) {
+      const expected = ids(await c.expected());
+      expect(expected.length).toBeGreaterThan(4);
+      const limit = Number(new URL(c.url, 'http://x').searchParams.get('limit'));
+      let lastSeen: { createdAt: string } | undefined;
+      const { items, pages } = await readAllPages(
+        limit,
+        async (cursor) => {
+          const body = await adminGet(`${c.url}${cursor ? `&cursor=${cursor}` : ''}`);
+          lastSeen = body[c.key].at(-1);
+          return { items: body[c.key] as { id: number }[], nextCursor: body.nextCursor };
+        },
+        async () => {
+          // Written meanwhile: one newer than all, one at the instant of the page's last row (a
+          // higher id, so ahead of the cursor too). Neither is on a later page, nothing shifts.
+          const at = new Date(lastSeen?.createdAt ?? clock.now());
+          for (const createdAt of [new Date(clock.now() + 60_000), at]) {
+            const f = await db.feedback.create({
+              data: { customerId: id, channel: 'api', kind: 'nps', score: 3, source: 'test', createdAt },
+            });
+            await db.followUp.create({ data: { customerId: id, feedbackId: f.id, createdAt } });
+          }
+        },
+      );
+      expect(pages).toBeGreaterThan(1);
+      expect(ids(items), c.url).toEqual(expected);
+    }
+    for (const url of ['/api/v1/feedback', '/api/v1/followups']) {
+      await expectForgedCursorsRefused((cursor) =>
+        app.server.inject({ url: `${url}?cursor=${cursor}`, headers: admin }),
+      );
+      await expectPagedInOpenApi(app.server, url);
+    }
+  });
+
+  it('summarizes a window of answers as counted by hand', async () => {
+    // A window of its own, after everything the other tests wrote.
+    const since = clock.now() + 40 * 86_400_000;
+    const { id } = await newUser();
+    const other = await newUser();
+    const at = (minutes: number) => since + minutes * 60_000;
+    await answersAt(id, 'nps', [at(-1)]); // before the window: not counted
+    for (const [kind, scores] of [
+      ['csat', [5, 4, 3, 2, 1, 5]],
+      ['feedback', [4]],
+      ['nps', [10, 9, 8, 7, 6, 0, 10]],
+    ] as const) {
+      for (const [i, score] of scores.entries()) {
+        await app.store.db.feedback.create({
+          data: {
+            customerId: i % 2 ? id : other.id,
+            channel: 'api',
+            kind,
+            score,
+            source: 'test',
+            createdAt: new Date(at(i)),
+          },
+        });
+      }
+    }
+    // A survey asked but never scored has no score: not counted.
+    await app.store.db.feedback.create({
+      data: { customerId: id, channel: 'api', kind: 'csat', score: null, source: 'test', createdAt: new Date(at(3)) },
+    });
+    const summary = await adminGet(
+      `/api/v1/feedback/summary?since=${encodeURIComponent(new Date(since).toISOString())}`,
+    );
+    // CSAT 5+4+3+2+1+5+4 = 24 over 7 = 3.4286; 4–5: 4 of 7 = 0.5714.
+    // NPS 10, 9, 10 promote; 8, 7 pass; 6, 0 detract: (3 − 2) / 7 = 14.3 %.
+    expect(summary).toEqual({
+      csat: { count: 7, average: 3.429, satisfiedShare: 0.571 },
+      nps: { count: 7, promoters: 3, passives: 2, detractors: 2, score: 14 },
+    });
   });
 });
