@@ -33,6 +33,37 @@ export async function readAllPages<T>(
   throw new Error('the list gave more than 1,000 pages');
 }
 
+/**
+ * A list in (createdAt desc, id desc) order, read a page of `limit` at a time: it gives exactly
+ * `expectedIds` (the rows when the first page was read), in that order, over more than one page,
+ * although after each page `write(at)` adds a row newer than all (at `later`) and one at the
+ * instant of the page's last row (a higher id: ahead of the cursor as well). Neither may show up
+ * on a later page, nor shift a row out of it or into it twice.
+ */
+export async function expectNewestFirstPaging(o: {
+  limit: number;
+  read: (cursor: string | undefined) => Promise<Page<{ id: number; createdAt: string }>>;
+  expectedIds: number[];
+  write: (at: Date) => Promise<void>;
+  later: Date;
+}): Promise<void> {
+  let last: { createdAt: string } | undefined;
+  const { items, pages } = await readAllPages(
+    o.limit,
+    async (cursor) => {
+      const page = await o.read(cursor);
+      last = page.items.at(-1);
+      return page;
+    },
+    async () => {
+      await o.write(o.later);
+      if (last) await o.write(new Date(last.createdAt));
+    },
+  );
+  expect(pages).toBeGreaterThan(1);
+  expect(items.map((r) => r.id)).toEqual(o.expectedIds);
+}
+
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
 
 /**

@@ -7,6 +7,7 @@ import { escalationFeature } from '../../../src/features/escalation/index.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { expectForgedCursorsRefused, expectNewestFirstPaging, expectPagedInOpenApi } from '../../helpers/paging.js';
 
 interface Reply {
   text: string;
@@ -267,6 +268,41 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
     const detail = (await adminCall('GET', url)).json();
     expect(detail.status).toBe('open');
     expect(detail.messages).toHaveLength(1);
+  });
+
+  it('pages the ticket list by cursor: each once, newest first, while tickets are opened', async () => {
+    const db = app.store.db;
+    const customer = await db.customer.create({ data: { displayName: 'Pager' } });
+    const t = clock.now() - 86_400_000;
+    const open = (createdAt: Date, status = 'open') =>
+      db.ticket.create({
+        data: { customerId: customer.id, channel: 'api', chatId: customer.id, reason: 'human', status, createdAt },
+      });
+    for (const [i, ms] of [0, 0, 0, 1000, 1000, 2000, 3000, 3000, 3000, 7000].entries())
+      await open(new Date(t + ms), i % 3 ? 'open' : 'resolved');
+    const newestFirst = [{ createdAt: 'desc' }, { id: 'desc' }] as const;
+    for (const status of [undefined, 'open']) {
+      const rows = await db.ticket.findMany({ where: status ? { status } : {}, orderBy: [...newestFirst] });
+      expect(rows.length).toBeGreaterThan(6);
+      await expectNewestFirstPaging({
+        limit: 3,
+        read: async (cursor) => {
+          const query = new URLSearchParams({
+            limit: '3',
+            ...(status ? { status } : {}),
+            ...(cursor ? { cursor } : {}),
+          });
+          const res = await adminCall('GET', `/api/v1/tickets?${query}`);
+          expect(res.statusCode).toBe(200);
+          return { items: res.json().tickets, nextCursor: res.json().nextCursor };
+        },
+        expectedIds: rows.map((r) => r.id),
+        write: async (at) => void (await open(at)),
+        later: new Date(clock.now() + 60_000),
+      });
+    }
+    await expectForgedCursorsRefused((cursor) => adminCall('GET', `/api/v1/tickets?cursor=${cursor}`));
+    await expectPagedInOpenApi(app.server, '/api/v1/tickets');
   });
 });
 

@@ -6,6 +6,7 @@ import type { App } from '../../../src/app.js';
 import { faqFeature } from '../../../src/features/faq/index.js';
 import { admin, featureApi, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { expectForgedCursorsRefused, expectPagedInOpenApi, readAllPages } from '../../helpers/paging.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'knowledge');
 
@@ -146,5 +147,92 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
       expect((await app.server.inject({ url })).statusCode).toBe(401);
     }
     expect((await app.server.inject({ method: 'POST', url: '/api/v1/knowledge/reload' })).statusCode).toBe(401);
+  });
+
+  it('pages the unanswered report by cursor over the last 90 days: each question once, with its count', async () => {
+    const db = app.store.db;
+    const customer = await db.customer.create({ data: {} });
+    const asked = (text: string, at: number) =>
+      db.interaction.create({
+        data: {
+          customerId: customer.id,
+          channel: 'api',
+          direction: 'event',
+          kind: 'faq_unanswered',
+          text,
+          createdAt: new Date(at),
+        },
+      });
+    const t = Date.now() - 3_600_000;
+    const day = 86_400_000;
+    // Latest askings that tie (the newest row breaks the tie), questions asked several times.
+    for (const [text, times] of [
+      ['能开发票吗', [t - 5 * day, t]],
+      ['有儿童座椅吗', [t]],
+      ['可以寄存行李吗', [t - 1000, t - 2000, t - 60 * day]],
+      ['能带宠物吗', [t - 3000]],
+      ['周一休息吗', [t - 80 * day]],
+      ['有充电宝吗', [t - 3000]],
+      ['可以刷医保卡吗', [t - 91 * day]], // outside the default window
+    ] as const)
+      for (const at of times) await asked(text, at);
+
+    const expectedSince = async (since: number) => {
+      const rows = await db.interaction.findMany({
+        where: { kind: 'faq_unanswered', createdAt: { gte: new Date(since), lte: new Date() } },
+      });
+      const groups = new Map<string, { question: string; count: number; at: number; id: number }>();
+      for (const r of rows) {
+        const g = groups.get(r.text ?? '') ?? { question: r.text ?? '', count: 0, at: 0, id: 0 };
+        g.count++;
+        g.at = Math.max(g.at, r.createdAt.getTime());
+        g.id = Math.max(g.id, r.id);
+        groups.set(g.question, g);
+      }
+      return [...groups.values()]
+        .sort((a, b) => b.at - a.at || b.id - a.id)
+        .map((g) => ({
+          question: g.question,
+          count: g.count,
+          lastAskedAt: new Date(g.at).toISOString(),
+          variants: [],
+        }));
+    };
+    const expected = await expectedSince(Date.now() - 90 * day + 60_000);
+    expect(expected.map((q) => q.question)).not.toContain('可以刷医保卡吗');
+    const { items, pages } = await readAllPages(
+      2,
+      async (cursor) => {
+        const res = await app.server.inject({
+          url: `/api/v1/knowledge/unanswered?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          headers: admin,
+        });
+        expect(res.statusCode).toBe(200);
+        return { items: res.json().questions, nextCursor: res.json().nextCursor };
+      },
+      async (page) => {
+        // Meanwhile a question of a later page is asked again, and a new one: later pages keep
+        // the first page's window, so neither moves, adds or disappears.
+        await asked('周一休息吗', Date.now() + 1000);
+        await asked(`新问题${page}`, Date.now() + 1000);
+      },
+    );
+    expect(pages).toBeGreaterThan(2);
+    expect(items).toEqual(expected);
+
+    // An explicit `since` reaches back further.
+    const since = new Date(t - 100 * day).toISOString();
+    const longer = await app.server.inject({
+      url: `/api/v1/knowledge/unanswered?limit=1000&since=${encodeURIComponent(since)}`,
+      headers: admin,
+    });
+    const old = longer.json().questions.find((q: { question: string }) => q.question === '可以刷医保卡吗');
+    expect(old).toMatchObject({ count: 1, lastAskedAt: new Date(t - 91 * day).toISOString() });
+    expect(longer.json().nextCursor).toBeNull();
+
+    await expectForgedCursorsRefused((c) =>
+      app.server.inject({ url: `/api/v1/knowledge/unanswered?cursor=${c}`, headers: admin }),
+    );
+    await expectPagedInOpenApi(app.server, '/api/v1/knowledge/unanswered');
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { expectForgedCursorsRefused, expectPagedInOpenApi } from '../../helpers/paging.js';
 
 type Reply = { text: string; buttons?: { label: string; payload: string }[] };
 
@@ -128,6 +129,92 @@ describeOnEachDatabase('a knowledge base that learns', (database) => {
     await new Promise((r) => setTimeout(r, 50));
     const list = await learned();
     expect(list.learned.map((l: { entryId: string }) => l.entryId)).toEqual(['tune-up']);
+  });
+
+  it('pages learned questions and candidates together by cursor: each once, in order, while customers tap', async () => {
+    const db = app.store.db;
+    const entries = ['tune-up', 'flat-tyre', 'parking', 'opening-hours', 'trade-in'];
+    for (const [i, entryId] of entries.entries())
+      await db.learnedQuestion.create({
+        data: { entryId, question: `学到的问法${i}`, normalized: `学到的问法${i}`, source: 'staff' },
+      });
+    // Candidates: groups of taps whose latest tap ties with another group's (the id breaks it),
+    // and one group that is learned already (never a candidate).
+    const t = Date.now() - 3_600_000;
+    let tapper = 0;
+    const tap = (entryId: string, normalized: string, at: number) =>
+      db.questionTap.create({
+        data: { entryId, normalized, question: normalized, customerId: `tapper-${++tapper}`, createdAt: new Date(at) },
+      });
+    const groups: [string, string, number[]][] = [
+      ['parking', '能停车吗', [t, t + 5000]],
+      ['parking', '有停车位吗', [t + 5000]],
+      ['flat-tyre', '胎漏气了', [t + 1000, t + 2000, t + 2000]],
+      ['tune-up', '保养多少钱', [t + 2000]],
+      ['trade-in', '旧车能换新吗', [t + 3000]],
+      ['opening-hours', '几点关门', [t + 1000]],
+      ['opening-hours', '周末开吗', [t + 4000, t]],
+      ['tune-up', '学到的问法0', [t + 6000]],
+    ];
+    for (const [entryId, normalized, times] of groups) for (const at of times) await tap(entryId, normalized, at);
+
+    // What the pages must add up to, computed here from the rows.
+    const learnedIds = (await db.learnedQuestion.findMany({ orderBy: { id: 'desc' } })).map((l) => l.id);
+    const known = new Set((await db.learnedQuestion.findMany()).map((l) => `${l.entryId}|${l.normalized}`));
+    const byGroup = new Map<string, { entryId: string; question: string; customers: number; at: number; id: number }>();
+    for (const r of await db.questionTap.findMany()) {
+      const k = `${r.entryId}|${r.normalized}`;
+      if (known.has(k)) continue;
+      const g = byGroup.get(k) ?? { entryId: r.entryId, question: '', customers: 0, at: 0, id: 0 };
+      g.customers++;
+      if (r.question > g.question) g.question = r.question; // the list shows the group's MAX(question)
+      g.at = Math.max(g.at, r.createdAt.getTime());
+      g.id = Math.max(g.id, r.id);
+      byGroup.set(k, g);
+    }
+    const candidates = [...byGroup.values()]
+      .sort((a, b) => b.at - a.at || b.id - a.id)
+      .map((g) => ({
+        entryId: g.entryId,
+        question: g.question,
+        customers: g.customers,
+        lastAt: new Date(g.at).toISOString(),
+      }));
+    expect(candidates.length).toBeGreaterThanOrEqual(7);
+
+    const seenLearned: number[] = [];
+    const seenCandidates: unknown[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await app.server.inject({
+        url: `/api/v1/knowledge/learned?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: admin,
+      });
+      expect(res.statusCode).toBe(200);
+      const page = res.json();
+      expect(page.learned.length).toBeLessThanOrEqual(2);
+      expect(page.candidates.length).toBeLessThanOrEqual(2);
+      seenLearned.push(...page.learned.map((l: { id: number }) => l.id));
+      seenCandidates.push(...page.candidates);
+      cursor = page.nextCursor ?? undefined;
+      pages++;
+      // Meanwhile: staff teach one more, a customer taps a question of a later page again and
+      // another asks something new. None of it is on later pages, nor moves what is.
+      await db.learnedQuestion.create({
+        data: { entryId: 'parking', question: `又一个${pages}`, normalized: `又一个${pages}`, source: 'staff' },
+      });
+      await tap('opening-hours', '几点关门', Date.now() + 60_000);
+      await tap('trade-in', `新问题${pages}`, Date.now() + 60_000);
+    } while (cursor && pages < 100);
+    expect(pages).toBe(Math.ceil(Math.max(learnedIds.length, candidates.length) / 2));
+    expect(seenLearned).toEqual(learnedIds);
+    expect(seenCandidates).toEqual(candidates);
+
+    await expectForgedCursorsRefused((c) =>
+      app.server.inject({ url: `/api/v1/knowledge/learned?cursor=${c}`, headers: admin }),
+    );
+    await expectPagedInOpenApi(app.server, '/api/v1/knowledge/learned');
   });
 });
 

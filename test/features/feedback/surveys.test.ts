@@ -4,7 +4,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
-import { expectForgedCursorsRefused, expectPagedInOpenApi, readAllPages } from '../../helpers/paging.js';
+import { expectForgedCursorsRefused, expectNewestFirstPaging, expectPagedInOpenApi } from '../../helpers/paging.js';
 
 const fixtures = join(import.meta.dirname, '..', '..', 'fixtures', 'knowledge');
 interface Reply {
@@ -236,31 +236,23 @@ describeOnEachDatabase('surveys and feedback', (database) => {
       },
     ];
     for (const c of cases) {
-      const expected = ids(await c.expected());
-      expect(expected.length).toBeGreaterThan(4);
-      const limit = Number(new URL(c.url, 'http://x').searchParams.get('limit'));
-      let lastSeen: { createdAt: string } | undefined;
-      const { items, pages } = await readAllPages(
-        limit,
-        async (cursor) => {
+      const expectedIds = ids(await c.expected());
+      expect(expectedIds.length).toBeGreaterThan(4);
+      await expectNewestFirstPaging({
+        limit: Number(new URL(c.url, 'http://x').searchParams.get('limit')),
+        read: async (cursor) => {
           const body = await adminGet(`${c.url}${cursor ? `&cursor=${cursor}` : ''}`);
-          lastSeen = body[c.key].at(-1);
-          return { items: body[c.key] as { id: number }[], nextCursor: body.nextCursor };
+          return { items: body[c.key], nextCursor: body.nextCursor };
         },
-        async () => {
-          // Written meanwhile: one newer than all, one at the instant of the page's last row (a
-          // higher id, so ahead of the cursor too). Neither is on a later page, nothing shifts.
-          const at = new Date(lastSeen?.createdAt ?? clock.now());
-          for (const createdAt of [new Date(clock.now() + 60_000), at]) {
-            const f = await db.feedback.create({
-              data: { customerId: id, channel: 'api', kind: 'nps', score: 3, source: 'test', createdAt },
-            });
-            await db.followUp.create({ data: { customerId: id, feedbackId: f.id, createdAt } });
-          }
+        expectedIds,
+        write: async (createdAt) => {
+          const f = await db.feedback.create({
+            data: { customerId: id, channel: 'api', kind: 'nps', score: 3, source: 'test', createdAt },
+          });
+          await db.followUp.create({ data: { customerId: id, feedbackId: f.id, createdAt } });
         },
-      );
-      expect(pages).toBeGreaterThan(1);
-      expect(ids(items), c.url).toEqual(expected);
+        later: new Date(clock.now() + 60_000),
+      });
     }
     for (const url of ['/api/v1/feedback', '/api/v1/followups']) {
       await expectForgedCursorsRefused((cursor) =>

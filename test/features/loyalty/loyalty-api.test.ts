@@ -3,6 +3,7 @@ import type { App } from '../../../src/app.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { admin, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
+import { expectForgedCursorsRefused, expectPagedInOpenApi, readAllPages } from '../../helpers/paging.js';
 import { refuseOutbox } from '../../helpers/refuse-outbox.js';
 
 describeOnEachDatabase('loyalty through the API channel and the admin API', (database) => {
@@ -199,5 +200,40 @@ describeOnEachDatabase('loyalty through the API channel and the admin API', (dat
     expect(await app.store.db.purchase.count({ where: { orderId: { in: ['x', 'k'] } } })).toBe(0);
     const noToken = await app.server.inject({ method: 'GET', url: `/api/v1/customers/${id}/points` });
     expect(noToken.statusCode).toBe(401);
+  });
+
+  it("pages a customer's ledger by cursor: each entry once, newest first, while points are adjusted", async () => {
+    const user = `loyal-${++seq}`;
+    await say(user, '/start');
+    const id = await customerId(user);
+    let key = 0;
+    const adjust = async () => {
+      const res = await json('POST', `/api/v1/customers/${id}/points`, {
+        delta: 1 + (key % 4),
+        reason: 'paging',
+        idempotencyKey: `paging-${id}-${++key}`,
+      });
+      expect(res.statusCode).toBe(200);
+    };
+    for (let i = 0; i < 8; i++) await adjust();
+    const expected = await app.store.db.pointsEntry.findMany({ where: { customerId: id }, orderBy: { id: 'desc' } });
+    expect(expected).toHaveLength(9);
+    const { items, pages } = await readAllPages(
+      4,
+      async (cursor) => {
+        const res = await json('GET', `/api/v1/customers/${id}/points?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.statusCode).toBe(200);
+        // Every page carries the balance: the one of when it was read.
+        expect(res.json().balance).toBe(
+          (await app.store.db.customer.findUniqueOrThrow({ where: { id } })).pointsBalance,
+        );
+        return { items: res.json().ledger as { id: number }[], nextCursor: res.json().nextCursor };
+      },
+      adjust,
+    );
+    expect(pages).toBe(3);
+    expect(items.map((e) => e.id)).toEqual(expected.map((e) => e.id));
+    await expectForgedCursorsRefused((cursor) => json('GET', `/api/v1/customers/${id}/points?cursor=${cursor}`));
+    await expectPagedInOpenApi(app.server, '/api/v1/customers/{id}/points');
   });
 });
