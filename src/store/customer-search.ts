@@ -63,6 +63,12 @@ const afterWhere = ([at, id]: [Date, string]) => ({
   OR: [{ lastSeenAt: { lt: at } }, { lastSeenAt: at, id: { lt: id } }],
 });
 
+/**
+ * Above this many names matching the text, SQLite walks the customers newest first, checking each
+ * one's names, and stops at a page, instead of reading and sorting every match.
+ */
+const WALK_ABOVE = 3000;
+
 /** Ids of the customers the text finds, one page (and one more row) in list order. */
 async function matchingIds(
   db: Db,
@@ -72,31 +78,45 @@ async function matchingIds(
 ): Promise<string[]> {
   const { q } = query;
   // A text with no letter or digit ("%", "--") names nobody; it can still be an exact id.
-  const byName = !/[\p{L}\p{N}]/u.test(q)
-    ? Prisma.empty
-    : provider === 'postgresql'
-      ? namedPostgres(q)
-      : namedSqlite(q);
-  const identityFilter =
-    query.channel || query.externalId
-      ? Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
-          query.channel ? Prisma.sql` AND f."channel" = ${query.channel}` : Prisma.empty
-        }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`
-      : Prisma.empty;
-  const page = after
-    ? Prisma.sql`AND (c."lastSeenAt" < ${after[0]} OR (c."lastSeenAt" = ${after[0]} AND c."id" < ${after[1]}))`
-    : Prisma.empty;
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    WITH hits(id) AS (
-      SELECT "id" FROM "Customer" WHERE "id" = ${q}
-      UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q}
-      ${byName}
-    )
-    SELECT c."id" AS id FROM hits h JOIN "Customer" c ON c."id" = h.id
-    WHERE 1 = 1 ${identityFilter} ${page}
-    ORDER BY c."lastSeenAt" DESC, c."id" DESC
-    LIMIT ${query.limit + 1}`;
+  const named = /[\p{L}\p{N}]/u.test(q);
+  const filters = Prisma.sql`${identityFilter(query)} ${
+    after
+      ? Prisma.sql`AND (c."lastSeenAt" < ${after[0]} OR (c."lastSeenAt" = ${after[0]} AND c."id" < ${after[1]}))`
+      : Prisma.empty
+  } ORDER BY c."lastSeenAt" DESC, c."id" DESC LIMIT ${query.limit + 1}`;
+  const exact = Prisma.sql`SELECT "id" FROM "Customer" WHERE "id" = ${q}
+    UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q}`;
+  const match = named && provider === 'sqlite' ? ftsMatch(q) : undefined;
+  let rows: { id: string }[];
+  if (match && (await countNamed(db, match)) > WALK_ABOVE) {
+    // So many names match that checking customers in list order finds a page within a few
+    // thousand rows (WALK_ABOVE matches in a million is one in 330).
+    rows = await db.$queryRaw`
+      SELECT c."id" AS id FROM "Customer" c
+      WHERE (c."id" IN (${exact}) OR ${namedIn(Prisma.sql`c`, q)})
+      ${filters}`;
+  } else {
+    const byName = !named ? Prisma.empty : match ? namedSqlite(q, match) : namedPostgres(q);
+    rows = await db.$queryRaw`
+      WITH hits(id) AS (${exact} ${byName})
+      SELECT c."id" AS id FROM hits h JOIN "Customer" c ON c."id" = h.id
+      WHERE 1 = 1 ${filters}`;
+  }
   return rows.map((r) => r.id);
+}
+
+function identityFilter(query: CustomerQuery): Prisma.Sql {
+  if (!query.channel && !query.externalId) return Prisma.empty;
+  return Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
+    query.channel ? Prisma.sql` AND f."channel" = ${query.channel}` : Prisma.empty
+  }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`;
+}
+
+/** How many names match, counted up to just past WALK_ABOVE. */
+async function countNamed(db: Db, match: string): Promise<number> {
+  const [row] = await db.$queryRaw<{ n: number | bigint }[]>`
+    SELECT count(*) AS n FROM (SELECT 1 FROM "NameSearch" WHERE "NameSearch" MATCH ${match} LIMIT ${WALK_ABOVE + 1})`;
+  return Number(row?.n ?? 0);
 }
 
 /** The verification of an index candidate: the text is really part of one of its names. */
@@ -117,15 +137,13 @@ function namedPostgres(q: string): Prisma.Sql {
         AND ${containsText(Prisma.sql`i."displayName"`, q)}`;
 }
 
-/** SQLite: the FTS5 table of each customer's name tokens narrows, LIKE checks. */
-function namedSqlite(q: string): Prisma.Sql {
-  const match = ftsMatch(q);
-  if (!match) return Prisma.empty;
+/** SQLite: the FTS5 table of name tokens narrows, LIKE checks. */
+function namedSqlite(q: string, match: string): Prisma.Sql {
   return Prisma.sql`
-    UNION SELECT x."id" FROM "CustomerNameSearch" s
-      JOIN "CustomerSearchKey" k ON k."id" = s.rowid
+    UNION SELECT x."id" FROM "NameSearch" s
+      JOIN "NameSearchKey" k ON k."id" = s.rowid
       JOIN "Customer" x ON x."id" = k."customerId"
-      WHERE "CustomerNameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q)}`;
+      WHERE "NameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q)}`;
 }
 
 /**
