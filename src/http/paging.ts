@@ -81,3 +81,22 @@ export function pageOf<T>(
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keysOf(last)) : null };
 }
+
+/**
+ * Up to `limit + 1` rows of a list in (createdAt desc, id desc) order over every value of a column
+ * indexed as (column, createdAt) — a status, a kind — when the request does not pick one: each
+ * value's range is read in its index's order (`read` takes `limit + 1` after the cursor) and the
+ * ranges are merged. Without it the database sorts the whole table for every page (1.1 s for the
+ * feedback list at a million answers on SQLite), or needs an index on createdAt alone.
+ */
+export async function newestFirstAcross<T extends { createdAt: Date; id: number }>(
+  values: readonly string[],
+  read: (value: string) => Promise<T[]>,
+  limit: number,
+): Promise<T[]> {
+  const ranges = await Promise.all(values.map(read));
+  return ranges
+    .flat()
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+    .slice(0, limit + 1);
+}

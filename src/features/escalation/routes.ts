@@ -2,12 +2,21 @@
 // leave a note, claim, resolve. Works with or without Slack.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
-import { cursorQuery, decodeCursor, nextCursorSchema, olderThan, pageOf } from '../../http/paging.js';
+import {
+  cursorQuery,
+  decodeCursor,
+  newestFirstAcross,
+  nextCursorSchema,
+  olderThan,
+  pageOf,
+} from '../../http/paging.js';
 import { errorResponses, errorSchema, integerIdParams as idParams } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { Ticket, Tickets } from './tickets.js';
 
 const security = [{ adminToken: [] }];
+/** Every status a ticket has (see tickets.ts). */
+const TICKET_STATUSES = ['open', 'claimed', 'resolved'] as const;
 const nullableString = { type: ['string', 'null'] } as const;
 
 const ticketProperties = {
@@ -122,7 +131,7 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
         querystring: {
           type: 'object',
           properties: {
-            status: { type: 'string', enum: ['open', 'claimed', 'resolved'] },
+            status: { type: 'string', enum: TICKET_STATUSES },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
             cursor: cursorQuery,
           },
@@ -139,13 +148,15 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
     async (request) => {
       const { status, limit, cursor } = request.query as { status?: string; limit: number; cursor?: string };
       const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
-      // (createdAt, id): the order of the (status, createdAt) index when a status is asked for.
-      const rows = await o.db.ticket.findMany({
-        where: { ...(status ? { status } : {}), ...(after ? { AND: [olderThan(after)] } : {}) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-        include: { customer: customerSelect },
-      });
+      // (createdAt, id): the order of the (status, createdAt) index; all tickets are each status's range merged.
+      const read = (status: string) =>
+        o.db.ticket.findMany({
+          where: { status, ...(after ? { AND: [olderThan(after)] } : {}) },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: limit + 1,
+          include: { customer: customerSelect },
+        });
+      const rows = status ? await read(status) : await newestFirstAcross(TICKET_STATUSES, read, limit);
       const page = pageOf(rows, limit, (t) => [t.createdAt, t.id]);
       return { tickets: page.items.map(view), nextCursor: page.nextCursor };
     },

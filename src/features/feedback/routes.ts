@@ -8,7 +8,7 @@ import { cursorQuery, nextCursorSchema } from '../../http/paging.js';
 import { errorResponses, errorSchema, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
-import type { SurveyKind, Surveys } from './surveys.js';
+import { SUMMARY_DAYS, type SurveyKind, type Surveys } from './surveys.js';
 
 const security = [{ adminToken: [] }];
 
@@ -84,6 +84,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       schema: {
         tags: ['Feedback'],
         summary: 'CSAT (1–5: count, average, share of 4–5) and NPS (0–10: promoters, passives, detractors, score)',
+        description: `Of the answers since \`since\`, or of the last ${SUMMARY_DAYS} days without it; counted by the database.`,
         security,
         querystring: { type: 'object', properties: { since: sinceQuery } },
         response: {

@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import type { Locale } from '../../engine/i18n.js';
 import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
-import { decodeCursor, olderThan, pageOf } from '../../http/paging.js';
+import { decodeCursor, newestFirstAcross, olderThan, pageOf } from '../../http/paging.js';
 import { type SkipReason, toCustomer, toCustomerIn } from '../../outbox/outreach.js';
 import type { PendingDialog } from '../../store/generated/sqlite/client.js';
-import { type Db, Prisma, type Tx } from '../../store/index.js';
+import type { Db, Prisma, Tx } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
@@ -22,6 +22,13 @@ export const scales: Record<SurveyKind, { min: number; max: number; poorAtMost: 
   csat: { min: 1, max: 5, poorAtMost: 2 },
   nps: { min: 0, max: 10, poorAtMost: 6 },
 };
+
+/** The summary's window when the request has no `since`. */
+export const SUMMARY_DAYS = 90;
+/** Every kind a Feedback row has (the kinds of scales). */
+const SURVEY_KINDS = Object.keys(scales) as SurveyKind[];
+/** Every status a FollowUp has: open until staff handle it. */
+const FOLLOW_UP_STATUSES = ['open', 'handled'] as const;
 
 export interface SurveyState {
   survey: SurveyKind;
@@ -211,30 +218,34 @@ export class Surveys {
   }
 
   /**
-   * A page of answers, newest first in (createdAt desc, id desc) order: the (kind, createdAt) index
-   * serves a kind, the rows' (createdAt) index all of them; `cursor` is the previous page's nextCursor.
+   * A page of answers, newest first in (createdAt desc, id desc) order, the order of the
+   * (kind, createdAt) index: all kinds are each kind's range merged. `cursor` is the previous
+   * page's nextCursor.
    */
   async list(where: { since?: Date; kind?: string }, limit: number, cursor?: string) {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
-    const rows = await this.db.feedback.findMany({
-      where: {
-        ...(where.kind ? { kind: where.kind } : {}),
-        ...(where.since ? { createdAt: { gte: where.since } } : {}),
-        ...(after ? { AND: [olderThan(after)] } : {}),
-      },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
-    });
+    const read = (kind: string) =>
+      this.db.feedback.findMany({
+        where: {
+          kind,
+          ...(where.since ? { createdAt: { gte: where.since } } : {}),
+          ...(after ? { AND: [olderThan(after)] } : {}),
+        },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+      });
+    const rows = where.kind ? await read(where.kind) : await newestFirstAcross(SURVEY_KINDS, read, limit);
     return pageOf(rows, limit, (r) => [r.createdAt, r.id]);
   }
 
   /**
    * CSAT: average and share of 4–5; NPS: promoters 9–10, passives 7–8, detractors 0–6, score = %P − %D.
    * Counted by the database in one pass over the (kind, createdAt) index range: one row comes back,
-   * whatever the number of answers (loading them to count in JS took 1.8 s at a million).
+   * whatever the number of answers (loading them to count in JS took 1.8 s at a million). Over the
+   * last SUMMARY_DAYS days unless `since` says otherwise: a report costs its window, not all history.
    */
   async summary(since?: Date) {
-    const from = since ? Prisma.sql`AND "createdAt" >= ${since}` : Prisma.empty;
+    const from = since ?? new Date(this.clock.now() - SUMMARY_DAYS * 86_400_000);
     const [row] = await this.db.$queryRaw<SummaryRow[]>`
       SELECT
         SUM(CASE WHEN kind <> 'nps' THEN 1 ELSE 0 END) AS "csatCount",
@@ -244,7 +255,7 @@ export class Surveys {
         SUM(CASE WHEN kind = 'nps' AND score >= 9 THEN 1 ELSE 0 END) AS promoters,
         SUM(CASE WHEN kind = 'nps' AND score <= 6 THEN 1 ELSE 0 END) AS detractors
       FROM "Feedback"
-      WHERE kind IN ('csat', 'feedback', 'nps') AND score IS NOT NULL ${from}`;
+      WHERE kind IN ('csat', 'feedback', 'nps') AND score IS NOT NULL AND "createdAt" >= ${from}`;
     // SUM is NULL over no rows, and a bigint (or numeric) that the drivers hand over as BigInt or text.
     const n = (v: unknown) => Number(v ?? 0);
     const csatCount = n(row?.csatCount);
@@ -272,12 +283,14 @@ export class Surveys {
   /** A page of follow-ups, newest first in (createdAt desc, id desc) order, the (status, createdAt) index's. */
   async followUps(where: { status?: string }, limit: number, cursor?: string) {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
-    const rows = await this.db.followUp.findMany({
-      where: { ...(where.status ? { status: where.status } : {}), ...(after ? { AND: [olderThan(after)] } : {}) },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      include: { feedback: true },
-      take: limit + 1,
-    });
+    const read = (status: string) =>
+      this.db.followUp.findMany({
+        where: { status, ...(after ? { AND: [olderThan(after)] } : {}) },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        include: { feedback: true },
+        take: limit + 1,
+      });
+    const rows = where.status ? await read(where.status) : await newestFirstAcross(FOLLOW_UP_STATUSES, read, limit);
     return pageOf(rows, limit, (r) => [r.createdAt, r.id]);
   }
 

@@ -301,4 +301,15 @@ describeOnEachDatabase('surveys and feedback', (database) => {
       nps: { count: 7, promoters: 3, passives: 2, detractors: 2, score: 14 },
     });
   });
+
+  it('summarizes the last 90 days when asked without `since`', async () => {
+    const { id } = await newUser();
+    const before = await adminGet('/api/v1/feedback/summary');
+    await answersAt(id, 'nps', [clock.now() - 91 * 86_400_000]); // score 0, too old to count
+    expect(await adminGet('/api/v1/feedback/summary')).toEqual(before);
+    await answersAt(id, 'nps', [clock.now() - 89 * 86_400_000]);
+    const after = await adminGet('/api/v1/feedback/summary');
+    expect(after.nps.count).toBe(before.nps.count + 1);
+    expect(after.nps.detractors).toBe(before.nps.detractors + 1);
+  });
 });
