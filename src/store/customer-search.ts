@@ -64,8 +64,8 @@ const afterWhere = ([at, id]: [Date, string]) => ({
 });
 
 /**
- * Above this many names matching the text, SQLite walks the customers newest first, checking each
- * one's names, and stops at a page, instead of reading and sorting every match.
+ * Above this many names matching the text, the search walks the customers newest first, checking
+ * each one's names, and stops at a page, instead of reading and sorting every match.
  */
 const WALK_ABOVE = 3000;
 
@@ -87,18 +87,24 @@ async function matchingIds(
   const exact = Prisma.sql`SELECT "id" FROM "Customer" WHERE "id" = ${q}
     UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q}`;
   const match = named && provider === 'sqlite' ? ftsMatch(q) : undefined;
+  const byName = !named
+    ? undefined
+    : provider === 'postgresql'
+      ? namedPostgres(q)
+      : match
+        ? namedSqlite(q, match)
+        : undefined;
   let rows: { id: string }[];
-  if (match && (await countNamed(db, match)) > WALK_ABOVE) {
+  if (byName && (await countNamed(db, provider, q, match)) > WALK_ABOVE) {
     // So many names match that checking customers in list order finds a page within a few
     // thousand rows (WALK_ABOVE matches in a million is one in 330).
     rows = await db.$queryRaw`
       SELECT c."id" AS id FROM "Customer" c
-      WHERE (c."id" IN (${exact}) OR ${namedIn(Prisma.sql`c`, q)})
+      WHERE (c."id" IN (${exact}) OR ${namedIn(Prisma.sql`c`, q, provider)})
       ${filters}`;
   } else {
-    const byName = !named ? Prisma.empty : match ? namedSqlite(q, match) : namedPostgres(q);
     rows = await db.$queryRaw`
-      WITH hits(id) AS (${exact} ${byName})
+      WITH hits(id) AS (${exact} ${byName ?? Prisma.empty})
       SELECT c."id" AS id FROM hits h JOIN "Customer" c ON c."id" = h.id
       WHERE 1 = 1 ${filters}`;
   }
@@ -112,19 +118,31 @@ function identityFilter(query: CustomerQuery): Prisma.Sql {
   }${query.externalId ? Prisma.sql` AND f."externalId" = ${query.externalId}` : Prisma.empty})`;
 }
 
-/** How many names match, counted up to just past WALK_ABOVE. */
-async function countNamed(db: Db, match: string): Promise<number> {
+/**
+ * How many names the index holds for the text, counted up to just past WALK_ABOVE (PostgreSQL: the
+ * channel accounts' names, which every customer has).
+ */
+async function countNamed(db: Db, provider: DatabaseProvider, q: string, match: string | undefined): Promise<number> {
+  const candidates =
+    provider === 'postgresql'
+      ? Prisma.sql`SELECT 1 FROM "ChannelIdentity" WHERE rapport_name_grams("displayName") @> rapport_search_grams(${q})`
+      : Prisma.sql`SELECT 1 FROM "NameSearch" WHERE "NameSearch" MATCH ${match}`;
   const [row] = await db.$queryRaw<{ n: number | bigint }[]>`
-    SELECT count(*) AS n FROM (SELECT 1 FROM "NameSearch" WHERE "NameSearch" MATCH ${match} LIMIT ${WALK_ABOVE + 1})`;
+    SELECT count(*) AS n FROM (${candidates} LIMIT ${WALK_ABOVE + 1}) AS x`;
   return Number(row?.n ?? 0);
 }
 
 /** The verification of an index candidate: the text is really part of one of its names. */
-const namedIn = (
-  customer: Prisma.Sql,
-  q: string,
-) => Prisma.sql`(${containsText(Prisma.sql`${customer}."displayName"`, q)}
-  OR EXISTS (SELECT 1 FROM "ChannelIdentity" n WHERE n."customerId" = ${customer}."id" AND ${containsText(Prisma.sql`n."displayName"`, q)}))`;
+const namedIn = (customer: Prisma.Sql, q: string, provider: DatabaseProvider) =>
+  Prisma.sql`(${containsText(Prisma.sql`${customer}."displayName"`, q)}
+  OR EXISTS (SELECT 1 FROM "ChannelIdentity" n WHERE n."customerId" = ${customer}."id"
+    AND ${containsText(Prisma.sql`n."displayName"`, q)} ${onEachRow(provider)}))`;
+
+/**
+ * PostgreSQL turns a correlated EXISTS into one scan of every account's name hashed up front (a
+ * second at a million); OFFSET 0 keeps it a lookup per customer, which is what a walk wants.
+ */
+const onEachRow = (provider: DatabaseProvider) => (provider === 'postgresql' ? Prisma.sql`OFFSET 0` : Prisma.empty);
 
 /** PostgreSQL: the GIN indexes over rapport_name_grams(displayName) narrow, LIKE checks. */
 function namedPostgres(q: string): Prisma.Sql {
@@ -143,7 +161,7 @@ function namedSqlite(q: string, match: string): Prisma.Sql {
     UNION SELECT x."id" FROM "NameSearch" s
       JOIN "NameSearchKey" k ON k."id" = s.rowid
       JOIN "Customer" x ON x."id" = k."customerId"
-      WHERE "NameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q)}`;
+      WHERE "NameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q, 'sqlite')}`;
 }
 
 /**
