@@ -282,6 +282,8 @@ async function measure(server: string, customers: number, interactions: number) 
         const loaded = summarize(await open('loaded'));
         const adminDuring = routeFigures(await admin.stop(), routes);
         result.messages = {
+          // The machine's load averages at the end of the load (other work on the 2 cores shows here).
+          loadAverage: loadavg().map((n) => round2(n)),
           ratePerSecond: RATE,
           seconds: RATE_SECONDS,
           adminClients: ADMIN_CLIENTS,
