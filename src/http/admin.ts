@@ -153,21 +153,27 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         params: idParams,
         querystring: {
           type: 'object',
-          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, cursor: cursorQuery },
         },
         response: {
-          200: { type: 'object', properties: { interactions: { type: 'array', items: interaction } } },
+          200: {
+            type: 'object',
+            properties: { interactions: { type: 'array', items: interaction }, nextCursor: nextCursorSchema },
+          },
           ...errorResponses,
         },
       },
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const { limit } = request.query as { limit: number };
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
       const exists = await db.customer.findUnique({ where: { id }, select: { id: true } });
       if (!exists) throw new AppError('HTTP_NOT_FOUND', `no customer ${id}`);
-      const rows = await listInteractions(db, id, limit);
-      return { interactions: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })) };
+      const page = await listInteractions(options.reads, id, limit, cursor);
+      return {
+        interactions: page.interactions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 }

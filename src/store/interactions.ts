@@ -370,7 +370,7 @@ export async function listInteractions(
   customerId: string,
   limit: number,
   cursor?: string,
-): Promise<InteractionRow[] & { nextCursor: string | null }> {
+): Promise<{ interactions: InteractionRow[]; nextCursor: string | null }> {
   const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
   const rows = await db.interaction.findMany({
     where: { customerId, ...(after ? { AND: [olderThan(after)] } : {}) },
@@ -388,7 +388,7 @@ export async function listInteractions(
     },
   });
   const page = pageOf(rows, limit, (r) => [r.createdAt, r.id]);
-  return Object.assign(page.items, { nextCursor: page.nextCursor });
+  return { interactions: page.items, nextCursor: page.nextCursor };
 }
 
 export interface InteractionRow {

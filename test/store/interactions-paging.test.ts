@@ -37,10 +37,10 @@ describeOnEachDatabase('interaction pages', (database) => {
     await expectNewestFirstPaging({
       limit: 3,
       read: async (cursor) => {
-        const rows = await listInteractions(db, customer.id, 3, cursor);
+        const page = await listInteractions(db, customer.id, 3, cursor);
         return {
-          items: rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
-          nextCursor: rows.nextCursor,
+          items: page.interactions.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() })),
+          nextCursor: page.nextCursor,
         };
       },
       expectedIds: expected.map((r) => r.id),
@@ -51,7 +51,7 @@ describeOnEachDatabase('interaction pages', (database) => {
     // One page holding everything has no next one; without a cursor the list starts at the newest.
     const all = await listInteractions(db, customer.id, 500);
     expect(all.nextCursor).toBeNull();
-    expect(all[0]?.text).toBe('meanwhile');
+    expect(all.interactions[0]?.text).toBe('meanwhile');
   });
 
   it('refuses a cursor it did not give out with a 400 (HTTP_BAD_REQUEST)', async () => {

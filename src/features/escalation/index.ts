@@ -81,7 +81,8 @@ export const escalationFeature = defineFeature({
           reopenMinutes: settings.reopenMinutes,
         }),
       },
-      adminRoutes: (app) => ticketRoutes(app, { db: host.db, tickets, recentMessages: settings.recentMessages }),
+      adminRoutes: (app) =>
+        ticketRoutes(app, { db: host.db, reads: host.reads, tickets, recentMessages: settings.recentMessages }),
       jobs: [{ name: 'ticket-reminders', schedule: '* * * * *', run: () => tickets.remindOverdue() }],
       staffDesk: (origin) => staffDesk(tickets, origin),
       api: tickets,

@@ -107,6 +107,8 @@ function actorOf(body: unknown, key: string): string {
 
 export interface TicketRoutesOptions {
   db: Db;
+  /** Where the ticket list reads (Store.reads). */
+  reads: Db;
   tickets: Tickets;
   /** How many messages before the ticket to show (escalation.recentMessages). */
   recentMessages: number;
@@ -150,7 +152,7 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
       const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
       // (createdAt, id): the order of the (status, createdAt) index; all tickets are each status's range merged.
       const read = (status: string) =>
-        o.db.ticket.findMany({
+        o.reads.ticket.findMany({
           where: { status, ...(after ? { AND: [olderThan(after)] } : {}) },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
           take: limit + 1,

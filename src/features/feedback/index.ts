@@ -28,7 +28,7 @@ export const feedbackFeature = defineFeature({
   onCustomersMerged: mergeFeedback,
   setup(host) {
     const loyalty = host.optional(loyaltyFeature)?.loyalty;
-    const surveys = new Surveys(host.db, host.provider, loyalty, host.clock, host.settings.expiryHours);
+    const surveys = new Surveys(host.db, host.provider, loyalty, host.clock, host.settings.expiryHours, host.reads);
     return {
       middleware: { surveys: feedbackMiddleware(surveys) },
       adminRoutes: (app) =>

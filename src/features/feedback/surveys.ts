@@ -79,6 +79,8 @@ export class Surveys {
     private readonly loyalty: Loyalty | undefined,
     private readonly clock: Clock,
     private readonly expiryHours: number,
+    /** Where the admin lists and the summary read (Store.reads). */
+    private readonly reads: Db = db,
   ) {}
 
   private now(): Date {
@@ -225,7 +227,7 @@ export class Surveys {
   async list(where: { since?: Date; kind?: string }, limit: number, cursor?: string) {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
     const read = (kind: string) =>
-      this.db.feedback.findMany({
+      this.reads.feedback.findMany({
         where: {
           kind,
           ...(where.since ? { createdAt: { gte: where.since } } : {}),
@@ -246,7 +248,7 @@ export class Surveys {
    */
   async summary(since?: Date) {
     const from = since ?? new Date(this.clock.now() - SUMMARY_DAYS * 86_400_000);
-    const [row] = await this.db.$queryRaw<SummaryRow[]>`
+    const [row] = await this.reads.$queryRaw<SummaryRow[]>`
       SELECT
         SUM(CASE WHEN kind <> 'nps' THEN 1 ELSE 0 END) AS "csatCount",
         SUM(CASE WHEN kind <> 'nps' THEN score ELSE 0 END) AS "csatSum",
@@ -284,7 +286,7 @@ export class Surveys {
   async followUps(where: { status?: string }, limit: number, cursor?: string) {
     const after = cursor === undefined ? undefined : decodeCursor(cursor, ['date', 'int']);
     const read = (status: string) =>
-      this.db.followUp.findMany({
+      this.reads.followUp.findMany({
         where: { status, ...(after ? { AND: [olderThan(after)] } : {}) },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         include: { feedback: true },
