@@ -26,16 +26,7 @@ const withIdentities = { identities: { select: { channel: true, externalId: true
 export async function searchCustomers(db: Db, provider: DatabaseProvider, query: CustomerQuery) {
   const after = query.cursor ? decodeCursor(query.cursor, ['date', 'string']) : undefined;
   const q = query.q?.trim();
-  const ids = q
-    ? await matchingIds(db, provider, { ...query, q }, after)
-    : (
-        await db.customer.findMany({
-          where: { ...identityWhere(query), ...(after ? afterWhere(after) : {}) },
-          orderBy: [{ lastSeenAt: 'desc' }, { id: 'desc' }],
-          take: query.limit + 1,
-          select: { id: true },
-        })
-      ).map((r) => r.id);
+  const ids = q ? await matchingIds(db, provider, { ...query, q }, after) : await listedIds(db, query, after);
   const rows = await db.customer.findMany({ where: { id: { in: ids } }, include: withIdentities });
   const byId = new Map(rows.map((r) => [r.id, r]));
   const ordered = ids.flatMap((id) => byId.get(id) ?? []);
@@ -47,21 +38,24 @@ export async function searchCustomers(db: Db, provider: DatabaseProvider, query:
   };
 }
 
-function identityWhere(query: CustomerQuery) {
-  if (!query.channel && !query.externalId) return {};
-  return {
-    identities: {
-      some: {
-        ...(query.channel ? { channel: query.channel } : {}),
-        ...(query.externalId ? { externalId: query.externalId } : {}),
-      },
-    },
-  };
+/** One page of ids in list order (and one more row), of the customers `where` lets through. */
+async function pageIds(db: Db, query: CustomerQuery, where: Prisma.Sql, after: [Date, string] | undefined) {
+  // A row value, so both databases read the (lastSeenAt, id) index from the cursor on.
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT c."id" AS id FROM "Customer" c
+    WHERE ${where} ${identityFilter(query)}
+      ${after ? Prisma.sql`AND (c."lastSeenAt", c."id") < (${after[0]}, ${after[1]})` : Prisma.empty}
+    ORDER BY c."lastSeenAt" DESC, c."id" DESC
+    LIMIT ${query.limit + 1}`;
+  return rows.map((r) => r.id);
 }
 
-const afterWhere = ([at, id]: [Date, string]) => ({
-  OR: [{ lastSeenAt: { lt: at } }, { lastSeenAt: at, id: { lt: id } }],
-});
+/** The list without a text: an external id's few owners found by index, else the list walked. */
+async function listedIds(db: Db, query: CustomerQuery, after: [Date, string] | undefined): Promise<string[]> {
+  if (query.externalId === undefined) return pageIds(db, query, Prisma.sql`1 = 1`, after);
+  const owners = Prisma.sql`SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${query.externalId}`;
+  return pageIds(db, query, Prisma.sql`c."id" IN (${owners})`, after);
+}
 
 /**
  * Above this many names matching the text, the search walks the customers newest first, checking
@@ -77,40 +71,27 @@ async function matchingIds(
   after: [Date, string] | undefined,
 ): Promise<string[]> {
   const { q } = query;
-  // A text with no letter or digit ("%", "--") names nobody; it can still be an exact id.
-  const named = /[\p{L}\p{N}]/u.test(q);
-  const filters = Prisma.sql`${identityFilter(query)} ${
-    after
-      ? Prisma.sql`AND (c."lastSeenAt" < ${after[0]} OR (c."lastSeenAt" = ${after[0]} AND c."id" < ${after[1]}))`
-      : Prisma.empty
-  } ORDER BY c."lastSeenAt" DESC, c."id" DESC LIMIT ${query.limit + 1}`;
-  const exact = Prisma.sql`SELECT "id" FROM "Customer" WHERE "id" = ${q}
-    UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q}`;
-  const match = named && provider === 'sqlite' ? ftsMatch(q) : undefined;
-  const byName = !named
-    ? undefined
-    : provider === 'postgresql'
-      ? namedPostgres(q)
-      : match
-        ? namedSqlite(q, match)
-        : undefined;
-  let rows: { id: string }[];
-  if (byName && (await countNamed(db, provider, q, match)) > WALK_ABOVE) {
+  // An exact customer id or external id is what was meant: looked up first, by index.
+  const exact = Prisma.sql`c."id" IN (SELECT "id" FROM "Customer" WHERE "id" = ${q}
+    UNION SELECT "customerId" FROM "ChannelIdentity" WHERE "externalId" = ${q})`;
+  const exactIds = await pageIds(db, query, exact, after);
+  if (exactIds.length) return exactIds;
+  // A cursor past the last exact match: the search was for them, and nothing follows.
+  if (after && (await pageIds(db, { ...query, limit: 0 }, exact, undefined)).length) return [];
+  // A text with no letter or digit ("%", "--") names nobody.
+  if (!/[\p{L}\p{N}]/u.test(q)) return [];
+  const match = provider === 'sqlite' ? ftsMatch(q) : undefined;
+  if (provider === 'sqlite' && !match) return [];
+  if ((await countNamed(db, provider, q, match)) > WALK_ABOVE) {
     // So many names match that checking customers in list order finds a page within a few
     // thousand rows (WALK_ABOVE matches in a million is one in 330).
-    rows = await db.$queryRaw`
-      SELECT c."id" AS id FROM "Customer" c
-      WHERE (c."id" IN (${exact}) OR ${namedIn(Prisma.sql`c`, q, provider)})
-      ${filters}`;
-  } else {
-    rows = await db.$queryRaw`
-      WITH hits(id) AS (${exact} ${byName ?? Prisma.empty})
-      SELECT c."id" AS id FROM hits h JOIN "Customer" c ON c."id" = h.id
-      WHERE 1 = 1 ${filters}`;
+    return pageIds(db, query, namedIn(Prisma.sql`c`, q, provider), after);
   }
-  return rows.map((r) => r.id);
+  const byName = match ? namedSqlite(q, match) : namedPostgres(q);
+  return pageIds(db, query, Prisma.sql`c."id" IN (${byName})`, after);
 }
 
+/** Only customers with an account on the channel (and with that external id) asked for. */
 function identityFilter(query: CustomerQuery): Prisma.Sql {
   if (!query.channel && !query.externalId) return Prisma.empty;
   return Prisma.sql`AND EXISTS (SELECT 1 FROM "ChannelIdentity" f WHERE f."customerId" = c."id"${
@@ -147,7 +128,7 @@ const onEachRow = (provider: DatabaseProvider) => (provider === 'postgresql' ? P
 /** PostgreSQL: the GIN indexes over rapport_name_grams(displayName) narrow, LIKE checks. */
 function namedPostgres(q: string): Prisma.Sql {
   return Prisma.sql`
-    UNION SELECT x."id" FROM "Customer" x
+    SELECT x."id" FROM "Customer" x
       WHERE rapport_name_grams(x."displayName") @> rapport_search_grams(${q})
         AND ${containsText(Prisma.sql`x."displayName"`, q)}
     UNION SELECT i."customerId" FROM "ChannelIdentity" i
@@ -158,7 +139,7 @@ function namedPostgres(q: string): Prisma.Sql {
 /** SQLite: the FTS5 table of name tokens narrows, LIKE checks. */
 function namedSqlite(q: string, match: string): Prisma.Sql {
   return Prisma.sql`
-    UNION SELECT x."id" FROM "NameSearch" s
+    SELECT x."id" FROM "NameSearch" s
       JOIN "NameSearchKey" k ON k."id" = s.rowid
       JOIN "Customer" x ON x."id" = k."customerId"
       WHERE "NameSearch" MATCH ${match} AND ${namedIn(Prisma.sql`x`, q, 'sqlite')}`;
