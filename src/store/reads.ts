@@ -99,6 +99,10 @@ export class ReadWorker {
 
   private failAll(err: Error): void {
     this.logger?.error({ err }, 'store: the read worker failed; its reads fail and the next one restarts it');
+    this.rejectPending(err);
+  }
+
+  private rejectPending(err: Error): void {
     for (const waiting of this.pending.values()) waiting.reject(err);
     this.pending.clear();
   }
@@ -106,7 +110,7 @@ export class ReadWorker {
   async close(): Promise<void> {
     this.closed = true;
     const worker = this.worker ?? (await this.starting?.catch(() => undefined));
-    this.failAll(new Error('the store is closed'));
+    this.rejectPending(new Error('the store is closed'));
     await worker?.terminate();
   }
 }
