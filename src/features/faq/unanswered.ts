@@ -4,12 +4,15 @@
 // (kind, createdAt) index, never the whole history; grouped and ordered in the database.
 import { decodeCursor, pageOf } from '../../http/paging.js';
 import { type Db, Prisma } from '../../store/index.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { UnansweredRow } from './unanswered-groups.js';
 
 /** The report's window when the request has no `since`. */
 export const UNANSWERED_DAYS = 90;
 
 export interface UnansweredQuery {
+  /** SQLite is told which index to read (see below); PostgreSQL picks its own. */
+  provider?: DatabaseProvider;
   since?: Date;
   now: Date;
   limit: number;
@@ -23,6 +26,13 @@ interface GroupRow {
   /** The group's newest row: breaks ties of lastAskedAt in a few digits (a text could be 4,000 characters). */
   lastId: number;
 }
+
+/**
+ * The partial index of the unanswered_report_index migration holds exactly these events with their
+ * text: read alone it is ten times faster than the (kind, createdAt) index, which SQLite's planner
+ * prefers without statistics (PostgreSQL has no such index: its B-trees cannot hold a long text).
+ */
+const sqliteIndex = Prisma.sql`INDEXED BY "Interaction_unanswered_createdAt_text_idx"`;
 
 /**
  * A page of the report. A cursor holds the window of the first page, its end included (the time
@@ -43,7 +53,7 @@ export async function unansweredQuestions(
       : Prisma.empty;
   const rows = await db.$queryRaw<GroupRow[]>`
     SELECT text AS question, COUNT(*) AS count, MAX("createdAt") AS "lastAskedAt", MAX(id) AS "lastId"
-    FROM "Interaction"
+    FROM "Interaction" ${q.provider === 'sqlite' ? sqliteIndex : Prisma.empty}
     WHERE kind = 'faq_unanswered' AND "createdAt" >= ${from} AND "createdAt" <= ${until} AND text IS NOT NULL
     GROUP BY text
     ${after}
