@@ -41,7 +41,7 @@ const thresholds: Thresholds = {
 };
 const synonyms = new Synonyms(faq.synonyms);
 const kb = new KnowledgeBase({ dir: 'knowledge', synonyms, defaultLocale: 'zh-CN', logger: pino({ level: 'warn' }) });
-const report = kb.load();
+const report = await kb.load();
 if (report.errors.length) console.warn('knowledge errors:', report.errors);
 function load(name: string): Labelled[] {
   return parse(readFileSync(new URL(`./faq-eval/${name}.yaml`, import.meta.url), 'utf8')) as Labelled[];

@@ -89,7 +89,7 @@ export async function evaluateSparse(
     defaultLocale: 'zh-CN',
     logger: pino({ level: 'warn' }),
   });
-  kb.load();
+  await kb.load();
   const questions = parse(readFileSync(files.questions, 'utf8')) as Labelled[];
   const inScope = questions.filter((x) => x.expect !== null);
   const outOfScope = questions.filter((x) => x.expect === null);

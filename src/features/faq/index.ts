@@ -33,7 +33,7 @@ export const faqFeature = defineFeature({
       defaultLocale: env.DEFAULT_LOCALE,
       logger: host.logger.child({ part: 'knowledge' }),
     });
-    const kb = knowledge.load();
+    const kb = await knowledge.load();
     host.logger.info(
       `knowledge base: ${kb.entries} entries from ${env.KNOWLEDGE_DIR}${kb.errors.length ? ` (${kb.errors.length} load error(s), see GET /api/v1/knowledge)` : ''}; answering ${env.OPENAI_API_KEY ? `with model ${env.OPENAI_MODEL}` : 'offline'}`,
     );

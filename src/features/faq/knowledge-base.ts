@@ -1,22 +1,22 @@
 // The knowledge base: YAML and CSV files in KNOWLEDGE_DIR, loaded into a search index and
 // reloaded when they change. A broken file is reported with its name and line and keeps the
 // entries it had at the last good load; the other files load as they are now.
-import { createHash } from 'node:crypto';
-import { existsSync, type FSWatcher, readdirSync, readFileSync, watch } from 'node:fs';
-import { basename, extname, join } from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+//
+// Loading never holds the main thread for long: a large base is parsed and tokenized in a worker
+// (knowledge-reader.ts) and the index is built here in slices (util/sliced.ts), while the old
+// index keeps answering; the new one replaces it at once when it is complete. Loads and rebuilds
+// (learned questions changed) run one at a time, in the order asked.
+import { existsSync, type FSWatcher, readdirSync, watch } from 'node:fs';
 import type { Logger } from 'pino';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { z } from 'zod';
-import { detectLocale, type Locale, locales, normalizeLocale } from '../../engine/i18n.js';
+import type { Locale } from '../../engine/i18n.js';
+import { runSliced, type Steps } from '../../util/sliced.js';
+import type { LoadError } from './knowledge-files.js';
+import { type FileRead, readKnowledgeFiles } from './knowledge-reader.js';
 import { type KnowledgeEntry, KnowledgeIndex } from './search.js';
+import { type Documents, encodeText, mapBlock, pack, questionText, type TermBlock, Vocabulary } from './terms.js';
 import type { Synonyms } from './tokenize.js';
 
-export interface LoadError {
-  file: string;
-  line?: number;
-  message: string;
-}
+export type { LoadError } from './knowledge-files.js';
 
 export interface KnowledgeReport {
   entries: number;
@@ -26,127 +26,8 @@ export interface KnowledgeReport {
   loadedAt: Date;
 }
 
-class FileError extends Error {
-  constructor(
-    message: string,
-    readonly line?: number,
-  ) {
-    super(message);
-  }
-}
-
-const stringList = z.union([
-  z
-    .string()
-    .min(1)
-    .transform((s) => [s]),
-  z.array(z.string().min(1)).min(1),
-]);
-
-const entrySchema = z
-  .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][\w.-]{0,99}$/, 'letters, digits, "-", "_" or "." (at most 100)')
-      .optional(),
-    questions: stringList.optional(),
-    question: z.string().min(1).optional(),
-    answer: z.string().trim().min(1),
-    locale: z.string().optional(),
-    tags: z.union([z.string(), z.array(z.string())]).optional(),
-  })
-  .strict()
-  .refine((e) => e.questions || e.question, { message: 'needs questions (a list) or question' });
-
-type RawEntry = z.infer<typeof entrySchema>;
-
-function toEntry(raw: RawEntry, fallbackId: string, source: string, defaultLocale: Locale): KnowledgeEntry {
-  const questions = [...(raw.questions ?? []), ...(raw.question ? [raw.question] : [])].map((q) => q.trim());
-  const given = raw.locale === undefined ? undefined : normalizeLocale(raw.locale);
-  if (raw.locale !== undefined && !given)
-    throw new FileError(`locale "${raw.locale}" is not one of ${locales.join(', ')}`);
-  const tags = typeof raw.tags === 'string' ? raw.tags.split(/[;,|\s]+/) : (raw.tags ?? []);
-  return {
-    id: raw.id ?? fallbackId,
-    questions,
-    answer: raw.answer.trim(),
-    locale: given ?? detectLocale(`${raw.answer} ${questions.join(' ')}`) ?? defaultLocale,
-    tags: tags.map((t) => t.trim()).filter(Boolean),
-    source,
-  };
-}
-
-function issue(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
-}
-
-function parseYamlFile(text: string, file: string, defaultLocale: Locale): KnowledgeEntry[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true });
-  const first = doc.errors[0];
-  if (first) throw new FileError(first.message.split('\n')[0] ?? 'not valid YAML', first.linePos?.[0].line);
-  if (doc.contents === null) return [];
-  if (!isSeq(doc.contents)) throw new FileError('expected a list of entries (- id: …)', 1);
-  return doc.contents.items.map((item, i) => {
-    const line =
-      item && typeof item === 'object' && 'range' in item && item.range
-        ? lineCounter.linePos(item.range[0]).line
-        : undefined;
-    if (!isMap(item)) throw new FileError(`entry ${i + 1}: expected id, questions, answer`, line);
-    const parsed = entrySchema.safeParse(item.toJSON());
-    if (!parsed.success) throw new FileError(`entry ${i + 1}: ${issue(parsed.error)}`, line);
-    try {
-      return toEntry(parsed.data, `${basename(file, extname(file))}-${i + 1}`, file, defaultLocale);
-    } catch (err) {
-      throw new FileError(`entry ${i + 1}: ${(err as Error).message}`, line);
-    }
-  });
-}
-
-function parseCsvFile(text: string, file: string, defaultLocale: Locale): KnowledgeEntry[] {
-  let rows: { record: Record<string, string>; info: { lines: number } }[];
-  try {
-    rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
-  } catch (err) {
-    const line = (err as { lines?: number }).lines;
-    throw new FileError((err as Error).message.split('\n')[0] ?? 'not valid CSV', line);
-  }
-  const header = rows[0] ? Object.keys(rows[0].record) : [];
-  if (rows.length && (!header.includes('question') || !header.includes('answer'))) {
-    throw new FileError('the header must name the columns question,answer[,id,locale,tags]', 1);
-  }
-  // Several rows with one id are one entry: the first carries the answer, the others add
-  // ways of asking (a spreadsheet has one question per row).
-  const byId = new Map<string, KnowledgeEntry>();
-  const entries: KnowledgeEntry[] = [];
-  for (const { record, info } of rows) {
-    const raw = Object.fromEntries(Object.entries(record).filter(([, v]) => v !== ''));
-    const earlier = raw.id ? byId.get(raw.id) : undefined;
-    if (earlier) {
-      if (!raw.question) throw new FileError('a row without a question', info.lines);
-      if (raw.answer && raw.answer.trim() !== earlier.answer) {
-        throw new FileError(`id "${raw.id}" has another answer on an earlier row`, info.lines);
-      }
-      earlier.questions.push(raw.question.trim());
-      continue;
-    }
-    const parsed = entrySchema.safeParse(raw);
-    if (!parsed.success) throw new FileError(issue(parsed.error), info.lines);
-    // Rows without an id get one from their question, so it stays stable when rows move.
-    const hash = createHash('sha1')
-      .update(parsed.data.question ?? '')
-      .digest('hex')
-      .slice(0, 8);
-    try {
-      const entry = toEntry(parsed.data, `${basename(file, extname(file))}-${hash}`, file, defaultLocale);
-      if (raw.id) byId.set(raw.id, entry);
-      entries.push(entry);
-    } catch (err) {
-      throw new FileError((err as Error).message, info.lines);
-    }
-  }
-  return entries;
-}
+/** Terms a vocabulary may hold that no entry uses, beyond as many as are used, before a new one is made. */
+const FRESH_VOCABULARY_SLACK = 10_000;
 
 export interface KnowledgeBaseOptions {
   dir: string;
@@ -155,17 +36,37 @@ export interface KnowledgeBaseOptions {
   logger: Logger;
 }
 
+/**
+ * A file's entries as last loaded, with their documents' term ids (of the knowledge base's
+ * vocabulary; blocks of two documents per entry, in entry order) and the hash of its text.
+ */
+interface LoadedFile {
+  entries: KnowledgeEntry[];
+  blocks: TermBlock[];
+  hash: string;
+}
+
 export class KnowledgeBase {
   private index: KnowledgeIndex;
-  private readonly byFile = new Map<string, KnowledgeEntry[]>();
+  private readonly byFile = new Map<string, LoadedFile>();
   private report: KnowledgeReport;
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Learned ways of asking, by entry id (kept in the database by ./learning.ts). */
   private learned = new Map<string, string[]>();
+  /** The entries of the files loaded last, their documents and ids, and the vocabulary of those. */
   private entries: KnowledgeEntry[] = [];
+  private documents: Documents = { blocks: [], block: new Int32Array(0), slot: new Int32Array(0) };
+  /** Entry id → its place in entries (and in the index's). */
+  private ids: ReadonlyMap<string, number> = new Map();
+  private vocabulary = new Vocabulary();
   private readonly loadListeners: ((report: KnowledgeReport) => void)[] = [];
   private readonly indexListeners: ((index: KnowledgeIndex) => void)[] = [];
+  /** The jobs (loads, rebuilds) run one after another; each waits for this. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private queuedLoad: Promise<KnowledgeReport> | undefined;
+  private queuedRebuild: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: KnowledgeBaseOptions) {
     this.index = new KnowledgeIndex([], options.synonyms);
@@ -180,64 +81,22 @@ export class KnowledgeBase {
     return this.report;
   }
 
+  /** The entry with this id, as the index has it (with its learned questions). */
   entry(id: string): KnowledgeEntry | undefined {
-    return this.index.entries.find((e) => e.id === id);
+    const i = this.ids.get(id);
+    return i === undefined ? undefined : this.index.entries[i];
   }
 
-  /** Reads every file again; the new index replaces the old one only when it is built. */
-  load(): KnowledgeReport {
-    const { dir, defaultLocale, logger } = this.options;
-    const errors: LoadError[] = [];
-    const files = existsSync(dir)
-      ? readdirSync(dir)
-          .filter((f) => /\.(ya?ml|csv)$/i.test(f))
-          .sort()
-      : [];
-    if (!existsSync(dir)) errors.push({ file: dir, message: 'KNOWLEDGE_DIR does not exist' });
-    for (const gone of [...this.byFile.keys()].filter((f) => !files.includes(f))) this.byFile.delete(gone);
-    for (const file of files) {
-      try {
-        const text = readFileSync(join(dir, file), 'utf8');
-        const parse = /\.csv$/i.test(file) ? parseCsvFile : parseYamlFile;
-        this.byFile.set(file, parse(text, file, defaultLocale));
-      } catch (err) {
-        const line = err instanceof FileError ? err.line : undefined;
-        errors.push({ file, ...(line ? { line } : {}), message: (err as Error).message });
-      }
-    }
-    const entries: KnowledgeEntry[] = [];
-    const seen = new Map<string, string>();
-    for (const [file, list] of this.byFile) {
-      for (const entry of list) {
-        const first = seen.get(entry.id);
-        if (first) {
-          errors.push({ file, message: `id "${entry.id}" is used in ${first} already; this one is ignored` });
-          continue;
-        }
-        seen.set(entry.id, file);
-        entries.push(entry);
-      }
-    }
-    this.entries = entries;
-    this.rebuild();
-    this.report = {
-      entries: entries.length,
-      byLocale: {
-        'zh-CN': entries.filter((e) => e.locale === 'zh-CN').length,
-        en: entries.filter((e) => e.locale === 'en').length,
-      },
-      files: [...this.byFile].map(([file, list]) => ({ file, entries: list.length })),
-      errors,
-      loadedAt: new Date(),
-    };
-    for (const e of errors)
-      logger.warn({ file: e.file, line: e.line }, `knowledge: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
-    logger.info(
-      { entries: entries.length, files: files.length },
-      `knowledge base: ${entries.length} entries from ${files.length} file(s)`,
-    );
-    for (const listener of this.loadListeners) listener(this.report);
-    return this.report;
+  /**
+   * Reads every file again; the new index replaces the old one only when it is built, and the
+   * old one answers until then. Asked again while a load waits to start, the two are one load.
+   */
+  load(): Promise<KnowledgeReport> {
+    this.queuedLoad ??= this.enqueue(() => {
+      this.queuedLoad = undefined;
+      return this.loadNow();
+    });
+    return this.queuedLoad;
   }
 
   /** Called after every load (the files changed, or a reload was asked for). */
@@ -247,22 +106,22 @@ export class KnowledgeBase {
 
   /** Whether the files loaded last hold this entry. */
   has(id: string): boolean {
-    return this.entries.some((e) => e.id === id);
+    return this.ids.has(id);
   }
 
-  /** Replaces the learned ways of asking; the index is rebuilt with them at once. */
-  setLearned(learned: ReadonlyMap<string, readonly string[]>): void {
+  /**
+   * Replaces the learned ways of asking; the index is rebuilt with them, after any load or rebuild
+   * under way (a small base's rebuild finishes in its first slice, before other callbacks run).
+   */
+  setLearned(learned: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    // The same as the index has (read again after every load): nothing to rebuild.
+    if (sameLearned(learned, this.learned)) return this.queuedRebuild ?? this.queue.then(() => {});
     this.learned = new Map([...learned].map(([id, questions]) => [id, [...questions]]));
-    this.rebuild();
-  }
-
-  private rebuild(): void {
-    const entries = this.entries.map((e) => {
-      const learned = this.learned.get(e.id);
-      return learned?.length ? { ...e, learned } : e;
+    this.queuedRebuild ??= this.enqueue(() => {
+      this.queuedRebuild = undefined;
+      return this.rebuildNow();
     });
-    this.index = new KnowledgeIndex(entries, this.options.synonyms);
-    for (const listener of this.indexListeners) listener(this.index);
+    return this.queuedRebuild;
   }
 
   /** Called with every new index: after a load, and when the learned questions change. */
@@ -275,14 +134,193 @@ export class KnowledgeBase {
     if (this.watcher || !existsSync(this.options.dir)) return;
     this.watcher = watch(this.options.dir, () => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.load(), debounceMs);
+      this.timer = setTimeout(
+        () => void this.load().catch((err) => this.options.logger.warn({ err }, 'knowledge: reload failed')),
+        debounceMs,
+      );
     });
     this.watcher.on('error', (err) => this.options.logger.warn({ err }, 'knowledge: watching stopped'));
   }
 
+  /** Stops watching and any load under way (its worker ends); loads asked for after this do nothing. */
   close(): void {
     clearTimeout(this.timer);
     this.watcher?.close();
     this.watcher = undefined;
+    this.closing.abort();
   }
+
+  private enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async loadNow(): Promise<KnowledgeReport> {
+    const { dir, defaultLocale, logger, synonyms } = this.options;
+    if (this.closing.signal.aborted) return this.report;
+    const errors: LoadError[] = [];
+    const files = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.(ya?ml|csv)$/i.test(f))
+          .sort()
+      : [];
+    if (!existsSync(dir)) errors.push({ file: dir, message: 'KNOWLEDGE_DIR does not exist' });
+    // One vocabulary from load to load, so the files read before (unchanged, or broken now) keep
+    // their term ids; a new one when most of its terms are no longer used, so they do not pile up
+    // (those files are then mapped into it).
+    const fresh = this.vocabulary.size > 2 * this.index.termsUsed + FRESH_VOCABULARY_SLACK;
+    const vocabulary = fresh ? new Vocabulary() : this.vocabulary;
+    const known = Object.fromEntries([...this.byFile].map(([file, loaded]) => [file, loaded.hash]));
+    let read: FileRead[];
+    try {
+      read = await readKnowledgeFiles(
+        { dir, files, defaultLocale, synonyms: synonyms.groups, known },
+        {
+          vocabulary,
+          logger,
+          signal: this.closing.signal,
+          previous: (id) => {
+            const i = this.ids.get(id);
+            return i === undefined ? undefined : this.entries[i];
+          },
+        },
+      );
+    } catch (err) {
+      if (this.closing.signal.aborted) return this.report;
+      throw err;
+    }
+    for (const result of read) if ('error' in result) errors.push(result.error);
+    // The files in the order they were first loaded (a kept file keeps its place), which decides
+    // which of two entries with one id is used; files read before (unchanged, or broken now) with
+    // their term ids mapped to a new vocabulary.
+    const byFile = new Map<string, LoadedFile>();
+    const remap = new Int32Array(this.vocabulary.size).fill(-1);
+    for (const file of [...this.byFile.keys(), ...files]) {
+      if (byFile.has(file) || !files.includes(file)) continue;
+      const result = read[files.indexOf(file)] as FileRead;
+      const before = this.byFile.get(file);
+      if ('entries' in result) byFile.set(file, { entries: result.entries, blocks: result.blocks, hash: result.hash });
+      else if (before && !fresh) byFile.set(file, before);
+      else if (before) {
+        const blocks: TermBlock[] = [];
+        for (const block of before.blocks)
+          blocks.push(await runSliced(mapBlock(block, this.vocabulary, vocabulary, remap)));
+        byFile.set(file, { ...before, blocks });
+      }
+    }
+    const { entries, documents, seen } = await runSliced(merge(byFile, errors));
+    const index = await runSliced(this.indexSteps(entries, documents, vocabulary));
+    if (this.closing.signal.aborted) return this.report;
+    // Everything at once: the index, what it was built from, and the report.
+    this.byFile.clear();
+    for (const [file, loaded] of byFile) this.byFile.set(file, loaded);
+    this.entries = entries;
+    this.documents = documents;
+    this.ids = seen;
+    this.vocabulary = vocabulary;
+    this.report = {
+      entries: entries.length,
+      byLocale: {
+        'zh-CN': entries.filter((e) => e.locale === 'zh-CN').length,
+        en: entries.filter((e) => e.locale === 'en').length,
+      },
+      files: [...byFile].map(([file, loaded]) => ({ file, entries: loaded.entries.length })),
+      errors,
+      loadedAt: new Date(),
+    };
+    this.swap(index);
+    for (const e of errors)
+      logger.warn({ file: e.file, line: e.line }, `knowledge: ${e.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+    logger.info(
+      { entries: entries.length, files: files.length },
+      `knowledge base: ${entries.length} entries from ${files.length} file(s)`,
+    );
+    for (const listener of this.loadListeners) listener(this.report);
+    return this.report;
+  }
+
+  private async rebuildNow(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    const index = await runSliced(this.indexSteps(this.entries, this.documents, this.vocabulary));
+    this.swap(index);
+  }
+
+  private swap(index: KnowledgeIndex): void {
+    this.index = index;
+    for (const listener of this.indexListeners) listener(this.index);
+  }
+
+  /**
+   * The index of the entries with their learned questions: the questions document of an entry
+   * that has some is tokenized again (into a block of its own); the others are used as they are.
+   */
+  private *indexSteps(
+    entries: readonly KnowledgeEntry[],
+    documents: Documents,
+    vocabulary: Vocabulary,
+  ): Steps<KnowledgeIndex> {
+    const withLearned = entries.slice();
+    const block = documents.block.slice();
+    const slot = documents.slot.slice();
+    const relearned: Int32Array[] = [];
+    const learnedNow = this.learned; // setLearned may replace it while this runs
+    for (let i = 0; i < entries.length; i++) {
+      const learned = learnedNow.get((entries[i] as KnowledgeEntry).id);
+      if (learned?.length) {
+        const entry = { ...(entries[i] as KnowledgeEntry), learned };
+        withLearned[i] = entry;
+        block[2 * i] = documents.blocks.length;
+        slot[2 * i] = relearned.length;
+        relearned.push(encodeText(questionText(entry), this.options.synonyms, vocabulary));
+        yield;
+      } else if (i % 1024 === 0) yield;
+    }
+    const blocks = relearned.length ? [...documents.blocks, pack(relearned)] : documents.blocks;
+    return yield* KnowledgeIndex.steps(withLearned, { blocks, block, slot }, vocabulary, this.options.synonyms);
+  }
+}
+
+/** The files' entries as one list, the first of two with one id kept (the other is an error). */
+function* merge(
+  byFile: ReadonlyMap<string, LoadedFile>,
+  errors: LoadError[],
+): Steps<{ entries: KnowledgeEntry[]; documents: Documents; seen: Map<string, number> }> {
+  const entries: KnowledgeEntry[] = [];
+  const blocks: TermBlock[] = [];
+  const block: number[] = [];
+  const slot: number[] = [];
+  const seen = new Map<string, number>();
+  let done = 0;
+  for (const [file, loaded] of byFile) {
+    let b = 0;
+    let k = 0; // the entry's place in block b
+    for (const entry of loaded.entries) {
+      while (k * 2 >= (loaded.blocks[b] as TermBlock).ends.length) [b, k] = [b + 1, 0];
+      if (k === 0) blocks.push(loaded.blocks[b] as TermBlock);
+      const first = seen.get(entry.id);
+      if (first !== undefined) {
+        const where = (entries[first] as KnowledgeEntry).source;
+        errors.push({ file, message: `id "${entry.id}" is used in ${where} already; this one is ignored` });
+      } else {
+        seen.set(entry.id, entries.length);
+        entries.push(entry);
+        block.push(blocks.length - 1, blocks.length - 1);
+        slot.push(2 * k, 2 * k + 1);
+      }
+      k++;
+      if (++done % 1024 === 0) yield;
+    }
+  }
+  const documents = { blocks, block: Int32Array.from(block), slot: Int32Array.from(slot) };
+  return { entries, documents, seen };
+}
+
+function sameLearned(a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [id, questions] of a) {
+    const other = b.get(id);
+    if (!other || other.length !== questions.length || questions.some((q, i) => q !== other[i])) return false;
+  }
+  return true;
 }

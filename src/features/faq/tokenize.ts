@@ -28,9 +28,10 @@ const chineseStop = new Set(
  */
 export class Synonyms {
   private readonly terms = new Map<string, string>();
-  private readonly phrases: { pattern: RegExp; replacement: string }[] = [];
+  private readonly phrases: { probe: string; pattern: RegExp; replacement: string }[] = [];
 
-  constructor(groups: readonly (readonly string[])[] = []) {
+  /** The groups as given: what a worker thread makes the same Synonyms from. */
+  constructor(readonly groups: readonly (readonly string[])[] = []) {
     const phrases: { term: string; replacement: string }[] = [];
     for (const group of groups) {
       const head = group[0]?.normalize('NFKC').toLowerCase().trim();
@@ -48,14 +49,21 @@ export class Synonyms {
       if (term === replacement) continue;
       const escaped = term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
       const pattern = han.test(term) ? new RegExp(escaped, 'gu') : new RegExp(`\\b${escaped}\\b`, 'gu');
-      // Spaces around a Latin replacement keep it a word of its own inside Chinese text.
-      this.phrases.push({ pattern, replacement: han.test(replacement) ? replacement : ` ${replacement} ` });
+      // Spaces around a Latin replacement keep it a word of its own inside Chinese text. The probe,
+      // the phrase's first word, is in any text the pattern matches: most texts skip the regex.
+      this.phrases.push({
+        probe: term.split(/\s+/)[0] as string,
+        pattern,
+        replacement: han.test(replacement) ? replacement : ` ${replacement} `,
+      });
     }
   }
 
   rewrite(text: string): string {
     let out = text;
-    for (const { pattern, replacement } of this.phrases) out = out.replace(pattern, replacement);
+    for (const { probe, pattern, replacement } of this.phrases) {
+      if (out.includes(probe)) out = out.replace(pattern, replacement);
+    }
     return out;
   }
 

@@ -25,9 +25,9 @@ function copyOfFixtures(): string {
 }
 
 describe('knowledge base files', () => {
-  it('loads YAML and CSV entries with locales, tags and sources', () => {
+  it('loads YAML and CSV entries with locales, tags and sources', async () => {
     const kb = knowledgeIn(fixtures);
-    const report = kb.load();
+    const report = await kb.load();
     expect(report.errors).toEqual([]);
     expect(report.entries).toBe(9);
     expect(report.byLocale).toEqual({ 'zh-CN': 6, en: 3 });
@@ -42,27 +42,27 @@ describe('knowledge base files', () => {
     const generated = kb.current.entries.find((e) => e.source === 'more.csv' && e.locale === 'zh-CN');
     expect(generated?.id).toMatch(/^more-[0-9a-f]{8}$/);
     // The id of a CSV row without one comes from its question: the same on every load.
-    kb.load();
+    await kb.load();
     expect(kb.current.entries.find((e) => e.source === 'more.csv' && e.locale === 'zh-CN')?.id).toBe(generated?.id);
   });
 
-  it('ships a demo knowledge base that loads without errors, in both languages', () => {
+  it('ships a demo knowledge base that loads without errors, in both languages', async () => {
     const kb = knowledgeIn(join(import.meta.dirname, '..', '..', '..', 'knowledge'));
-    const report = kb.load();
+    const report = await kb.load();
     expect(report.errors).toEqual([]);
     expect(report.entries).toBeGreaterThanOrEqual(30);
     expect(report.byLocale['zh-CN']).toBeGreaterThan(10);
     expect(report.byLocale.en).toBeGreaterThan(10);
   });
 
-  it('reports a broken file with its name and line, keeps its last good entries, loads the others', () => {
+  it('reports a broken file with its name and line, keeps its last good entries, loads the others', async () => {
     const dir = copyOfFixtures();
     try {
       const kb = knowledgeIn(dir);
-      kb.load();
+      await kb.load();
       writeFileSync(join(dir, 'shop.yaml'), '- id: x\n  questions: [a\n  answer: b\n');
       writeFileSync(join(dir, 'new.yaml'), '- id: new-entry\n  questions: [新问题]\n  answer: 新答案\n');
-      const report = kb.load();
+      const report = await kb.load();
       expect(report.errors).toHaveLength(1);
       expect(report.errors[0]).toMatchObject({ file: 'shop.yaml', line: expect.any(Number) });
       expect(kb.entry('delivery-range')?.answer).toMatch(/5公里/); // the broken file's entries stay
@@ -83,18 +83,18 @@ describe('knowledge base files', () => {
     ['an unknown locale', '- id: a\n  questions: [q]\n  answer: x\n  locale: fr\n', /locale "fr"/, 1],
     ['an unknown key', '- id: a\n  questions: [q]\n  answer: x\n  answr: y\n', /answr/, 1],
     ['a map instead of a list', 'id: a\nanswer: x\n', /expected a list/, 1],
-  ])('names the line of %s', (_name, text, message, line) => {
+  ])('names the line of %s', async (_name, text, message, line) => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-kb-'));
     try {
       writeFileSync(join(dir, 'bad.yaml'), text);
-      const report = knowledgeIn(dir).load();
+      const report = await knowledgeIn(dir).load();
       expect(report.errors).toEqual([{ file: 'bad.yaml', line, message: expect.stringMatching(message) }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('reports a CSV without the question and answer columns, and duplicate ids across files', () => {
+  it('reports a CSV without the question and answer columns, and duplicate ids across files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rapport-kb-'));
     try {
       writeFileSync(join(dir, 'a.yaml'), '- id: same\n  questions: [q]\n  answer: first\n');
@@ -102,7 +102,7 @@ describe('knowledge base files', () => {
       writeFileSync(join(dir, 'c.csv'), 'q,a\nx,y\n');
       writeFileSync(join(dir, 'd.csv'), 'question,answer,id\nq1,a1,dup\nq2,other answer,dup\n');
       const kb = knowledgeIn(dir);
-      const report = kb.load();
+      const report = await kb.load();
       expect(kb.entry('same')?.answer).toBe('first');
       expect(report.errors).toEqual([
         { file: 'c.csv', line: 1, message: expect.stringMatching(/question,answer/) },
@@ -118,7 +118,7 @@ describe('knowledge base files', () => {
     const dir = copyOfFixtures();
     try {
       const kb = knowledgeIn(dir);
-      kb.load();
+      await kb.load();
       kb.watch(20);
       const file = join(dir, 'shop.yaml');
       writeFileSync(file, readFileSync(file, 'utf8').replace('满30元免配送费', '满50元免配送费'));

@@ -13,14 +13,14 @@ import { noSynonyms } from '../../../src/features/faq/tokenize.js';
 
 const MODEL = join(import.meta.dirname, '../../../models/bge-small-zh-v1.5');
 
-function knowledge(dir: string) {
+async function knowledge(dir: string) {
   const kb = new KnowledgeBase({
     dir,
     synonyms: noSynonyms,
     defaultLocale: 'zh-CN',
     logger: pino({ level: 'silent' }),
   });
-  kb.load();
+  await kb.load();
   return kb;
 }
 
@@ -36,7 +36,7 @@ describe('semantic index', () => {
   });
 
   it('calibrates per language on the demo base, the answer level above the suggestion level', async () => {
-    const index = await SemanticIndex.build(embedder, knowledge('knowledge').current.entries);
+    const index = await SemanticIndex.build(embedder, (await knowledge('knowledge')).current.entries);
     for (const locale of ['zh-CN', 'en'] as const) {
       const c = index.calibration[locale];
       expect(c.probes).toBeGreaterThan(50); // its own language's stored questions
@@ -49,7 +49,7 @@ describe('semantic index', () => {
   });
 
   it('borrows the whole base’s figures for a language with too few questions, and ranks a paraphrase first', async () => {
-    const kb = knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
+    const kb = await knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
     const index = await SemanticIndex.build(embedder, kb.current.entries);
     expect(index.calibration.en.probes).toBe(6); // 2 English questions: all 6 measure it
     expect(index.calibration['zh-CN'].probes).toBe(6);
@@ -63,7 +63,7 @@ describe('semantic index', () => {
   });
 
   it('scores a question in the worker exactly as the vectors say: each entry its best question, or its answer × 0.9', async () => {
-    const kb = knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
+    const kb = await knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
     const index = await SemanticIndex.build(embedder, kb.current.entries);
     const question = 'Can I park my car near the shop?';
     const similarity = await index.similarities(question);
@@ -82,7 +82,7 @@ describe('semantic index', () => {
   });
 
   it('for one language holds each entry’s texts in it: English entries, and English questions learned for others', async () => {
-    const kb = knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
+    const kb = await knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
     const entries = kb.current.entries.map((e) =>
       e.id === 'rental' ? { ...e, learned: ['can I hire a bike for a day', '能租山地车吗'] } : e,
     );
@@ -96,7 +96,7 @@ describe('semantic index', () => {
   });
 
   it('answers the questions already sent to a replaced index and refuses new ones', async () => {
-    const kb = knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
+    const kb = await knowledge(join(import.meta.dirname, '../../fixtures/sparse-kb'));
     const index = await SemanticIndex.build(embedder, kb.current.entries);
     const inFlight = index.similarities('补个胎要多少钱');
     index.close();
