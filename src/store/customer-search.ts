@@ -1,10 +1,11 @@
 // The admin API's customer list and search, indexed at any size (a million customers):
-// - an exact customer id or external id is looked up by its index;
+// - an exact customer id or external id is looked up first, by its index, and answers alone;
 // - a name matches by any part of it (Chinese and English alike) through the name-search index
 //   the customer_search migration keeps: pairs of neighbouring characters and single characters, in a
 //   contentless FTS5 table on SQLite and a GIN expression index on PostgreSQL. The index narrows the
-//   candidates; each is then checked against the names themselves (case-insensitive LIKE). A text
-//   needs a letter or digit to match a name;
+//   candidates; each is then checked against the names themselves (case-insensitive LIKE). A name
+//   thousands share, or a text with no letter or digit (which no token holds), walks the list
+//   newest first checking names instead;
 // - the list is ordered by lastSeenAt then id, newest first, and paged by cursor on that key.
 import { decodeCursor, encodeCursor } from '../http/paging.js';
 import { type Db, Prisma } from './index.js';
@@ -78,11 +79,11 @@ async function matchingIds(
   if (exactIds.length) return exactIds;
   // A cursor past the last exact match: the search was for them, and nothing follows.
   if (after && (await pageIds(db, { ...query, limit: 0 }, exact, undefined)).length) return [];
-  // A text with no letter or digit ("%", "--") names nobody.
-  if (!/[\p{L}\p{N}]/u.test(q)) return [];
   const match = provider === 'sqlite' ? ftsMatch(q) : undefined;
-  if (provider === 'sqlite' && !match) return [];
-  if ((await countNamed(db, provider, q, match)) > WALK_ABOVE) {
+  // A text with no letter or digit ("%", "_") is in no token of the index: the list is walked
+  // (rare, and on SQLite in the read worker).
+  const unindexed = !/[\p{L}\p{N}]/u.test(q) || (provider === 'sqlite' && !match);
+  if (unindexed || (await countNamed(db, provider, q, match)) > WALK_ABOVE) {
     // So many names match that checking customers in list order finds a page within a few
     // thousand rows (WALK_ABOVE matches in a million is one in 330).
     return pageIds(db, query, namedIn(Prisma.sql`c`, q, provider), after);

@@ -87,6 +87,8 @@ export const faqFeature = defineFeature({
       adminRoutes: (app) =>
         knowledgeRoutes(app, {
           db: host.db,
+          reads: host.reads,
+          provider: host.provider,
           knowledge,
           learning,
           embedTexts: () => semantic.embedTexts(),

@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import { cursorQuery, nextCursorSchema } from '../../http/paging.js';
 import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
+import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 import type { Learning } from './learning.js';
@@ -74,6 +75,9 @@ function reportBody(r: KnowledgeReport) {
 
 export interface KnowledgeRoutesOptions {
   db: Db;
+  /** Where the unanswered report reads (Store.reads), and which database that is. */
+  reads: Db;
+  provider: DatabaseProvider;
   knowledge: KnowledgeBase;
   learning: Learning;
   /** Embeds texts when the model is there (groups paraphrases in the unanswered report). */
@@ -89,7 +93,7 @@ export interface KnowledgeRoutesOptions {
 const NO_MODEL = { model: null, ready: false, entries: 0 };
 
 export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions) {
-  const { db, knowledge } = options;
+  const { knowledge } = options;
 
   app.get(
     '/api/v1/knowledge',
@@ -145,7 +149,7 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         response: { 200: reportSchema, ...errorResponses },
       },
     },
-    async () => reportBody(knowledge.load()),
+    async () => reportBody(await knowledge.load()),
   );
 
   app.get(
@@ -288,7 +292,8 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     async (request) => {
       const { since, limit, cursor } = request.query as { since?: string; limit: number; cursor?: string };
       const sinceDate = sinceOf(since, options.timezone);
-      const { questions, nextCursor } = await unansweredQuestions(db, {
+      const { questions, nextCursor } = await unansweredQuestions(options.reads, {
+        provider: options.provider,
         ...(sinceDate ? { since: sinceDate } : {}),
         now: new Date(options.clock.now()),
         limit,
