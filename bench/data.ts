@@ -21,13 +21,13 @@ import pg from 'pg';
 import { openStore } from '../src/store/index.js';
 import type { Clock } from '../src/util/clock.js';
 import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
+import { type BenchDatabase, benchDatabase } from './databases.js';
+import { load, percentile, round2, summarize } from './load.js';
+import { drain, fill } from './outbox-backlog.js';
 import type { AdminRoute, AdminSpec, RouteResult } from './scale/admin-client.js';
 import type { Plan } from './scale/generate.js';
 import { adminRoutes, TARGET_LABEL, TARGET_MS } from './scale/routes.js';
 import { seed } from './scale/seed.js';
-import { type BenchDatabase, benchDatabase } from './databases.js';
-import { load, percentile, round2, summarize } from './load.js';
-import { drain, fill } from './outbox-backlog.js';
 
 const DAY = 86_400_000;
 const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
