@@ -52,7 +52,10 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     await db.$executeRawUnsafe('PRAGMA foreign_keys = ON');
   }
   const path = provider === 'sqlite' ? sqlitePath(url) : ':memory:';
-  const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger);
+  // While the read worker runs it checkpoints the WAL; otherwise the main connection does, every 1,000 pages.
+  const checkpointing = (byWorker: boolean) =>
+    db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${byWorker ? 0 : 1000}`).then(() => undefined);
+  const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger, checkpointing);
   return {
     db,
     provider,

@@ -38,6 +38,8 @@ export class ReadWorker {
   constructor(
     private readonly path: string,
     private readonly logger?: Logger,
+    /** Told when the worker starts and stops: while it runs, it checkpoints the WAL (read-worker.ts). */
+    private readonly onRunning?: (running: boolean) => Promise<void>,
   ) {
     this.db = readClient((request) => this.call(request));
   }
@@ -78,11 +80,16 @@ export class ReadWorker {
         worker.on('exit', (code) => {
           this.worker = undefined;
           this.starting = undefined;
-          if (!this.closed) this.failAll(new Error(`the read worker stopped (exit code ${code})`));
+          if (this.closed) return;
+          this.failAll(new Error(`the read worker stopped (exit code ${code})`));
+          void this.onRunning?.(false).catch(() => {});
         });
         worker.unref();
         this.worker = worker;
-        resolve(worker);
+        (this.onRunning?.(true) ?? Promise.resolve()).then(
+          () => resolve(worker),
+          () => resolve(worker),
+        );
       });
     });
     return this.starting;

@@ -57,6 +57,13 @@ describeOnEachDatabase('store reads', (database, provider) => {
     expect(order).toEqual(['main-thread query', 'slow read']);
   });
 
+  it.runIf(provider.name === 'sqlite')('takes the WAL checkpoints off the main connection while it runs', async () => {
+    await store.reads.customer.count(); // the worker is running
+    const [setting] =
+      await store.db.$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>('PRAGMA wal_autocheckpoint');
+    expect(Number(setting?.wal_autocheckpoint)).toBe(0);
+  });
+
   it.runIf(provider.name === 'postgresql')('is the main client on PostgreSQL (its queries run in the server)', () => {
     expect(store.reads).toBe(store.db);
   });
