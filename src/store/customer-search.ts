@@ -7,7 +7,7 @@
 //   thousands share, or a text with no letter or digit (which no token holds), walks the list
 //   newest first checking names instead;
 // - the list is ordered by lastSeenAt then id, newest first, and paged by cursor on that key.
-import { decodeCursor, encodeCursor } from '../http/paging.js';
+import { decodeCursor, pageOf } from '../http/paging.js';
 import { type Db, Prisma } from './index.js';
 import { containsText } from './like.js';
 import type { DatabaseProvider } from './schema-engine.js';
@@ -30,13 +30,12 @@ export async function searchCustomers(db: Db, provider: DatabaseProvider, query:
   const ids = q ? await matchingIds(db, provider, { ...query, q }, after) : await listedIds(db, query, after);
   const rows = await db.customer.findMany({ where: { id: { in: ids } }, include: withIdentities });
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
-  const customers = ordered.slice(0, query.limit);
-  const last = customers.at(-1);
-  return {
-    customers,
-    nextCursor: ordered.length > query.limit && last ? encodeCursor([last.lastSeenAt, last.id]) : null,
-  };
+  const page = pageOf(
+    ids.flatMap((id) => byId.get(id) ?? []),
+    query.limit,
+    (c) => [c.lastSeenAt, c.id],
+  );
+  return { customers: page.items, nextCursor: page.nextCursor };
 }
 
 /** One page of ids in list order (and one more row), of the customers `where` lets through. */
