@@ -223,6 +223,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     middleware: features.middleware,
     logger: logger.child({ part: 'engine' }),
     onQueued: () => dispatcher.notify(),
+    outbox: dispatcher,
     onTurn: (info) => metrics.turn(info),
     ...(options.clock ? { clock: options.clock } : {}),
   });

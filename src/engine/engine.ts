@@ -16,7 +16,14 @@ import { ConversationDirectory } from '../store/conversations.js';
 import { type Customer, resolveCustomers } from '../store/customers.js';
 import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import type { Db } from '../store/index.js';
-import { commitTurns, isHandled, recordInboundBatch, type TurnWrite } from '../store/interactions.js';
+import {
+  type ClaimedReply,
+  commitTurns,
+  isHandled,
+  type OutboxLease,
+  recordInboundBatch,
+  type TurnWrite,
+} from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type FlushResult, GroupCommit } from '../util/group-commit.js';
@@ -37,8 +44,13 @@ export interface EngineOptions {
   middleware: readonly Middleware<TurnContext>[];
   logger: Logger;
   clock?: Clock;
-  /** Called after replies were committed to the outbox (wakes the dispatcher). */
+  /** Called after replies were committed to the outbox that nobody claimed yet (wakes the dispatcher). */
   onQueued?: () => void;
+  /**
+   * This instance's sender (the outbox Dispatcher): a turn commit claims replies for it where it can
+   * (OutboxLease) and hands them over, so they need no claim of their own.
+   */
+  outbox?: { lease(): OutboxLease | null; adopt(replies: ClaimedReply[]): void };
   /** Called after a turn committed (metrics): its channel, duration and the kinds of its events. */
   onTurn?: (info: TurnInfo) => void;
 }
@@ -211,7 +223,6 @@ export class Engine implements InboundHandler {
       now: new Date(this.clock.now()),
     });
     if (!replies) return DUPLICATE;
-    if (replies.length) this.options.onQueued?.();
     const ms = performance.now() - began;
     this.options.onTurn?.({ channel: message.channel, ms, events: ctx.events.map((e) => e.kind) });
     return { duplicate: false, replies };
@@ -284,9 +295,11 @@ export class Engine implements InboundHandler {
    * A turn whose message another commit handled first gets null: its replies are dropped.
    */
   private async commit(turns: TurnWrite[]): Promise<FlushResult<QueuedMessage[] | null>[]> {
-    const { db, provider } = this.options;
+    const { db, provider, outbox } = this.options;
     try {
-      const queued = await commitTurns(db, provider, turns);
+      const { queued, claimed } = await commitTurns(db, provider, turns, outbox?.lease() ?? null);
+      if (claimed.length) outbox?.adopt(claimed);
+      if (queued.flat().length > claimed.length) this.options.onQueued?.();
       return queued.map((value) => ({ ok: true, value }));
     } catch (error) {
       // The database refuses a second commit for one message (a trigger on handledAt).

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { MessageSender } from '../engine/channel.js';
 import { errorMessage, SendError } from '../errors.js';
 import type { Db } from '../store/index.js';
+import type { ClaimedReply, OutboxLease } from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { GroupCommit } from '../util/group-commit.js';
@@ -40,7 +41,8 @@ export class Dispatcher {
   readonly owner = randomUUID();
   private readonly clock: Clock;
   private readonly pacer: Pacer;
-  private readonly busy = new Set<string>();
+  /** The chats this instance is sending to, each with the lane that sends its messages now. */
+  private readonly busy = new Map<string, Promise<void>>();
   /** Outbox ids this instance has claimed and not finished: their leases are renewed. */
   private readonly held = new Set<number>();
   private renewal: NodeJS.Timeout | undefined;
@@ -52,6 +54,12 @@ export class Dispatcher {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
+  /**
+   * Counts notify() calls. A claim leaves out the chats this instance is sending to, so a lane that
+   * ends after messages were queued may have held some back: it wakes the claim loop then. A lane
+   * that ends with nothing queued meanwhile does not (its replies came from the turn commit).
+   */
+  private notices = 0;
   /** Lanes report what they sent; one update marks the sends of all lanes. */
   private readonly sentMarks: GroupCommit<number[], undefined>;
 
@@ -104,6 +112,11 @@ export class Dispatcher {
 
   /** New messages were queued: look now instead of at the next poll. */
   notify(): void {
+    this.notices++;
+    this.wakeLoop();
+  }
+
+  private wakeLoop(): void {
     this.woken = true;
     this.wake?.();
   }
@@ -117,8 +130,43 @@ export class Dispatcher {
       leaseMs: this.leaseMs,
       limit: this.o.batchSize ?? 200,
       channels: [...this.o.adapters.keys()],
-      busyChats: this.busy,
+      busyChats: new Set(this.busy.keys()),
     });
+    this.startLanes(rows);
+    return rows.length;
+  }
+
+  /**
+   * The claim a turn commit may take for this instance (src/store/interactions.ts OutboxLease),
+   * or null while stopped: replies claimed in the commit come back through adopt().
+   */
+  lease(): OutboxLease | null {
+    if (!this.running) return null;
+    return {
+      owner: this.owner,
+      until: new Date(this.clock.now() + this.leaseMs),
+      channels: [...this.o.adapters.keys()],
+    };
+  }
+
+  /** Sends replies a turn commit claimed for this instance (see lease()), each chat's after what it is sending. */
+  adopt(replies: ClaimedReply[]): void {
+    const rows = replies.map((r) => ({ ...r, attempts: 0 }));
+    if (this.running) {
+      this.startLanes(rows);
+      return;
+    }
+    // Stopped between the lease and the commit: the rows go back, for the next start or another instance.
+    release(
+      this.o.db,
+      rows.map((r) => r.id),
+      this.owner,
+      new Date(this.clock.now()),
+    ).catch((err) => this.o.logger.error({ err }, 'outbox: giving back claimed replies failed; their lease expires'));
+  }
+
+  /** One lane per chat; a chat already being sent to gets its new lane after the one running. */
+  private startLanes(rows: OutboxRow[]): void {
     const byChat = new Map<string, OutboxRow[]>();
     for (const row of rows) {
       const key = chatKey(row.channel, row.chatId);
@@ -127,17 +175,20 @@ export class Dispatcher {
       else byChat.set(key, [row]);
     }
     for (const [key, chatRows] of byChat) {
-      this.busy.add(key);
       for (const row of chatRows) this.held.add(row.id);
-      const lane = this.sendLane(chatRows).finally(() => {
-        for (const row of chatRows) this.held.delete(row.id);
-        this.busy.delete(key);
-        this.lanes.delete(lane);
-        this.notify();
-      });
+      const before = this.busy.get(key);
+      const noticesBefore = this.notices;
+      const lane: Promise<void> = (before ? before.then(() => this.sendLane(chatRows)) : this.sendLane(chatRows)).then(
+        (gaveBack) => {
+          for (const row of chatRows) this.held.delete(row.id);
+          if (this.busy.get(key) === lane) this.busy.delete(key);
+          this.lanes.delete(lane);
+          if (gaveBack || this.notices !== noticesBefore) this.wakeLoop();
+        },
+      );
+      this.busy.set(key, lane);
       this.lanes.add(lane);
     }
-    return rows.length;
   }
 
   /** Waits for every lane started so far. */
@@ -176,7 +227,8 @@ export class Dispatcher {
     }
   }
 
-  private async sendLane(rows: OutboxRow[]): Promise<void> {
+  /** Sends a chat's claimed rows in order; true when some were given back or left for a retry. */
+  private async sendLane(rows: OutboxRow[]): Promise<boolean> {
     const { db } = this.o;
     const sent: number[] = [];
     const flush = async () => {
@@ -202,7 +254,7 @@ export class Dispatcher {
               this.owner,
               new Date(this.clock.now()),
             );
-            return;
+            return true;
           }
           wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType);
         }
@@ -221,14 +273,16 @@ export class Dispatcher {
               this.owner,
               new Date(this.clock.now()),
             );
-            return;
+            return true;
           }
         }
       }
       await flush();
+      return false;
     } catch (err) {
       // The database went away mid-lane: leases expire and the rows are retried.
       this.o.logger.error({ err }, 'outbox: lane failed');
+      return true;
     }
   }
 

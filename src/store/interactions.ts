@@ -159,16 +159,61 @@ type OutboxEntry = {
   createdAt: Date;
 };
 
+/**
+ * A turn that changes nothing else on its customer moves lastSeenAt only when it is this much
+ * later: each update of a Customer row writes every index of it again (the list's order, the name
+ * search), and a conversation's messages come seconds apart. "Last seen" is exact to a minute.
+ */
+export const LAST_SEEN_STEP_MS = 60_000;
+
 interface Queued {
   id: number;
   createdAt: Date;
+  /** Taken by the committing instance's sender in the same statement (OutboxLease). */
+  claimed?: boolean;
+}
+
+/**
+ * A claim the committing instance's sender offers (Dispatcher.lease): a reply to a chat with no
+ * message still open before it is written as already claimed by `owner` until `until`, and handed
+ * straight to that sender, so the sender need not find it again. The rest wait for a claim as before.
+ */
+export interface OutboxLease {
+  owner: string;
+  until: Date;
+  /** The channels the sender has adapters for. */
+  channels: string[];
+}
+
+/** An outbox row written as claimed, with what its sender needs to send it. */
+export interface ClaimedReply {
+  id: number;
+  channel: string;
+  chatId: string;
+  chatType: ChatType;
+  customerId: string;
+  message: OutboundMessage;
+}
+
+export interface CommittedTurns {
+  /** Each turn's replies as queued, in the order of the turns. */
+  queued: QueuedMessage[][];
+  /** The replies claimed for the lease's owner, in id order (none without a lease, or on SQLite). */
+  claimed: ClaimedReply[];
 }
 
 /**
  * Writes the outcome of several turns in one transaction: outbound messages and events into
  * the log, replies into the outbox, the customers' changes. Nothing is sent before this commits.
+ * With a lease, PostgreSQL also claims the replies it can for that lease's owner (see OutboxLease):
+ * there a claim costs round trips; on SQLite it does not, and the dispatcher claims them as before.
  */
-export async function commitTurns(db: Db, provider: DatabaseProvider, turns: TurnWrite[]): Promise<QueuedMessage[][]> {
+export async function commitTurns(
+  db: Db,
+  provider: DatabaseProvider,
+  turns: TurnWrite[],
+  lease: OutboxLease | null = null,
+): Promise<CommittedTurns> {
   const log: LogEntry[] = turns.flatMap((t) => {
     const base = {
       customerId: t.customerId,
@@ -210,17 +255,23 @@ export async function commitTurns(db: Db, provider: DatabaseProvider, turns: Tur
   );
   const written =
     provider === 'postgresql'
-      ? await writeTurnsPostgres(db, turns, log, outbox)
+      ? await writeTurnsPostgres(db, turns, log, outbox, lease)
       : await writeTurnsPortable(db, provider, turns, log, outbox);
   // Rows get increasing ids in the order they were listed; RETURNING's own order is not promised.
-  const queued = written.sort((a, b) => a.id - b.id);
+  const rows = written.sort((a, b) => a.id - b.id);
+  const claimed: ClaimedReply[] = [];
   let next = 0;
-  return turns.map((t) =>
+  const queued = turns.map((t) =>
     t.replies.map((message) => {
-      const row = queued[next++] as Queued;
+      const row = rows[next++] as Queued;
+      if (row.claimed) {
+        const { channel, chatId, chatType, customerId } = t;
+        claimed.push({ id: row.id, channel, chatId, chatType, customerId, message });
+      }
       return { ...message, id: row.id, createdAt: row.createdAt };
     }),
   );
+  return { queued, claimed };
 }
 
 /** One transaction of a few statements (SQLite runs in-process: statements cost no round trip). */
@@ -247,7 +298,15 @@ async function writeTurnsPortable(
     ops.push(insertMany(db, provider, 'Outbox', outbox, { json: ['message'], returning: ['id', 'createdAt'] }));
   }
   if (plain.length) {
-    ops.push(db.customer.updateMany({ where: { id: { in: [...new Set(plain)] } }, data: { lastSeenAt: lastSeen } }));
+    ops.push(
+      db.customer.updateMany({
+        where: {
+          id: { in: [...new Set(plain)] },
+          lastSeenAt: { lt: new Date(lastSeen.getTime() - LAST_SEEN_STEP_MS) },
+        },
+        data: { lastSeenAt: lastSeen },
+      }),
+    );
   }
   for (const t of patched) {
     ops.push(
@@ -275,6 +334,7 @@ async function writeTurnsPostgres(
   turns: TurnWrite[],
   log: LogEntry[],
   outbox: OutboxEntry[],
+  lease: OutboxLease | null,
 ): Promise<Queued[]> {
   const lastSeen = new Date(Math.max(...turns.map((t) => t.now.getTime())));
   const inbound = turns.map((t) => t.inboundId).filter((id) => id !== null);
@@ -299,10 +359,16 @@ async function writeTurnsPostgres(
         ${log.map((l) => json(l.payload))}::jsonb[],
         ${log.map((l) => l.createdAt)}::timestamp(3)[]
       )
-    ), queued AS (
-      INSERT INTO "Outbox"
-        (channel, "chatId", "chatType", "customerId", message, status, attempts, "nextAttemptAt", "createdAt")
-      SELECT channel, "chatId", "chatType", "customerId", message, 'pending', 0, at, at FROM unnest(
+    ), replies AS MATERIALIZED (
+      -- Claimable: the lease's sender serves the channel, and no message of the chat is open before
+      -- it, so a chat's messages still go out in order. OFFSET 0 keeps the check a probe of
+      -- Outbox_open_chat_idx per reply, not a hash of every open message.
+      SELECT o.*, o.channel = ANY(${lease?.channels ?? []}::text[]) AND NOT EXISTS (
+        SELECT 1 FROM "Outbox" p
+        WHERE p.channel = o.channel AND p."chatId" = o."chatId" AND p.status IN ('pending', 'sending')
+        OFFSET 0
+      ) AS claim
+      FROM unnest(
         ${outbox.map((o) => o.channel)}::text[],
         ${outbox.map((o) => o.chatId)}::text[],
         ${outbox.map((o) => o.chatType)}::text[],
@@ -310,7 +376,16 @@ async function writeTurnsPostgres(
         ${outbox.map((o) => json(o.message))}::jsonb[],
         ${outbox.map((o) => o.createdAt)}::timestamp(3)[]
       ) AS o(channel, "chatId", "chatType", "customerId", message, at)
-      RETURNING id, "createdAt"
+    ), queued AS (
+      INSERT INTO "Outbox" (channel, "chatId", "chatType", "customerId", message, status, attempts,
+        "leaseOwner", "nextAttemptAt", "createdAt")
+      SELECT channel, "chatId", "chatType", "customerId", message,
+        CASE WHEN claim THEN 'sending' ELSE 'pending' END, 0,
+        CASE WHEN claim THEN ${lease?.owner ?? null}::text END,
+        CASE WHEN claim THEN ${lease?.until ?? null}::timestamp(3) ELSE at END,
+        at
+      FROM replies
+      RETURNING id, "createdAt", status = 'sending' AS claimed
     ), seen AS (
       UPDATE "Customer" c SET
         "lastSeenAt" = u.at,
@@ -327,11 +402,14 @@ async function writeTurnsPostgres(
         ${customers.map((u) => set(u.changes, 'displayName'))}::boolean[],
         ${customers.map((u) => u.changes.displayName ?? null)}::text[],
         ${customers.map((u) => u.changes.optedOut ?? null)}::boolean[],
-        ${customers.map((u) => u.changes.stage ?? null)}::text[]
-      ) AS u(id, at, "setLocale", locale, "setDisplayName", "displayName", "optedOut", stage)
-      WHERE c.id = u.id
+        ${customers.map((u) => u.changes.stage ?? null)}::text[],
+        ${customers.map((u) => Object.keys(u.changes).length > 0)}::boolean[]
+      ) AS u(id, at, "setLocale", locale, "setDisplayName", "displayName", "optedOut", stage, changed)
+      -- The id list again: the planner then finds the customers by key, whatever its statistics say.
+      WHERE c.id = u.id AND c.id = ANY(${customers.map((u) => u.id)}::text[])
+        AND (u.changed OR c."lastSeenAt" < u.at - ${LAST_SEEN_STEP_MS} * interval '1 millisecond')
     )
-    SELECT id, "createdAt" FROM queued`;
+    SELECT id, "createdAt", claimed FROM queued`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import type { App } from '../../src/app.js';
 import type { InboundMessage } from '../../src/engine/types.js';
 import { SendError } from '../../src/errors.js';
@@ -197,6 +197,63 @@ describeOnEachDatabase('outbox', (database) => {
     await app.start();
     await app.engine.handleInbound(msg('live', 'v1', '/help'));
     await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
+  });
+
+  it('sends the replies a turn commit claimed (PostgreSQL) with no claim of their own, each chat in order', async () => {
+    const channel = new RecordingChannel('handed');
+    // A poll a minute apart: only the commit's hand-over or a wake-up sends anything within the test.
+    const app = await track(testApp(database().url, { adapters: [channel], dispatcherPollMs: 60_000 }));
+    await app.engine.handleInbound(msg('handed', 'h2', '/help'));
+    await app.start();
+    await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(1);
+
+    const ticks = vi.spyOn(app.dispatcher, 'tick');
+    await app.engine.handleInbound(msg('handed', 'h1', '/help'));
+    await app.engine.handleInbound(msg('handed', 'h2', '/lang en'));
+    await app.engine.handleInbound(msg('handed', 'h2', '/help'));
+    await expect.poll(() => channel.delivered.length, { timeout: 5000 }).toBe(4);
+    const texts = (chatId: string) =>
+      channel.delivered.filter((d) => d.target.chatId === chatId).map((d) => d.message.text);
+    expect(texts('h2')).toEqual([
+      expect.stringMatching(/帮/),
+      expect.stringMatching(/English/),
+      expect.stringMatching(/help/i),
+    ]);
+    expect(texts('h1')).toEqual([expect.stringMatching(/帮/)]);
+    await expect
+      .poll(() => app.store.db.outbox.count({ where: { channel: 'handed', status: { not: 'sent' } } }), {
+        timeout: 5000,
+      })
+      .toBe(0);
+    // PostgreSQL hands a chat with nothing open straight over; SQLite's dispatcher claims as before.
+    if (app.store.provider === 'postgresql') expect(ticks).not.toHaveBeenCalled();
+    else expect(ticks).toHaveBeenCalled();
+  });
+
+  it('gives back replies handed over after it stopped', async () => {
+    const { app } = await setup('late');
+    await app.engine.handleInbound(msg('late', 'g1', '/help'));
+    const [row] = await app.store.db.outbox.findMany({ where: { channel: 'late' } });
+    await app.store.db.outbox.update({
+      where: { id: row?.id as number },
+      data: { status: 'sending', leaseOwner: app.dispatcher.owner, nextAttemptAt: new Date(Date.now() + 60_000) },
+    });
+    expect(app.dispatcher.lease()).toBeNull();
+    app.dispatcher.adopt([
+      {
+        id: row?.id as number,
+        channel: 'late',
+        chatId: 'g1',
+        chatType: 'private',
+        customerId: 'x',
+        message: { text: 'x' },
+      },
+    ]);
+    await expect
+      .poll(async () => (await app.store.db.outbox.findUnique({ where: { id: row?.id as number } }))?.status, {
+        timeout: 5000,
+      })
+      .toBe('pending');
   });
 
   it('renews the leases of a live sender, and another instance takes over within 15 s once they stop', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConversationDirectory } from '../../src/store/conversations.js';
 import { resolveCustomers } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { commitTurns, recordInboundBatch, type TurnWrite } from '../../src/store/interactions.js';
+import { commitTurns, LAST_SEEN_STEP_MS, recordInboundBatch, type TurnWrite } from '../../src/store/interactions.js';
 import { describeOnEachDatabase } from '../helpers/databases.js';
 
 // Characters an array literal or JSON must carry through: quotes, commas, braces, backslashes, NULL-looking text.
@@ -104,7 +104,10 @@ describeOnEachDatabase('batched writes', (database) => {
   it('commits turns: replies queued in order, events logged, each customer changed once with its later turns winning', async () => {
     const one = await customerOf('turns-one', 'One');
     const two = await customerOf('turns-two');
-    await store.db.customer.update({ where: { id: two }, data: { locale: 'zh-CN', stage: 'customer' } });
+    await store.db.customer.update({
+      where: { id: two },
+      data: { locale: 'zh-CN', stage: 'customer', lastSeenAt: new Date('2026-12-02T07:00:00.000Z') },
+    });
     const [first, second] = await recordInboundBatch(
       store.db,
       store.provider,
@@ -134,7 +137,7 @@ describeOnEachDatabase('batched writes', (database) => {
       now: early,
       ...t,
     });
-    const queued = await commitTurns(store.db, store.provider, [
+    const { queued } = await commitTurns(store.db, store.provider, [
       turn({
         inboundId: first?.id as number,
         replies: [{ text: awkward }, { text: 'pick', buttons: [{ label: 'Yes, "really"', payload: 'y' }] }],
@@ -199,7 +202,7 @@ describeOnEachDatabase('batched writes', (database) => {
   it('commits a batch without replies, events or inbound messages', async () => {
     const customerId = await customerOf('turns-empty');
     const now = new Date('2026-12-02T09:00:00.000Z');
-    const queued = await commitTurns(store.db, store.provider, [
+    const { queued } = await commitTurns(store.db, store.provider, [
       {
         inboundId: null,
         customerId,
@@ -218,5 +221,88 @@ describeOnEachDatabase('batched writes', (database) => {
       stage: 'loyal',
       lastSeenAt: now,
     });
+  });
+
+  const plainTurn = (customerId: string, chatId: string, now: Date, texts: string[] = []): TurnWrite => ({
+    inboundId: null,
+    customerId,
+    conversationId: null,
+    channel: 'api',
+    chatId,
+    chatType: 'private',
+    replies: texts.map((text) => ({ text })),
+    events: [],
+    customerPatch: {},
+    now,
+  });
+
+  it('moves lastSeenAt of a turn that changes nothing else only forward, and by a minute or more', async () => {
+    const customerId = await customerOf('seen-step');
+    const seen = new Date('2026-12-02T10:00:00.000Z');
+    await store.db.customer.update({ where: { id: customerId }, data: { lastSeenAt: seen } });
+    const lastSeen = async () => (await store.db.customer.findUnique({ where: { id: customerId } }))?.lastSeenAt;
+
+    await commitTurns(store.db, store.provider, [
+      plainTurn(customerId, 'seen-step', new Date(seen.getTime() + 30_000)),
+    ]);
+    expect(await lastSeen()).toEqual(seen);
+    await commitTurns(store.db, store.provider, [
+      plainTurn(customerId, 'seen-step', new Date(seen.getTime() - 3_600_000)),
+    ]);
+    expect(await lastSeen()).toEqual(seen);
+    const later = new Date(seen.getTime() + LAST_SEEN_STEP_MS + 1);
+    await commitTurns(store.db, store.provider, [plainTurn(customerId, 'seen-step', later)]);
+    expect(await lastSeen()).toEqual(later);
+  });
+
+  it('claims replies for a lease where the chat has nothing open before them (PostgreSQL), never on SQLite', async () => {
+    const customerId = await customerOf('claim-one');
+    const other = await customerOf('claim-two');
+    const now = new Date();
+    const lease = { owner: 'instance-a', until: new Date(now.getTime() + 15_000), channels: ['api'] };
+    // claim-two has an earlier message still open: its new reply must wait behind it.
+    await store.db.outbox.create({
+      data: {
+        channel: 'api',
+        chatId: 'claim-two',
+        chatType: 'private',
+        message: { text: 'earlier' },
+        status: 'pending',
+      },
+    });
+    const { queued, claimed } = await commitTurns(
+      store.db,
+      store.provider,
+      [plainTurn(customerId, 'claim-one', now, ['a', 'b']), plainTurn(other, 'claim-two', now, ['c'])],
+      lease,
+    );
+    const ids = queued.flat().map((m) => m.id);
+    const rows = await store.db.outbox.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    if (store.provider === 'postgresql') {
+      expect(claimed.map((c) => [c.id, c.chatId, c.message.text, c.customerId])).toEqual([
+        [ids[0], 'claim-one', 'a', customerId],
+        [ids[1], 'claim-one', 'b', customerId],
+      ]);
+      expect(rows.map((r) => [r.status, r.leaseOwner, r.nextAttemptAt])).toEqual([
+        ['sending', 'instance-a', lease.until],
+        ['sending', 'instance-a', lease.until],
+        ['pending', null, now],
+      ]);
+    } else {
+      expect(claimed).toEqual([]);
+      expect(rows.map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+    }
+
+    // claim-one now has open messages; a channel the lease does not serve is never claimed.
+    const again = await commitTurns(
+      store.db,
+      store.provider,
+      [
+        plainTurn(customerId, 'claim-one', now, ['d']),
+        { ...plainTurn(other, 'claim-3', now, ['e']), channel: 'telegram' },
+      ],
+      lease,
+    );
+    expect(again.claimed).toEqual([]);
   });
 });

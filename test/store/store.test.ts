@@ -149,7 +149,9 @@ describeOnEachDatabase('store', (database, provider) => {
       customerPatch: { optedOut: true },
       now: new Date(),
     };
-    const [queued = []] = await commitTurns(store.db, store.provider, [turn]);
+    const {
+      queued: [queued = []],
+    } = await commitTurns(store.db, store.provider, [turn]);
     expect(queued.map((q) => q.text)).toEqual(['one', 'two']);
     expect(queued[1]?.buttons).toEqual([{ label: 'Yes', payload: 'yes' }]);
     expect(await store.db.outbox.count({ where: { chatId: 'turn' } })).toBe(2);
