@@ -12,9 +12,11 @@
 //   npm run bench:data -- --sizes 1000000 --interactions 10000000 --pg postgresql://postgres@host:5432/postgres
 // Other options: --rate 200 --rate-seconds 20 --admin-clients 2 --calls 20 --expiry-backlog-days 7
 //   --outbox 10000,100000,1000000 (pending sizes; 0 = none) --skip routes,messages,jobs,outbox
+//   --profile DIR (a CPU profile of the app's main thread while messages run under admin load)
 import { execSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -24,6 +26,7 @@ import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
 import { type BenchDatabase, benchDatabase } from './databases.js';
 import { load, percentile, round2, summarize } from './load.js';
 import { drain, fill } from './outbox-backlog.js';
+import { watchMainThread } from './profile.js';
 import type { AdminRoute, AdminSpec, RouteResult } from './scale/admin-client.js';
 import type { Plan } from './scale/generate.js';
 import { adminRoutes, TARGET_LABEL, TARGET_MS } from './scale/routes.js';
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
     'expiry-backlog-days': { type: 'string', default: '7' },
     outbox: { type: 'string', default: '10000,100000,1000000' },
     skip: { type: 'string', default: '' },
+    profile: { type: 'string' },
   },
 });
 
@@ -279,7 +283,11 @@ async function measure(server: string, customers: number, interactions: number) 
           clients: ADMIN_CLIENTS,
         });
         await admin.ready;
-        const loaded = summarize(await open('loaded'));
+        const profileFile = args.profile
+          ? join(args.profile, `data-${database.provider}-${customers}-loaded.cpuprofile`)
+          : undefined;
+        const watched = await watchMainThread(() => open('loaded'), profileFile);
+        const loaded = { ...summarize(watched.value), mainThread: watched.mainThread };
         const adminDuring = routeFigures(await admin.stop(), routes);
         result.messages = {
           // The machine's load averages at the end of the load (other work on the 2 cores shows here).
@@ -302,6 +310,10 @@ async function measure(server: string, customers: number, interactions: number) 
             `    ${pad(name, 48)} p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, errors ${s.errors}: ${verdict(s.latencyMs.p99, MESSAGE_P99_TARGET_MS)}`,
           );
         }
+        const { eventLoopDelayMs: d } = watched.mainThread;
+        console.log(
+          `    main thread under admin load: event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms${profileFile ? ` (profile: ${profileFile})` : ''}`,
+        );
         printRoutes('admin routes during that load:', adminDuring);
       }
       if (!skip.has('jobs')) {

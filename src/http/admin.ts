@@ -23,7 +23,7 @@ const customer = {
     stage: { type: 'string' },
     optedOut: { type: 'boolean' },
     createdAt: { type: 'string' },
-    lastSeenAt: { type: 'string' },
+    lastSeenAt: { type: 'string', description: 'When the customer last wrote, exact to a minute' },
     identities: { type: 'array', items: identity },
     points: {
       type: 'object',
