@@ -46,6 +46,20 @@ const ticketProperties = {
 } as const;
 
 const ticketSchema = { type: 'object', properties: ticketProperties } as const;
+/** How many of a ticket's messages its detail carries (the rest are paged). */
+const DETAIL_MESSAGES = 200;
+
+const ticketMessage = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    author: { type: 'string', enum: ['customer', 'staff', 'note'] },
+    authorName: nullableString,
+    text: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
 const ticketWithMessages = {
   type: 'object',
   properties: {
@@ -65,16 +79,13 @@ const ticketWithMessages = {
     },
     messages: {
       type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          author: { type: 'string', enum: ['customer', 'staff', 'note'] },
-          authorName: nullableString,
-          text: { type: 'string' },
-          createdAt: { type: 'string' },
-        },
-      },
+      description: `The ticket's messages, oldest first: the first ${DETAIL_MESSAGES}; the rest through GET /api/v1/tickets/{id}/messages`,
+      items: ticketMessage,
+    },
+    messagesNextCursor: {
+      ...nextCursorSchema,
+      description:
+        'Null when `messages` holds them all; else the `cursor` of GET /api/v1/tickets/{id}/messages for the rest',
     },
   },
 } as const;
@@ -119,6 +130,16 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
     const row = await o.db.ticket.findUnique({ where: { id }, include: { customer: customerSelect } });
     if (!row) throw new AppError('HTTP_NOT_FOUND', `no ticket ${id}`);
     return row;
+  };
+  /** Up to `limit` of a ticket's messages after the one with id `after`, oldest first (index TicketMessage(ticketId, id)). */
+  const messagesPage = async (ticketId: number, limit: number, after?: number) => {
+    const rows = await o.db.ticketMessage.findMany({
+      where: { ticketId, ...(after !== undefined ? { id: { gt: after } } : {}) },
+      orderBy: { id: 'asc' },
+      take: limit + 1,
+      select: { id: true, author: true, authorName: true, text: true, createdAt: true },
+    });
+    return pageOf(rows, limit, (m) => [m.id]);
   };
 
   app.get(
@@ -186,11 +207,7 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
         select: { id: true },
       });
       const [messages, recent] = await Promise.all([
-        o.db.ticketMessage.findMany({
-          where: { ticketId: id },
-          orderBy: { id: 'asc' },
-          select: { id: true, author: true, authorName: true, text: true, createdAt: true },
-        }),
+        messagesPage(id, DETAIL_MESSAGES),
         o.db.interaction.findMany({
           where: {
             customerId: ticket.customerId,
@@ -204,7 +221,49 @@ export async function ticketRoutes(app: FastifyInstance, o: TicketRoutesOptions)
         }),
       ]);
       const dated = <T extends { createdAt: Date }>(r: T) => ({ ...r, createdAt: r.createdAt.toISOString() });
-      return { ...view(ticket), messages: messages.map(dated), recent: recent.reverse().map(dated) };
+      return {
+        ...view(ticket),
+        messages: messages.items.map(dated),
+        messagesNextCursor: messages.nextCursor,
+        recent: recent.reverse().map(dated),
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/tickets/:id/messages',
+    {
+      schema: {
+        tags: ['Tickets'],
+        summary: "A ticket's messages, oldest first, paged by cursor",
+        security,
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
+            cursor: cursorQuery,
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { messages: { type: 'array', items: ticketMessage }, nextCursor: nextCursorSchema },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: number };
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      await load(id);
+      const after = cursor ? decodeCursor(cursor, ['int'])[0] : undefined;
+      const page = await messagesPage(id, limit, after);
+      return {
+        messages: page.items.map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+        nextCursor: page.nextCursor,
+      };
     },
   );
 

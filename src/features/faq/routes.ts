@@ -2,13 +2,14 @@
 // questions nobody could answer (the list a business improves its FAQ from).
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.js';
-import { cursorQuery, nextCursorSchema } from '../../http/paging.js';
+import { cursorQuery, decodeCursor, nextCursorSchema, pageOf } from '../../http/paging.js';
 import { errorResponses, integerIdParams, sinceOf, sinceQuery } from '../../http/schemas.js';
 import type { Db } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
 import type { KnowledgeBase, KnowledgeReport } from './knowledge-base.js';
 import type { Learning } from './learning.js';
+import type { KnowledgeEntry } from './search.js';
 import type { SemanticStatus } from './semantic-ranking.js';
 import { UNANSWERED_DAYS, unansweredQuestions } from './unanswered.js';
 import { groupParaphrases } from './unanswered-groups.js';
@@ -92,6 +93,29 @@ export interface KnowledgeRoutesOptions {
 
 const NO_MODEL = { model: null, ready: false, entries: 0 };
 
+/** Each loaded base's entries in id order (ids are unique), sorted once per load. */
+const sortedBases = new WeakMap<readonly KnowledgeEntry[], readonly KnowledgeEntry[]>();
+function entriesById(entries: readonly KnowledgeEntry[]): readonly KnowledgeEntry[] {
+  let sorted = sortedBases.get(entries);
+  if (!sorted) {
+    sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    sortedBases.set(entries, sorted);
+  }
+  return sorted;
+}
+
+/** The index of the first entry whose id sorts after `id` (binary search). */
+function firstAfter(sorted: readonly KnowledgeEntry[], id: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as KnowledgeEntry).id <= id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
 export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRoutesOptions) {
   const { knowledge } = options;
 
@@ -100,14 +124,24 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
     {
       schema: {
         tags: ['Knowledge'],
-        summary: 'The loaded knowledge base: entries, counts and load errors',
+        summary: 'The loaded knowledge base: entries (by id, paged by cursor), counts and load errors',
+        description:
+          'Entries in id order, up to `limit` a page; `nextCursor` is null on the last page. `counts.entries` is the whole base.',
         security,
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 500 },
+            cursor: cursorQuery,
+          },
+        },
         response: {
           200: {
             ...reportSchema,
             properties: {
               ...reportSchema.properties,
               entries: { type: 'array', items: entrySchema },
+              nextCursor: nextCursorSchema,
               semantic: {
                 type: 'object',
                 description:
@@ -132,11 +166,18 @@ export async function knowledgeRoutes(app: FastifyInstance, options: KnowledgeRo
         },
       },
     },
-    async () => ({
-      entries: knowledge.current.entries,
-      ...reportBody(knowledge.lastReport),
-      semantic: options.semanticStatus?.() ?? { ...NO_MODEL, english: NO_MODEL },
-    }),
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const sorted = entriesById(knowledge.current.entries);
+      const start = cursor ? firstAfter(sorted, decodeCursor(cursor, ['string'])[0]) : 0;
+      const page = pageOf(sorted.slice(start, start + limit + 1), limit, (e) => [e.id]);
+      return {
+        entries: page.items,
+        nextCursor: page.nextCursor,
+        ...reportBody(knowledge.lastReport),
+        semantic: options.semanticStatus?.() ?? { ...NO_MODEL, english: NO_MODEL },
+      };
+    },
   );
 
   app.post(

@@ -121,6 +121,19 @@ describeOnEachDatabase('tickets through the API channel and the admin API', (dat
       ['customer', 'what time do you open?'],
       ['customer', 'still waiting...'],
     ]);
+    expect(detail.messagesNextCursor).toBeNull();
+    // The same messages paged by cursor, two at a time, oldest first.
+    const first = (await adminCall('GET', `/api/v1/tickets/${ticket?.id}/messages?limit=2`)).json();
+    expect(first.messages.map((m: { text: string }) => m.text)).toEqual([
+      'This is the worst service ever, I want to complain',
+      'what time do you open?',
+    ]);
+    const rest = (
+      await adminCall('GET', `/api/v1/tickets/${ticket?.id}/messages?limit=2&cursor=${first.nextCursor}`)
+    ).json();
+    expect(rest).toMatchObject({ messages: [{ author: 'customer', text: 'still waiting...' }], nextCursor: null });
+    expect((await adminCall('GET', `/api/v1/tickets/${ticket?.id}/messages?cursor=forged`)).statusCode).toBe(400);
+    expect((await adminCall('GET', '/api/v1/tickets/999999/messages')).statusCode).toBe(404);
     // One open ticket per customer.
     const open = (await adminCall('GET', '/api/v1/tickets?status=open')).json().tickets as { customer: unknown }[];
     expect(open.filter((t) => JSON.stringify(t.customer).includes(u))).toHaveLength(1);

@@ -132,6 +132,23 @@ describeOnEachDatabase('FAQ through the API channel', (database) => {
     expect(list.statusCode).toBe(200);
     expect(list.json()).toMatchObject({ counts: { entries: 9, byLocale: { 'zh-CN': 6, en: 3 } }, errors: [] });
     expect(list.json().entries.map((e: { id: string }) => e.id)).toContain('delivery-range');
+    expect(list.json().nextCursor).toBeNull();
+
+    // Paged by cursor in id order: every entry once.
+    const ids: string[] = [];
+    const sizes: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `limit=4${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await app.server.inject({ url: `/api/v1/knowledge?${query}`, headers: admin })).json();
+      sizes.push(page.entries.length);
+      ids.push(...page.entries.map((e: { id: string }) => e.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(sizes).toEqual([4, 4, 1]);
+    expect(ids).toEqual([...list.json().entries.map((e: { id: string }) => e.id)].sort());
+    const forged = await app.server.inject({ url: '/api/v1/knowledge?cursor=not-a-cursor', headers: admin });
+    expect(forged.statusCode).toBe(400);
 
     const file = join(dir, 'shop.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('周末8:30-22:00', '周末9:00-22:00'));
