@@ -182,7 +182,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     FEATURES,
     PIPELINE,
     {
-      core: { business, limits, outbox: settings.outbox, wechat: settings.wechat },
+      core: { business, limits, outbox: settings.outbox, wechat: settings.wechat, outreach: settings.outreach },
       env,
       db: store.db,
       reads: store.reads,
@@ -284,6 +284,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ],
     onAdminRoute: (name, route) => routes.set(name, [...(routes.get(name) ?? []), route]),
     profileExtras: (customerId) => features.profile(customerId),
+    segmentWhere: (segmentId) => features.segmentWhere(segmentId),
   });
 
   let stopped: Promise<void> | undefined;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { locales, textKeysOf } from './engine/i18n.js';
 import { ConfigError } from './errors.js';
 import { FEATURES, type FeatureSettings } from './features/index.js';
-import { localized } from './kernel/settings.js';
+import { clockTime, localized } from './kernel/settings.js';
 
 const timezone = z.string().refine(
   (tz) => {
@@ -226,6 +226,28 @@ const coreSchema = z
           .default(15 * 60_000),
         /** Sent messages are deleted after this many days (the outbox-prune job); the interaction log keeps them. */
         retainDays: z.number().int().min(1).max(36_500).default(30),
+      })
+      .strict()
+      .prefault({}),
+    /** Politeness of every marketing message (src/outbox/politeness.ts). */
+    outreach: z
+      .object({
+        /** Held from start to end (BUSINESS_TIMEZONE; past midnight when end is earlier), sent at end; false = none. */
+        quietHours: z
+          .union([z.object({ start: clockTime, end: clockTime }).strict(), z.literal(false)])
+          .default({ start: '21:00', end: '09:00' }),
+        /** At most this many marketing messages a customer in any `days` days; high-priority ones pass; false = none. */
+        frequencyCap: z
+          .union([
+            z
+              .object({
+                messages: z.number().int().min(1).max(1000),
+                days: z.number().int().min(1).max(365),
+              })
+              .strict(),
+            z.literal(false),
+          ])
+          .default({ messages: 2, days: 7 }),
       })
       .strict()
       .prefault({}),

@@ -72,5 +72,7 @@ export function parseCommand(text: string | undefined): ParsedCommand | undefine
   const match = text?.trim().match(/^\/([A-Za-z][\w]{0,31})(?:@\w+)?(?:\s+([\s\S]*))?$/);
   if (!match?.[1]) return undefined;
   const rest = match[2]?.trim();
-  return { name: match[1].toLowerCase(), args: rest ? rest.split(/\s+/) : [] };
+  const name = match[1].toLowerCase();
+  // /unsubscribe is another name for /stop.
+  return { name: name === 'unsubscribe' ? 'stop' : name, args: rest ? rest.split(/\s+/) : [] };
 }

@@ -7,15 +7,19 @@ import { coreFeature } from './core/index.js';
 import { escalationFeature } from './escalation/index.js';
 import { faqFeature } from './faq/index.js';
 import { feedbackFeature } from './feedback/index.js';
+import { lifecycleFeature } from './lifecycle/index.js';
 import { limitsFeature } from './limits/index.js';
 import { linkingFeature } from './linking/index.js';
 import { loyaltyFeature } from './loyalty/index.js';
 import { referralsFeature } from './referrals/index.js';
+import { segmentsFeature } from './segments/index.js';
 
 export const FEATURES = [
   coreFeature,
   limitsFeature,
   loyaltyFeature,
+  lifecycleFeature,
+  segmentsFeature,
   feedbackFeature,
   escalationFeature,
   linkingFeature,
@@ -27,6 +31,8 @@ export const FEATURES = [
 export const PIPELINE = [
   // First: a flooding customer's extra messages run nothing else.
   'rate-limit',
+  // A message brings an at-risk or churned customer back (their stage commits with the turn).
+  'lifecycle',
   // Runs first and acts last (after the welcome): welcome points.
   'welcome-points',
   // A survey waiting for an answer, then tickets (complaints, a person asked for).

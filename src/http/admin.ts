@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { searchCustomers } from '../store/customer-search.js';
 import { getCustomer } from '../store/customers.js';
-import type { Db } from '../store/index.js';
+import type { Db, Prisma } from '../store/index.js';
 import { listInteractions } from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import { cursorQuery, nextCursorSchema } from './paging.js';
@@ -20,7 +20,11 @@ const customer = {
     id: { type: 'string' },
     displayName: { type: ['string', 'null'] },
     locale: { type: ['string', 'null'] },
-    stage: { type: 'string' },
+    stage: {
+      type: 'string',
+      enum: ['prospect', 'new', 'active', 'loyal', 'at_risk', 'churned'],
+      description: 'Lifecycle stage, computed from purchases and activity (README: Lifecycle)',
+    },
     optedOut: { type: 'boolean' },
     createdAt: { type: 'string' },
     lastSeenAt: { type: 'string', description: 'When the customer last wrote, exact to a minute' },
@@ -32,6 +36,24 @@ const customer = {
         tier: { type: 'string' },
         tierName: { type: 'object', additionalProperties: { type: 'string' } },
       },
+    },
+    purchases: {
+      type: 'object',
+      description: 'Profile only (lifecycle): how many purchases and their sum',
+      properties: { count: { type: 'integer' }, amount: { type: 'number' } },
+    },
+    firstPurchaseAt: { type: ['string', 'null'], description: 'Profile only (lifecycle)' },
+    lastPurchaseAt: { type: ['string', 'null'], description: 'Profile only (lifecycle)' },
+    rfm: {
+      type: ['object', 'null'],
+      description:
+        'Profile only (lifecycle): recency, frequency and monetary scores 1-5 by quintile among the customers who bought; null before the first purchase or while fewer than 20 customers bought',
+      properties: { recency: { type: 'integer' }, frequency: { type: 'integer' }, monetary: { type: 'integer' } },
+    },
+    tags: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'Profile only (segments): labels staff put on the customer',
     },
   },
 } as const;
@@ -78,7 +100,12 @@ export interface AdminRoutesOptions {
   provider: DatabaseProvider;
   /** More of the profile, from features (points and tier). */
   profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
+  /** A saved segment as a condition on the customer row `c` (undefined: no such segment), from features. */
+  segmentWhere?: (segmentId: string) => Promise<Prisma.Sql | undefined>;
 }
+
+/** The customer list's item and its schema, for features that list customers (segment previews). */
+export { customer as customerSchema, profile as customerJson };
 
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { db } = options;
@@ -88,9 +115,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     {
       schema: {
         tags: ['Admin'],
-        summary: 'Find customers by channel identity or by a search text (name, id, external id)',
+        summary: 'Find customers by channel identity or by a search text (name, id, external id), or list a segment',
         description:
-          "Most recently seen first, paged by `cursor`. `q` matches a customer id or an external id exactly, or any part of a name (the customer's or one of its channel accounts', Chinese or English, case-insensitive), through indexes at any number of customers.",
+          "Most recently seen first, paged by `cursor`. `q` matches a customer id or an external id exactly, or any part of a name (the customer's or one of its channel accounts', Chinese or English, case-insensitive), through indexes at any number of customers. `segment` keeps only the customers of a saved segment (POST /api/v1/segments), its rules evaluated now; an unknown segment is a 404.",
         security,
         querystring: {
           type: 'object',
@@ -98,6 +125,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
             channel: { type: 'string', maxLength: 50 },
             externalId: { type: 'string', maxLength: 200 },
             q: { type: 'string', maxLength: 200 },
+            segment: { type: 'string', maxLength: 100, description: 'Only the customers of this segment (its id)' },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: cursorQuery,
           },
@@ -116,10 +144,13 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         channel?: string;
         externalId?: string;
         q?: string;
+        segment?: string;
         limit: number;
         cursor?: string;
       };
-      const page = await searchCustomers(options.reads, options.provider, query);
+      const where = query.segment === undefined ? undefined : await options.segmentWhere?.(query.segment);
+      if (query.segment !== undefined && !where) throw new AppError('HTTP_NOT_FOUND', `no segment ${query.segment}`);
+      const page = await searchCustomers(options.reads, options.provider, { ...query, where });
       return { customers: page.customers.map(profile), nextCursor: page.nextCursor };
     },
   );

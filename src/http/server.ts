@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPlug
 import type { Logger } from 'pino';
 import type { Db } from '../store/index.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
-import { adminRoutes } from './admin.js';
+import { type AdminRoutesOptions, adminRoutes } from './admin.js';
 import { requireBearer } from './auth.js';
 import { closeConnectionsOnClose } from './closing.js';
 import { installErrorHandler } from './errors.js';
@@ -43,6 +43,8 @@ export interface ServerOptions {
   /** Told of each admin route a plugin added ("POST /api/v1/…"), with the plugin's name. */
   onAdminRoute?: (name: string, route: string) => void;
   profileExtras?: (customerId: string) => Promise<Record<string, unknown>>;
+  /** A saved segment as a condition on the customer row (GET /api/v1/customers?segment=). */
+  segmentWhere?: AdminRoutesOptions['segmentWhere'];
   version: string;
   /** TRUST_PROXY: which proxies' X-Forwarded-For sets request.ip (per-IP limits need the client's). */
   trustProxy?: boolean | number | string[];
@@ -112,6 +114,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
       reads: o.reads,
       provider: o.provider,
       ...(o.profileExtras ? { profileExtras: o.profileExtras } : {}),
+      ...(o.segmentWhere ? { segmentWhere: o.segmentWhere } : {}),
     });
     for (const { name, plugin } of o.adminRoutes) {
       await admin.register(async (scope) => {

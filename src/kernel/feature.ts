@@ -12,7 +12,7 @@ import type { FeatureTexts, Locale, Texts } from '../engine/i18n.js';
 import type { JobSpec } from '../jobs/scheduler.js';
 import type { Outreach } from '../outbox/outreach.js';
 import type { StaffChannel, StaffDesk } from '../staff/channel.js';
-import type { Db, Tx } from '../store/index.js';
+import type { Db, Prisma, Tx } from '../store/index.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import type { Clock } from '../util/clock.js';
 
@@ -76,6 +76,11 @@ export interface FeatureParts<A = undefined> {
   api?: A;
   /** Fields the feature adds to a customer's profile (GET /api/v1/customers/:id). */
   profile?(customerId: string): Promise<Record<string, unknown>>;
+  /**
+   * A saved segment's customers as a condition on the customer row aliased `c`, for the admin
+   * customer list (GET /api/v1/customers?segment=); undefined when there is no such segment.
+   */
+  segmentWhere?(segmentId: string): Promise<Prisma.Sql | undefined>;
   /** How a staff channel that talks back (Slack) acts on tickets; `origin` names it. */
   staffDesk?(origin: string): StaffDesk;
   start?(): Promise<void>;

@@ -2,14 +2,16 @@
 // on a list that cannot work: a name used twice, a dependency missing or listed later, a
 // pipeline slot filled twice or by nobody (as Fastify checks its plugins' declared dependencies
 // at boot). A switched-off feature (`enabled: false` in its settings) is left out with its slots.
+
 import type { FastifyPluginAsync } from 'fastify';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
 import { buildTexts, type TextOverrides, type Texts } from '../engine/i18n.js';
 import { AppError, type ErrorCode } from '../errors.js';
 import type { JobSpec } from '../jobs/scheduler.js';
+import type { Outreach } from '../outbox/outreach.js';
 import type { StaffDesk } from '../staff/channel.js';
-import type { Tx } from '../store/index.js';
+import type { Prisma, Tx } from '../store/index.js';
 import { helpText } from './commands.js';
 import type { AnyFeature, CommandSpec, FeatureHost, FeatureParts } from './feature.js';
 
@@ -92,10 +94,14 @@ export interface BuiltFeatures {
   commands: CommandSpec[];
   /** Every text, /help made from `commands` unless the business wrote its own. */
   texts: Texts;
+  /** The business's own messages to customers, with its manners (what features get as host.outreach). */
+  outreach: Outreach;
   /** What the features add to a customer's profile. */
   profile(customerId: string): Promise<Record<string, unknown>>;
   /** The staff desk of the feature that has one (tickets), for a staff channel named `origin`. */
   staffDesk(origin: string): StaffDesk | undefined;
+  /** A saved segment's condition, from the feature that keeps segments (undefined: none, or it is off). */
+  segmentWhere(segmentId: string): Promise<Prisma.Sql | undefined>;
   /** Runs every feature's merge hook (in list order, on or off) inside the merge's transaction. */
   onCustomersMerged(tx: Tx, survivorId: string, absorbedId: string, at: Date): Promise<void>;
   /** A feature's public API by name (undefined when it is off). */
@@ -154,6 +160,7 @@ export async function buildFeatures(
     defaultLocale: base.defaultLocale,
     clock: base.clock,
     onQueued: () => base.notify(),
+    politeness: { ...base.core.outreach, timezone: base.env.BUSINESS_TIMEZONE },
   };
   const apis = new Map<string, unknown>();
   const parts = new Map<string, FeatureParts<unknown>>();
@@ -229,6 +236,7 @@ export async function buildFeatures(
     jobs: on.flatMap((f) => (parts.get(f.name)?.jobs ?? []).map((job) => ({ ...job, feature: f.name }))),
     commands: on.flatMap((f) => f.commands ?? []),
     texts,
+    outreach,
     async profile(customerId) {
       const fields = await Promise.all(all.map((p) => p.profile?.(customerId) ?? {}));
       return Object.assign({}, ...fields);
@@ -236,6 +244,9 @@ export async function buildFeatures(
     staffDesk(origin) {
       const desk = all.find((p) => p.staffDesk);
       return desk?.staffDesk?.(origin);
+    },
+    async segmentWhere(segmentId) {
+      return all.find((p) => p.segmentWhere)?.segmentWhere?.(segmentId);
     },
     onCustomersMerged: customersMerged,
     api: (name) => apis.get(name),

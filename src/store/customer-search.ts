@@ -6,7 +6,8 @@
 //   candidates; each is then checked against the names themselves (case-insensitive LIKE). A name
 //   thousands share, or a text with no letter or digit (which no token holds), walks the list
 //   newest first checking names instead;
-// - the list is ordered by lastSeenAt then id, newest first, and paged by cursor on that key.
+// - the list is ordered by lastSeenAt then id, newest first, and paged by cursor on that key;
+// - a segment's rules, compiled to a condition on the row (src/features/segments), narrow any of these.
 import { decodeCursor, pageOf } from '../http/paging.js';
 import { type Db, Prisma } from './index.js';
 import { containsText } from './like.js';
@@ -20,6 +21,8 @@ export interface CustomerQuery {
   limit: number;
   /** nextCursor of the previous page. */
   cursor?: string;
+  /** Only the customers this condition on the row `c` lets through (a segment's rules). */
+  where?: Prisma.Sql;
 }
 
 const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
@@ -43,7 +46,7 @@ async function pageIds(db: Db, query: CustomerQuery, where: Prisma.Sql, after: [
   // A row value, so both databases read the (lastSeenAt, id) index from the cursor on.
   const rows = await db.$queryRaw<{ id: string }[]>`
     SELECT c."id" AS id FROM "Customer" c
-    WHERE ${where} ${identityFilter(query)}
+    WHERE ${where} ${identityFilter(query)} ${query.where ? Prisma.sql`AND (${query.where})` : Prisma.empty}
       ${after ? Prisma.sql`AND (c."lastSeenAt", c."id") < (${after[0]}, ${after[1]})` : Prisma.empty}
     ORDER BY c."lastSeenAt" DESC, c."id" DESC
     LIMIT ${query.limit + 1}`;

@@ -38,6 +38,9 @@ describe('parseCommand', () => {
     ['/start', { name: 'start', args: [] }],
     ['/Lang@RapportBot  en ', { name: 'lang', args: ['en'] }],
     ['  /redeem  coffee 2', { name: 'redeem', args: ['coffee', '2'] }],
+    ['/unsubscribe', { name: 'stop', args: [] }],
+    ['/Unsubscribe@RapportBot', { name: 'stop', args: [] }],
+    ['退订', { name: 'stop', args: [] }],
   ])('parses %j', (text, expected) => {
     expect(parseCommand(text)).toEqual(expected);
   });

@@ -14,6 +14,8 @@ const OFF = [
   'referrals:\n  enabled: false',
   'birthdays:\n  enabled: false',
   'faq:\n  enabled: false',
+  'lifecycle:\n  enabled: false',
+  'segments:\n  enabled: false',
 ].join('\n');
 
 describeOnEachDatabase('features switched off', (database) => {
@@ -70,9 +72,9 @@ describeOnEachDatabase('features switched off', (database) => {
     expect((await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).statusCode).toBe(404);
     const profile = (await app.server.inject({ url: `/api/v1/customers/${id}`, headers: admin })).json();
     expect(profile).not.toHaveProperty('points');
-    expect(app.jobs.jobs.map((j) => j.name)).toEqual(['outbox-prune', 'ticket-reminders']);
+    expect(app.jobs.jobs.map((j) => j.name)).toEqual(['outbox-prune', 'outreach-release', 'ticket-reminders']);
     const jobs = (await app.server.inject({ url: '/api/v1/jobs', headers: admin })).json().jobs;
-    expect(jobs.map((j: { name: string }) => j.name)).toEqual(['outbox-prune', 'ticket-reminders']);
+    expect(jobs.map((j: { name: string }) => j.name)).toEqual(['outbox-prune', 'outreach-release', 'ticket-reminders']);
   });
 
   it('lets the features that only use them carry on: surveys without points, tickets, the fallback', async () => {

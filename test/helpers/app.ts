@@ -12,6 +12,15 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 /** Welcome points add a reply and ledger events; tests of other features leave them out. */
 const testDefaults = 'loyalty:\n  rules:\n    welcome: 0\n';
 
+/**
+ * Quiet hours and the frequency cap would make a test's marketing depend on the hour it runs at
+ * and on the tests before it: off unless the test's YAML sets `outreach` itself.
+ */
+function withoutManners(yaml: string): string {
+  if (/^outreach:/m.test(yaml)) return yaml;
+  return `${yaml.endsWith('\n') || !yaml ? yaml : `${yaml}\n`}outreach:\n  quietHours: false\n  frequencyCap: false\n`;
+}
+
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}, yaml = testDefaults): Config {
   return {
     env: parseEnv({
@@ -23,7 +32,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
       EMBEDDING_MODEL_DIR: '',
       ...env,
     }),
-    settings: parseBusinessConfig(yaml, 'test.yaml'),
+    settings: parseBusinessConfig(withoutManners(yaml), 'test.yaml'),
     configPath: null,
   };
 }

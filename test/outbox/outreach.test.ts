@@ -10,6 +10,10 @@ import { parseCommand } from '../../src/engine/context.js';
 import { toCustomer } from '../../src/outbox/outreach.js';
 import { FakeClock } from '../fakes/clock.js';
 import { admin, testApp } from '../helpers/app.js';
+
+/** No quiet hours, no cap: what these tests send goes at once. */
+const anyTime = { quietHours: false, frequencyCap: false, timezone: 'Asia/Shanghai' } as const;
+
 import { describeOnEachDatabase } from '../helpers/databases.js';
 
 interface Reply {
@@ -251,6 +255,7 @@ describeOnEachDatabase('outreach by purpose', (database) => {
         purpose: 'marketing',
         kind: 'birthday',
         key: `unreachable-test:${id}`,
+        polite: anyTime,
       },
     );
     expect(wish).toEqual({ status: 'skipped', reason: 'unreachable' });
@@ -287,6 +292,7 @@ describeOnEachDatabase('outreach by purpose', (database) => {
           purpose: 'marketing',
           kind: 'campaign',
           key,
+          polite: anyTime,
         },
       );
     const before = await outboxRows(u);

@@ -59,6 +59,8 @@ export async function runBirthdays(o: BirthdayJobOptions): Promise<number> {
         purpose: 'marketing',
         kind: 'birthday',
         key,
+        // Once a year, with points: past the frequency cap (quiet hours still hold it).
+        priority: 'high',
         at: now,
       });
     const outcome = await o.loyalty.award(id, 'birthday', o.loyalty.settings.rules.birthday, key, undefined, wish);

@@ -1,8 +1,9 @@
 // The engine's own commands (/start, /help, /lang, /stop) and the last stop of the pipeline
 // (unknown commands, "I can't answer that"), placed like any feature's middleware; and the
-// engine's housekeeping: the outbox-prune job.
+// engine's housekeeping: the outbox-prune job, and the release of marketing held through quiet hours.
 import { builtinCommands, fallback } from '../../engine/commands.js';
 import { defineFeature } from '../../kernel/feature.js';
+import { releaseHeld } from '../../outbox/outreach.js';
 import { pruneSent } from '../../outbox/store.js';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -10,7 +11,7 @@ const DAY_MS = 24 * 60 * 60_000;
 export const coreFeature = defineFeature({
   name: 'core',
   summary:
-    'Greeting, /help, language, opting out of messages the business sends on its own; sent outbox messages deleted after outbox.retainDays',
+    'Greeting, /help, language, opting out of messages the business sends on its own (/stop, /unsubscribe, 退订); quiet hours and a frequency cap for marketing; sent outbox messages deleted after outbox.retainDays',
   slots: ['commands', 'fallback'],
   commands: [
     { name: 'start', describe: { 'zh-CN': '开始', en: 'start' } },
@@ -33,6 +34,12 @@ export const coreFeature = defineFeature({
         name: 'outbox-prune',
         schedule: '45 3 * * *',
         run: (now) => pruneSent(host.db, new Date(now.getTime() - host.core.outbox.retainDays * DAY_MS)),
+      },
+      {
+        // Every minute: marketing held through quiet hours (outreach.quietHours) goes out when they end.
+        name: 'outreach-release',
+        schedule: '* * * * *',
+        run: () => releaseHeld(host.db, host.provider, new Date(host.clock.now()), host.notify),
       },
     ],
   }),

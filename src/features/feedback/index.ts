@@ -15,6 +15,19 @@ async function mergeFeedback(tx: Tx, survivorId: string, absorbedId: string): Pr
   const move = { where: { customerId: absorbedId }, data: { customerId: survivorId } };
   await tx.feedback.updateMany(move);
   await tx.followUp.updateMany(move);
+  // The survivor's latest scores are the latest of either side's.
+  for (const kind of ['csat', 'nps'] as const) {
+    const latest = await tx.feedback.findFirst({
+      where: { customerId: survivorId, kind, score: { not: null } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      select: { score: true },
+    });
+    if (latest)
+      await tx.customer.update({
+        where: { id: survivorId },
+        data: kind === 'csat' ? { lastCsat: latest.score } : { lastNps: latest.score },
+      });
+  }
 }
 
 export const feedbackFeature = defineFeature({
@@ -28,7 +41,15 @@ export const feedbackFeature = defineFeature({
   onCustomersMerged: mergeFeedback,
   setup(host) {
     const loyalty = host.optional(loyaltyFeature)?.loyalty;
-    const surveys = new Surveys(host.db, host.provider, loyalty, host.clock, host.settings.expiryHours, host.reads);
+    const surveys = new Surveys(
+      host.db,
+      host.provider,
+      loyalty,
+      host.clock,
+      host.settings.expiryHours,
+      host.outreach.politeness,
+      host.reads,
+    );
     return {
       middleware: { surveys: feedbackMiddleware(surveys) },
       adminRoutes: (app) =>

@@ -222,7 +222,7 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
         tags: ['Feedback'],
         summary: 'Send a CSAT or NPS survey to the customer, in the chat they last wrote from',
         description:
-          'A survey nobody asked for is marketing: 409 OPTED_OUT when the customer sent /stop, 409 UNREACHABLE when the platform says their account cannot be reached; 409 CONFLICT when they have no chat. Nothing is sent or opened then.',
+          'A survey nobody asked for is marketing: 409 OPTED_OUT when the customer sent /stop, 409 UNREACHABLE when the platform says their account cannot be reached; 409 CONFLICT when they have no chat or had outreach.frequencyCap marketing messages lately. Nothing is sent or opened then. During quiet hours (outreach.quietHours) it is held and goes out when they end (`heldUntil`).',
         security,
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 100 } } },
         body: {
@@ -234,7 +234,16 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
           },
         },
         response: {
-          200: { type: 'object', properties: { dialogId: { type: 'string' } } },
+          200: {
+            type: 'object',
+            properties: {
+              dialogId: { type: 'string' },
+              heldUntil: {
+                type: 'string',
+                description: 'Present when quiet hours hold the survey (outreach.quietHours): when it goes out',
+              },
+            },
+          },
           ...errorResponses,
           409: errorSchema,
         },
@@ -249,6 +258,9 @@ export async function feedbackRoutes(app: FastifyInstance, o: FeedbackRoutesOpti
       // Each call is a survey of its own: its key is unique.
       const sent = await o.surveys.send(id, kind, source, (key) => texts[key], `survey:admin:${randomUUID()}`);
       if (sent.status === 'queued') return { dialogId: sent.dialog.id };
+      if (sent.status === 'held') return { dialogId: sent.dialog.id, heldUntil: sent.releaseAt.toISOString() };
+      if (sent.reason === 'capped')
+        throw new AppError('HTTP_CONFLICT', `customer ${id} has had outreach.frequencyCap marketing messages lately`);
       if (sent.reason === 'opted_out') throw new AppError('OPTED_OUT', `customer ${id} opted out (/stop)`);
       if (sent.reason === 'unreachable')
         throw new AppError('UNREACHABLE', `customer ${id} cannot be reached on the chat they last wrote from`);

@@ -8,6 +8,7 @@ import type { OutboundMessage } from '../../engine/types.js';
 import { AppError } from '../../errors.js';
 import { decodeCursor, newestFirstAcross, olderThan, pageOf } from '../../http/paging.js';
 import { type SkipReason, toCustomer, toCustomerIn } from '../../outbox/outreach.js';
+import type { Politeness } from '../../outbox/politeness.js';
 import type { PendingDialog } from '../../store/generated/sqlite/client.js';
 import type { Db, Prisma, Tx } from '../../store/index.js';
 import { customerLocale } from '../../store/notify.js';
@@ -69,7 +70,11 @@ interface SummaryRow {
   detractors: unknown;
 }
 
-export type SurveySent = { status: 'queued'; dialog: Dialog } | { status: 'skipped'; reason: SkipReason | 'duplicate' };
+export type SurveySent =
+  | { status: 'queued'; dialog: Dialog }
+  /** Quiet hours: the question goes out at releaseAt; the answer is awaited from now. */
+  | { status: 'held'; dialog: Dialog; releaseAt: Date }
+  | { status: 'skipped'; reason: SkipReason | 'duplicate' };
 
 export class Surveys {
   constructor(
@@ -79,6 +84,8 @@ export class Surveys {
     private readonly loyalty: Loyalty | undefined,
     private readonly clock: Clock,
     private readonly expiryHours: number,
+    /** Quiet hours and the frequency cap of surveys nobody asked for (RAPPORT_CONFIG outreach). */
+    private readonly polite: Politeness,
     /** Where the admin lists and the summary read (Store.reads). */
     private readonly reads: Db = db,
   ) {}
@@ -132,8 +139,9 @@ export class Surveys {
         kind: 'survey',
         key,
         at: this.now(),
+        polite: this.polite,
       });
-      if (sent.status !== 'queued') return sent;
+      if (sent.status !== 'queued' && sent.status !== 'held') return sent;
       return {
         ...sent,
         dialog: await this.openIn(tx, customerId, sent.chat.channel, sent.chat.chatId, survey, source, id),
@@ -142,6 +150,7 @@ export class Surveys {
     if (sent.status === 'skipped' && sent.reason === 'no_chat')
       throw new AppError('HTTP_CONFLICT', 'the customer has no chat to send a survey to');
     if (sent.status === 'queued') return { status: 'queued', dialog: sent.dialog };
+    if (sent.status === 'held') return { status: 'held', dialog: sent.dialog, releaseAt: sent.releaseAt };
     return { status: 'skipped', reason: sent.status === 'duplicate' ? 'duplicate' : sent.reason };
   }
 
@@ -182,6 +191,12 @@ export class Surveys {
           createdAt: this.now(),
         },
       });
+      // The latest score on the customer, for segments (csat.last, nps.last).
+      if (survey !== 'feedback')
+        await tx.customer.update({
+          where: { id: dialog.customerId },
+          data: survey === 'csat' ? { lastCsat: score } : { lastNps: score },
+        });
       if (poor)
         await tx.followUp.create({
           data: { customerId: dialog.customerId, feedbackId: row.id, createdAt: this.now() },

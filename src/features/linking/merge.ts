@@ -7,7 +7,8 @@
 //
 // Conflicting fields, the documented rule:
 // - displayName, locale, birthday, referralCode, attributes: the survivor's; the other's only where the survivor has none.
-// - stage: the more engaged of the two (prospect < churned < at_risk < customer < repeat < loyal).
+// - stage: the more engaged of the two (prospect < churned < at_risk < new < active < loyal); the
+//   lifecycle job computes it again from the joined purchases and activity.
 // - optedOut: opted out if either was (an opt-out is never lost).
 // - points: the ledgers are joined, so the balance is the sum; createdAt the earlier, lastSeenAt the later.
 // - tickets: all move; if both had one open, the absorbed one's messages join the survivor's and it is
@@ -17,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors.js';
 import type { Db, Prisma, Tx } from '../../store/index.js';
 
-const engagement = ['prospect', 'churned', 'at_risk', 'customer', 'repeat', 'loyal'];
+const engagement = ['prospect', 'churned', 'at_risk', 'new', 'active', 'loyal'];
 const moreEngaged = (a: string, b: string) => (engagement.indexOf(b) > engagement.indexOf(a) ? b : a);
 
 export interface MergeResult {
@@ -58,6 +59,9 @@ export async function mergeCustomers(
     await tx.interaction.updateMany(move);
     await tx.outbox.updateMany(move);
     await tx.pendingDialog.updateMany(move);
+    // Held marketing and the frequency cap's record follow the customer (the cap counts both sides').
+    await tx.heldMessage.updateMany(move);
+    await tx.marketingSend.updateMany(move);
 
     await tx.customer.delete({ where: { id: absorbedId } });
     const merged = await tx.customer.update({

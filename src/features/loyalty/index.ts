@@ -2,6 +2,7 @@
 // redemption codes, expiry of old points. Other features award points through its API.
 import { defineFeature } from '../../kernel/feature.js';
 import type { Tx } from '../../store/index.js';
+import { refreshPurchaseTotals } from '../../store/purchases.js';
 import { loyaltyCommandSpecs } from './commands.js';
 import { loyaltyCommands, welcomePoints } from './middleware.js';
 import { rewardsCommands } from './redeem-middleware.js';
@@ -30,6 +31,7 @@ async function mergePoints(tx: Tx, survivorId: string, absorbedId: string): Prom
   const move = { where: { customerId: absorbedId }, data: { customerId: survivorId } };
   await tx.pointsEntry.updateMany(move);
   await tx.purchase.updateMany(move);
+  await refreshPurchaseTotals(tx, survivorId);
   await tx.redemption.updateMany(move);
   await tx.customer.update({
     where: { id: survivorId },

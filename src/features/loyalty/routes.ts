@@ -91,6 +91,10 @@ export async function loyaltyRoutes(app: FastifyInstance, options: LoyaltyRoutes
               },
               points: { type: 'object', properties: { awarded: { type: 'integer' }, balance: { type: 'integer' } } },
               tierReached: { type: 'string' },
+              stage: {
+                type: 'string',
+                description: "The customer's lifecycle stage after this purchase (when lifecycle is on)",
+              },
               referral: {
                 type: 'object',
                 description: 'Present when this purchase paid the referral the customer had entered',

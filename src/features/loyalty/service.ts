@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../../errors.js';
 import { type Db, isUniqueViolation, type Tx } from '../../store/index.js';
+import { refreshPurchaseTotals } from '../../store/purchases.js';
 import type { Clock } from '../../util/clock.js';
 import {
   append,
@@ -184,12 +185,8 @@ export class Loyalty {
         const purchase = await tx.purchase.create({
           data: { customerId, orderId: input.orderId, amount: input.amount, at: input.at ?? at, createdAt: at },
         });
-        // Lifecycle: the first purchase makes a customer, the second a repeat customer.
-        const count = await tx.purchase.count({ where: { customerId } });
-        await tx.customer.updateMany({
-          where: { id: customerId, stage: { in: ['prospect', 'customer'] } },
-          data: { stage: count >= 2 ? 'repeat' : 'customer' },
-        });
+        // The totals the lifecycle stage and segments read (the stage itself: features/lifecycle).
+        await refreshPurchaseTotals(tx, customerId);
         const entry =
           points > 0
             ? await appendInTx(tx, {

@@ -16,5 +16,7 @@ export function congratulateTier(tx: Tx, o: Outreach, customerId: string, tier: 
     purpose: 'marketing',
     kind: 'tier_reached',
     key: `tier:${customerId}:${tier.id}:${cause}`,
+    // News of the customer's own points: past the frequency cap (quiet hours still hold it).
+    priority: 'high',
   });
 }

@@ -11,7 +11,13 @@ import type { ReferralPayout } from './referrals.js';
 
 function tell(tx: Tx, o: Outreach, customerId: string, key: TextKey, vars: Record<string, number>, dedupe: string) {
   const text = (l: Locale) => format(o.texts[l][key], vars);
-  return notifyIn(tx, o, customerId, text, { purpose: 'marketing', kind: 'referral', key: dedupe });
+  return notifyIn(tx, o, customerId, text, {
+    purpose: 'marketing',
+    kind: 'referral',
+    key: dedupe,
+    // News of the customer's own points: past the frequency cap (quiet hours still hold it).
+    priority: 'high',
+  });
 }
 
 /** `paidAt`: `start` when the referee's own turn already says what they got. */

@@ -85,7 +85,7 @@ describeOnEachDatabase('points ledger', (database) => {
     expect(await balance(id)).toBe(10);
   });
 
-  it('awards a purchase once per order id and moves the lifecycle stage', async () => {
+  it('awards a purchase once per order id and keeps the purchase totals on the customer', async () => {
     const id = await newCustomer();
     const first = await Promise.all([
       loyalty.purchase(id, { amount: 88.8, orderId: `order-${id}-1` }),
@@ -93,9 +93,16 @@ describeOnEachDatabase('points ledger', (database) => {
     ]);
     expect(first.filter((p) => !p.duplicate)).toHaveLength(1);
     expect(await balance(id)).toBe(88);
-    expect((await store.db.customer.findUniqueOrThrow({ where: { id } })).stage).toBe('customer');
-    await loyalty.purchase(id, { amount: 20, orderId: `order-${id}-2` });
-    expect((await store.db.customer.findUniqueOrThrow({ where: { id } })).stage).toBe('repeat');
+    const early = new Date('2026-01-02T03:04:05.000Z');
+    // An older purchase reported later: the first purchase moves back, the latest stays.
+    await loyalty.purchase(id, { amount: 20, orderId: `order-${id}-2`, at: early });
+    const totals = await store.db.customer.findUniqueOrThrow({
+      where: { id },
+      select: { purchaseCount: true, purchaseAmount: true, firstPurchaseAt: true, lastPurchaseAt: true },
+    });
+    expect(totals).toMatchObject({ purchaseCount: 2, firstPurchaseAt: early });
+    expect(totals.purchaseAmount).toBeCloseTo(108.8);
+    expect(totals.lastPurchaseAt?.getTime()).toBeGreaterThan(early.getTime());
     expect(await store.db.purchase.count({ where: { customerId: id } })).toBe(2);
     expect(await balance(id)).toBe(108);
   });

@@ -74,7 +74,7 @@ describeOnEachDatabase('loyalty through the API channel and the admin API', (dat
     expect(again.json()).toMatchObject({ duplicate: true, points: { awarded: 0, balance: 178 } });
 
     const profile = await json('GET', `/api/v1/customers/${id}`);
-    expect(profile.json()).toMatchObject({ stage: 'customer', points: { balance: 178, tier: 'bronze' } });
+    expect(profile.json()).toMatchObject({ stage: 'new', points: { balance: 178, tier: 'bronze' } });
     const ledger = await json('GET', `/api/v1/customers/${id}/points`);
     expect(ledger.json()).toMatchObject({ balance: 178, tier: { id: 'bronze' }, nextTier: { id: 'silver' } });
     expect(ledger.json().ledger.map((e: { reason: string; delta: number }) => [e.reason, e.delta])).toEqual([

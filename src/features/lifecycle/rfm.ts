@@ -1,0 +1,105 @@
+// RFM scores, 1 to 5 each: recency (the latest purchase), frequency (how many purchases) and
+// monetary (their sum), by quintile among the customers who bought. The quintile boundaries come
+// from the database (an index walk per measure, on the read connection) once a day, or when an
+// instance first needs them; a score compares the customer's totals with them, so no score is stored
+// and none goes stale between two runs.
+import type { Db } from '../../store/index.js';
+import type { Clock } from '../../util/clock.js';
+
+export interface Rfm {
+  recency: number;
+  frequency: number;
+  monetary: number;
+}
+
+/** The values at the 20th, 40th, 60th and 80th percentile of each measure. */
+export interface RfmCuts {
+  recency: number[]; // epoch ms
+  frequency: number[];
+  monetary: number[];
+  purchasers: number;
+}
+
+export interface PurchaseTotals {
+  purchaseCount: number;
+  purchaseAmount: number;
+  lastPurchaseAt: Date | null;
+}
+
+/** "Top RFM" makes a customer loyal: each score in the top two quintiles. */
+export const topRfm = (r: Rfm) => r.recency >= 4 && r.frequency >= 4 && r.monetary >= 4;
+
+/** The score of a value: 1 + how many boundaries it is above. */
+const scoreOf = (value: number, cuts: number[]) => 1 + cuts.filter((c) => value > c).length;
+
+export function rfmOf(t: PurchaseTotals, cuts: RfmCuts | null): Rfm | null {
+  if (!cuts || t.purchaseCount === 0 || !t.lastPurchaseAt) return null;
+  return {
+    recency: scoreOf(t.lastPurchaseAt.getTime(), cuts.recency),
+    frequency: scoreOf(t.purchaseCount, cuts.frequency),
+    monetary: scoreOf(t.purchaseAmount, cuts.monetary),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Below this many customers who bought, quintiles say nothing: no scores (and no loyal by RFM). */
+export const RFM_MIN_PURCHASERS = 20;
+
+export class RfmScale {
+  private cuts: RfmCuts | null = null;
+  private measuredAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly reads: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The boundaries, measured again when a day old. */
+  async current(): Promise<RfmCuts | null> {
+    if (this.clock.now() - this.measuredAt >= DAY_MS) await this.refresh();
+    return this.cuts;
+  }
+
+  async refresh(): Promise<RfmCuts | null> {
+    const bought = { purchaseCount: { gt: 0 } };
+    const purchasers = await this.reads.customer.count({ where: bought });
+    // The same customers, said so that each measure's index serves both the filter and the order.
+    const where = { lastPurchaseAt: { lastPurchaseAt: { not: null } }, purchaseCount: bought, purchaseAmount: bought };
+    const offsets = [1, 2, 3, 4].map((k) => Math.min(purchasers - 1, Math.floor((purchasers * k) / 5)));
+    // Each boundary is one row at an offset of an index in that measure's order.
+    const at = <K extends 'lastPurchaseAt' | 'purchaseCount' | 'purchaseAmount'>(key: K) =>
+      Promise.all(
+        offsets.map((skip) =>
+          this.reads.customer.findFirst({
+            where: where[key],
+            orderBy: { [key]: 'asc' },
+            skip,
+            select: { [key]: true } as Record<K, true>,
+          }),
+        ),
+      );
+    if (purchasers < RFM_MIN_PURCHASERS) {
+      this.cuts = null;
+    } else {
+      const [recency, frequency, monetary] = await Promise.all([
+        at('lastPurchaseAt'),
+        at('purchaseCount'),
+        at('purchaseAmount'),
+      ]);
+      const values = (rows: (Record<string, unknown> | null)[], key: string) =>
+        rows.map((r) => {
+          const v = r?.[key];
+          return v instanceof Date ? v.getTime() : Number(v ?? 0);
+        });
+      this.cuts = {
+        recency: values(recency, 'lastPurchaseAt'),
+        frequency: values(frequency, 'purchaseCount'),
+        monetary: values(monetary, 'purchaseAmount'),
+        purchasers,
+      };
+    }
+    this.measuredAt = this.clock.now();
+    return this.cuts;
+  }
+}

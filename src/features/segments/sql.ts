@@ -1,0 +1,225 @@
+// Compiles parsed rules (./rules.ts) to one SQL condition on the customer row aliased `c`, for
+// both SQLite and PostgreSQL: values are bound parameters, identifiers fixed text. The database
+// evaluates it (a count, a page of the admin list); customers are never loaded to be filtered.
+//
+// NULL: a condition on an empty column is false, never unknown. `ne` and `nin` match the customers
+// without a value (the complement of `eq` and `in`), and `not` is `IS NOT TRUE`, so {"not": r} is
+// exactly the customers r leaves out, even where r compares an empty column.
+import { Prisma } from '../../store/index.js';
+import type { Condition, DateValue, Rule, Scalar } from './rules.js';
+
+export interface SqlContext {
+  /** The clock's now: {"daysAgo": N} and withinDays count back from it. */
+  now: Date;
+  /** The loyalty tiers, lowest minPoints first. */
+  tiers: readonly { id: string; minPoints: number }[];
+}
+
+const DAY = 86_400_000;
+const TRUE = Prisma.sql`1 = 1`;
+const FALSE = Prisma.sql`1 = 0`;
+
+/** The rules as a condition on the customer row `c` (…FROM "Customer" c WHERE <this>). */
+export function ruleWhere(rule: Rule, context: SqlContext): Prisma.Sql {
+  if ('all' in rule) return rule.all.length ? group(rule.all, ' AND ', context) : TRUE;
+  if ('any' in rule) return rule.any.length ? group(rule.any, ' OR ', context) : FALSE;
+  if ('not' in rule) return Prisma.sql`((${ruleWhere(rule.not, context)}) IS NOT TRUE)`;
+  return condition(rule, context);
+}
+
+const group = (rules: Rule[], joint: string, context: SqlContext) =>
+  Prisma.sql`(${Prisma.join(
+    rules.map((r) => ruleWhere(r, context)),
+    joint,
+  )})`;
+
+const column = (name: string) => Prisma.raw(`c."${name}"`);
+
+function condition(c: Condition, context: SqlContext): Prisma.Sql {
+  const since = (days: number) => new Date(context.now.getTime() - days * DAY);
+  const date = (v: Scalar) =>
+    'at' in (v as DateValue) ? (v as { at: Date }).at : since((v as { daysAgo: number }).daysAgo);
+  switch (c.field) {
+    case 'stage':
+      return compare(column('stage'), c, false);
+    case 'points':
+      return compare(column('pointsBalance'), c, false);
+    case 'locale':
+      return compare(column('locale'), c, true);
+    case 'csat.last':
+      return compare(column('lastCsat'), c, true);
+    case 'nps.last':
+      return compare(column('lastNps'), c, true);
+    case 'lastSeenAt':
+      return compare(column('lastSeenAt'), c, false, date);
+    case 'firstSeenAt':
+      return compare(column('createdAt'), c, false, date);
+    case 'lastPurchaseAt':
+      return compare(column('lastPurchaseAt'), c, true, date);
+    case 'purchases.count':
+    case 'purchases.amount': {
+      if (c.withinDays === undefined) {
+        return compare(column(c.field === 'purchases.count' ? 'purchaseCount' : 'purchaseAmount'), c, false);
+      }
+      // Read from the (customerId, at) index: the customer's purchases of the window only.
+      const total = c.field === 'purchases.count' ? Prisma.sql`COUNT(*)` : Prisma.sql`COALESCE(SUM(p."amount"), 0)`;
+      const sum = Prisma.sql`(SELECT ${total} FROM "Purchase" p
+        WHERE p."customerId" = c."id" AND p."at" >= ${since(c.withinDays)})`;
+      return compare(sum, c, false);
+    }
+    case 'tier':
+      return tierWhere(c, context.tiers);
+    case 'birthdayMonth':
+      return monthWhere(c);
+    case 'channel':
+      return having(Prisma.sql`"ChannelIdentity" x WHERE x."customerId" = c."id"`, Prisma.sql`x."channel"`, c);
+    case 'tags':
+      return having(Prisma.sql`"CustomerTag" x WHERE x."customerId" = c."id"`, Prisma.sql`x."tag"`, c);
+    case 'openTicket': {
+      const open = Prisma.sql`EXISTS (SELECT 1 FROM "Ticket" x
+        WHERE x."customerId" = c."id" AND x."status" IN ('open', 'claimed'))`;
+      return wanted(c) ? open : Prisma.sql`NOT ${open}`;
+    }
+    case 'optedOut':
+      return Prisma.sql`${column('optedOut')} = ${wanted(c) ? Prisma.raw('TRUE') : Prisma.raw('FALSE')}`;
+  }
+}
+
+/** A column (or a subquery's number) against the condition's values. */
+function compare(
+  col: Prisma.Sql,
+  c: Condition,
+  nullable: boolean,
+  bind: (v: Scalar) => unknown = (v) => v,
+): Prisma.Sql {
+  const orEmpty = (sql: Prisma.Sql) => (nullable ? Prisma.sql`(${col} IS NULL OR ${sql})` : sql);
+  switch (c.op) {
+    case 'eq':
+      return Prisma.sql`${col} = ${bind(c.value)}`;
+    case 'ne':
+      return orEmpty(Prisma.sql`${col} <> ${bind(c.value)}`);
+    case 'in':
+      return Prisma.sql`${col} IN (${Prisma.join(c.value.map(bind))})`;
+    case 'nin':
+      return orEmpty(Prisma.sql`${col} NOT IN (${Prisma.join(c.value.map(bind))})`);
+    case 'gt':
+      return Prisma.sql`${col} > ${bind(c.value)}`;
+    case 'gte':
+      return Prisma.sql`${col} >= ${bind(c.value)}`;
+    case 'lt':
+      return Prisma.sql`${col} < ${bind(c.value)}`;
+    case 'lte':
+      return Prisma.sql`${col} <= ${bind(c.value)}`;
+    case 'between':
+      return Prisma.sql`${col} BETWEEN ${bind(c.value[0])} AND ${bind(c.value[1])}`;
+    case 'exists':
+      return c.value ? Prisma.sql`${col} IS NOT NULL` : Prisma.sql`${col} IS NULL`;
+  }
+}
+
+/** eq true / ne false: the customers that have it. */
+const wanted = (c: Condition) => (c.op === 'eq') === c.value;
+
+/** tags and channel: rows of another table (`rows`, correlated to c) holding the values in `col`. */
+function having(rows: Prisma.Sql, col: Prisma.Sql, c: Condition): Prisma.Sql {
+  const exists = (filter: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM ${rows}${filter})`;
+  switch (c.op) {
+    case 'eq':
+      return exists(Prisma.sql` AND ${col} = ${c.value}`);
+    case 'ne':
+      return Prisma.sql`NOT ${exists(Prisma.sql` AND ${col} = ${c.value}`)}`;
+    case 'in':
+      return exists(Prisma.sql` AND ${col} IN (${Prisma.join(c.value)})`);
+    case 'nin':
+      return Prisma.sql`NOT ${exists(Prisma.sql` AND ${col} IN (${Prisma.join(c.value)})`)}`;
+    case 'exists':
+      return c.value ? exists(Prisma.empty) : Prisma.sql`NOT ${exists(Prisma.empty)}`;
+    default:
+      throw new Error(`${c.field} takes no ${c.op}`); // ./rules.ts refused it already
+  }
+}
+
+/**
+ * The tier as ranges of pointsBalance (an indexable comparison, not a per-customer computation):
+ * the tiers the condition picks, each run of neighbouring tiers one range from its lowest
+ * minPoints to the next tier's. The lowest tier has no lower bound, as Loyalty.tierFor gives it to
+ * any number below the others. Note that Loyalty ranks by points earned in the last 12 months;
+ * segments read the balance, which the database holds on the customer row.
+ */
+function tierWhere(c: Condition, tiers: SqlContext['tiers']): Prisma.Sql {
+  const rank = (v: Scalar) => tiers.findIndex((t) => t.id === v);
+  const picks = (i: number): boolean => {
+    switch (c.op) {
+      case 'eq':
+        return i === rank(c.value);
+      case 'ne':
+        return i !== rank(c.value);
+      case 'in':
+        return c.value.some((v) => rank(v) === i);
+      case 'nin':
+        return !c.value.some((v) => rank(v) === i);
+      case 'gt':
+        return i > rank(c.value);
+      case 'gte':
+        return i >= rank(c.value);
+      case 'lt':
+        return i < rank(c.value);
+      case 'lte':
+        return i <= rank(c.value);
+      case 'between':
+        return i >= rank(c.value[0]) && i <= rank(c.value[1]);
+      case 'exists':
+        return c.value;
+    }
+  };
+  const points = column('pointsBalance');
+  const ranges: Prisma.Sql[] = [];
+  for (let first = 0; first < tiers.length; first++) {
+    if (!picks(first)) continue;
+    let last = first;
+    while (last + 1 < tiers.length && picks(last + 1)) last++;
+    const bounds = [
+      ...(first > 0 ? [Prisma.sql`${points} >= ${tiers[first]?.minPoints}`] : []),
+      ...(last < tiers.length - 1 ? [Prisma.sql`${points} < ${tiers[last + 1]?.minPoints}`] : []),
+    ];
+    ranges.push(bounds.length ? Prisma.sql`(${Prisma.join(bounds, ' AND ')})` : TRUE);
+    first = last;
+  }
+  return ranges.length ? Prisma.sql`(${Prisma.join(ranges, ' OR ')})` : FALSE;
+}
+
+/**
+ * The birthday month over the "MM-DD" text: month 3 is "03-00" to "03-99", a range the birthday
+ * index serves, and every "MM-DD" sorts by month then day under any collation (same shape, digits).
+ */
+function monthWhere(c: Condition): Prisma.Sql {
+  const col = column('birthday');
+  const mm = (v: Scalar) => String(v).padStart(2, '0');
+  const from = (v: Scalar) => `${mm(v)}-00`;
+  const to = (v: Scalar) => `${mm(v)}-99`;
+  const inMonth = (v: Scalar) => Prisma.sql`${col} BETWEEN ${from(v)} AND ${to(v)}`;
+  const anyMonth = (vs: Scalar[]) => Prisma.sql`(${Prisma.join(vs.map(inMonth), ' OR ')})`;
+  const orEmpty = (sql: Prisma.Sql) => Prisma.sql`(${col} IS NULL OR NOT ${sql})`;
+  switch (c.op) {
+    case 'eq':
+      return inMonth(c.value);
+    case 'ne':
+      return orEmpty(Prisma.sql`(${inMonth(c.value)})`);
+    case 'in':
+      return anyMonth(c.value);
+    case 'nin':
+      return orEmpty(anyMonth(c.value));
+    case 'gt':
+      return Prisma.sql`${col} > ${to(c.value)}`;
+    case 'gte':
+      return Prisma.sql`${col} >= ${from(c.value)}`;
+    case 'lt':
+      return Prisma.sql`${col} < ${from(c.value)}`;
+    case 'lte':
+      return Prisma.sql`${col} <= ${to(c.value)}`;
+    case 'between':
+      return Prisma.sql`${col} BETWEEN ${from(c.value[0])} AND ${to(c.value[1])}`;
+    case 'exists':
+      return c.value ? Prisma.sql`${col} IS NOT NULL` : Prisma.sql`${col} IS NULL`;
+  }
+}

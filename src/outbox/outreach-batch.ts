@@ -1,0 +1,266 @@
+// Marketing to many customers at once (occasions, campaigns): the rules of toCustomerIn
+// (./outreach.ts: opt-out, unreachable accounts, the key recorded once, the frequency cap, quiet
+// hours) decided for a whole batch with a few set-wise reads and multi-row writes, in one
+// transaction. Writing to 100,000 customers one by one costs several statements each; a batch
+// of 500 costs about ten.
+import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
+import type { Button, OutboundMessage } from '../engine/types.js';
+import { insertMany } from '../store/bulk.js';
+import { Prisma, type Tx } from '../store/index.js';
+import { type CustomerChat, customerLocale } from '../store/notify.js';
+import type { Outreach, SkipReason } from './outreach.js';
+import { quietUntil } from './politeness.js';
+
+/** What a customer of the batch is told, in their language. */
+export interface BatchItem {
+  customerId: string;
+  key: string;
+  text: (locale: Locale, customer: { displayName: string | null }) => string;
+  buttons?: Button[];
+  priority?: 'high';
+}
+
+export type BatchOutcome = 'queued' | 'held' | 'duplicate' | SkipReason;
+
+export interface BatchOptions {
+  /** The interaction's kind: occasion, campaign, … */
+  kind: string;
+  at: Date;
+  /** Marks the rows of a campaign (its stats). */
+  campaignId?: string;
+}
+
+interface Target {
+  chat: CustomerChat;
+  /** The latest message the customer wrote in that chat: its language when they chose none. */
+  lastText: string | null;
+  lastHint: string | null;
+}
+
+/** Each customer's latest private chat (where they last wrote) and what they wrote there. */
+async function latestChats(tx: Tx, ids: readonly string[]): Promise<Map<string, Target>> {
+  const rows = await tx.$queryRaw<
+    {
+      customerId: string;
+      conversationId: string;
+      channel: string;
+      chatId: string;
+      text: string | null;
+      payload: unknown;
+    }[]
+  >`
+    SELECT i."customerId" AS "customerId", c."id" AS "conversationId", c."channel" AS channel, c."chatId" AS "chatId",
+           i."text" AS text, i."payload" AS payload
+    FROM "Interaction" i JOIN "Conversation" c ON c."id" = i."conversationId"
+    WHERE i."id" IN (
+      SELECT MAX(i2."id") FROM "Interaction" i2 JOIN "Conversation" c2 ON c2."id" = i2."conversationId"
+      WHERE i2."customerId" IN (${Prisma.join(ids)}) AND i2."direction" = 'in' AND c2."kind" = 'private'
+      GROUP BY i2."customerId")`;
+  const chats = new Map<string, Target>();
+  for (const r of rows) {
+    const payload = typeof r.payload === 'string' ? safeJson(r.payload) : r.payload;
+    chats.set(r.customerId, {
+      chat: { channel: r.channel, chatId: r.chatId, chatType: 'private', conversationId: r.conversationId },
+      lastText: r.text,
+      lastHint: (payload as { localeHint?: string } | null)?.localeHint ?? null,
+    });
+  }
+  return chats;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Queues (or holds, or skips) one marketing message per item, in the caller's transaction;
+ * returns each item's outcome by key. Items must have distinct keys.
+ */
+export async function marketingBatch(
+  tx: Tx,
+  o: Outreach,
+  items: readonly BatchItem[],
+  options: BatchOptions,
+): Promise<Map<string, BatchOutcome>> {
+  const outcome = new Map<string, BatchOutcome>();
+  if (!items.length) return outcome;
+  const { at, kind } = options;
+  const polite = o.politeness;
+  const ids = [...new Set(items.map((i) => i.customerId))];
+
+  const seen = await tx.marketingSend.findMany({
+    where: { dedupeKey: { in: items.map((i) => i.key) } },
+    select: { dedupeKey: true },
+  });
+  for (const s of seen) outcome.set(s.dedupeKey, 'duplicate');
+  const customers = new Map(
+    (
+      await tx.customer.findMany({
+        where: { id: { in: ids } },
+        select: { id: true, optedOut: true, locale: true, displayName: true },
+      })
+    ).map((c) => [c.id, c]),
+  );
+  const chats = await latestChats(tx, ids);
+  const unreachable = new Set(
+    (
+      await tx.channelIdentity.findMany({
+        where: { customerId: { in: ids }, reachable: false },
+        select: { channel: true, externalId: true },
+      })
+    ).map((i) => `${i.channel}\u0000${i.externalId}`),
+  );
+  const recent = new Map<string, number>();
+  if (polite.frequencyCap) {
+    const counts = await tx.marketingSend.groupBy({
+      by: ['customerId'],
+      where: { customerId: { in: ids }, at: { gt: new Date(at.getTime() - polite.frequencyCap.days * 86_400_000) } },
+      _count: { _all: true },
+    });
+    for (const c of counts) recent.set(c.customerId, c._count._all);
+  }
+  const releaseAt = quietUntil(at, polite.quietHours, polite.timezone);
+
+  type Go = { item: BatchItem; target: Target; message: OutboundMessage };
+  const go: Go[] = [];
+  const skipped: { item: BatchItem; target: Target; reason: SkipReason }[] = [];
+  for (const item of items) {
+    if (outcome.has(item.key)) continue;
+    const customer = customers.get(item.customerId);
+    const target = chats.get(item.customerId);
+    if (!customer || !target) {
+      outcome.set(item.key, customer ? 'no_chat' : 'opted_out');
+      continue;
+    }
+    const count = recent.get(item.customerId) ?? 0;
+    const reason: SkipReason | null = customer.optedOut
+      ? 'opted_out'
+      : unreachable.has(`${target.chat.channel}\u0000${target.chat.chatId}`)
+        ? 'unreachable'
+        : polite.frequencyCap && item.priority !== 'high' && count >= polite.frequencyCap.messages
+          ? 'capped'
+          : null;
+    if (reason) {
+      outcome.set(item.key, reason);
+      skipped.push({ item, target, reason });
+      continue;
+    }
+    recent.set(item.customerId, count + 1);
+    const locale =
+      normalizeLocale(customer.locale) ??
+      detectLocale(target.lastText ?? undefined) ??
+      normalizeLocale(target.lastHint) ??
+      (await customerLocale(tx, item.customerId, o.defaultLocale));
+    const text = item.text(locale, customer);
+    go.push({ item, target, message: item.buttons?.length ? { text, buttons: item.buttons } : { text } });
+  }
+
+  if (skipped.length) {
+    await tx.interaction.createMany({
+      data: skipped.map(({ item, target, reason }) => ({
+        customerId: item.customerId,
+        conversationId: target.chat.conversationId,
+        channel: target.chat.channel,
+        direction: 'event',
+        kind: 'outreach_skipped',
+        payload: { purpose: 'marketing', kind, reason, key: item.key },
+        createdAt: at,
+      })),
+    });
+  }
+  if (!go.length) return outcome;
+
+  // The keys' records first: a run that raced this one to a key keeps it, and this one skips it.
+  const gated = await insertMany(
+    tx,
+    o.provider,
+    'MarketingSend',
+    go.map(({ item }) => ({
+      customerId: item.customerId,
+      kind,
+      dedupeKey: item.key,
+      at,
+      campaignId: options.campaignId ?? null,
+    })),
+    { returning: ['dedupeKey'], skipConflictsOn: ['dedupeKey'] },
+  );
+  const mine = new Set(gated.map((g) => String(g.dedupeKey)));
+  const sending = go.filter((g) => {
+    if (mine.has(g.item.key)) return true;
+    outcome.set(g.item.key, 'duplicate');
+    return false;
+  });
+  if (!sending.length) return outcome;
+
+  if (releaseAt) {
+    await tx.heldMessage.createMany({
+      data: sending.map(({ item, target, message }) => ({
+        customerId: item.customerId,
+        channel: target.chat.channel,
+        chatId: target.chat.chatId,
+        chatType: target.chat.chatType,
+        conversationId: target.chat.conversationId,
+        message: message as unknown as Prisma.InputJsonValue,
+        kind,
+        dedupeKey: item.key,
+        releaseAt,
+        createdAt: at,
+      })),
+    });
+    for (const { item } of sending) outcome.set(item.key, 'held');
+    return outcome;
+  }
+
+  const queued = await insertMany(
+    tx,
+    o.provider,
+    'Outbox',
+    sending.map(({ item, target, message }) => ({
+      channel: target.chat.channel,
+      chatId: target.chat.chatId,
+      chatType: target.chat.chatType,
+      customerId: item.customerId,
+      message: message as unknown as object,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: at,
+      dedupeKey: item.key,
+    })),
+    { json: ['message'], returning: ['id', 'dedupeKey'], skipConflictsOn: ['dedupeKey'] },
+  );
+  const outboxIds = new Map(queued.map((q) => [String(q.dedupeKey), Number(q.id)]));
+  await linkOutbox(tx, outboxIds);
+  await tx.interaction.createMany({
+    data: sending
+      .filter(({ item }) => outboxIds.has(item.key))
+      .map(({ item, target, message }) => ({
+        customerId: item.customerId,
+        conversationId: target.chat.conversationId,
+        channel: target.chat.channel,
+        direction: 'out',
+        kind,
+        text: message.text,
+        ...(message.buttons ? { payload: { buttons: message.buttons } as unknown as Prisma.InputJsonValue } : {}),
+        createdAt: at,
+      })),
+  });
+  for (const { item } of sending) outcome.set(item.key, outboxIds.has(item.key) ? 'queued' : 'duplicate');
+  return outcome;
+}
+
+/** Notes each key's Outbox row on its MarketingSend record, in one statement. */
+async function linkOutbox(tx: Tx, outboxIds: Map<string, number>): Promise<void> {
+  if (!outboxIds.size) return;
+  const cases = Prisma.join(
+    [...outboxIds].map(([key, id]) => Prisma.sql`WHEN ${key} THEN ${id}`),
+    ' ',
+  );
+  await tx.$executeRaw`
+    UPDATE "MarketingSend" SET "outboxId" = CASE "dedupeKey" ${cases} END
+    WHERE "dedupeKey" IN (${Prisma.join([...outboxIds.keys()])})`;
+}
