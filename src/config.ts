@@ -6,7 +6,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { locales, textKeysOf } from './engine/i18n.js';
 import { ConfigError } from './errors.js';
-import { FEATURES, type FeatureSettings } from './features/index.js';
+import { FEATURES, type FeatureSettings, occasionsSettings } from './features/index.js';
 import { clockTime, localized } from './kernel/settings.js';
 
 const timezone = z.string().refine(
@@ -248,6 +248,8 @@ const coreSchema = z
             z.literal(false),
           ])
           .default({ messages: 2, days: 7 }),
+        /** The care occasions (src/features/care). */
+        occasions: occasionsSettings,
       })
       .strict()
       .prefault({}),

@@ -102,7 +102,12 @@ describe('module boundaries', () => {
       const text = readFileSync(join(root, f), 'utf8');
       return inserts.some((re) => re.test(text));
     });
-    // The scan sees the two writers there are: it would see a third.
-    expect(writers.sort()).toEqual(['src/outbox/outreach.ts', 'src/store/interactions.ts']);
+    // The scan sees the writers there are (the outreach service is outreach.ts and its set-wise
+    // half, outreach-batch.ts): it would see another.
+    expect(writers.sort()).toEqual([
+      'src/outbox/outreach-batch.ts',
+      'src/outbox/outreach.ts',
+      'src/store/interactions.ts',
+    ]);
   });
 });

@@ -39,7 +39,14 @@ export const TABLES = {
     pointsBalance: 'int',
     birthday: 'text',
     ticketId: 'int',
+    purchaseCount: 'int',
+    purchaseAmount: 'int',
+    firstPurchaseAt: 'date',
+    lastPurchaseAt: 'date',
+    lastCsat: 'int',
+    lastNps: 'int',
   },
+  Purchase: { customerId: 'text', orderId: 'text', amount: 'int', at: 'date', createdAt: 'date' },
   ChannelIdentity: {
     id: 'text',
     channel: 'text',
@@ -238,7 +245,6 @@ export function emptyChunk(): Chunk {
   return Object.fromEntries(TABLE_NAMES.map((t) => [t, []])) as unknown as Chunk;
 }
 
-const STAGES = ['prospect', 'prospect', 'customer', 'customer', 'repeat', 'loyal', 'at_risk', 'churned'];
 const EVENT_KINDS = [
   'faq_answered',
   'faq_answered',
@@ -388,22 +394,52 @@ export function addCustomer(chunk: Chunk, i: number, plan: Plan, ids: Counters):
       ]);
   }
 
-  const stage = pick(r, STAGES);
   const birthday = r() < 0.3 ? birthdayOf(r) : null;
+  const optedOut = r() < 0.03;
+  // Purchases: 45 % bought, most once or twice, a few often; each an order of its own.
+  const buys = r() < 0.45 ? Math.min(40, Math.max(1, Math.round(-Math.log(1 - r()) * 2.5))) : 0;
+  const bought = Array.from({ length: buys }, () => c.createdAt + Math.floor(r() * (now - c.createdAt))).sort(
+    (a, b) => a - b,
+  );
+  let amount = 0;
+  bought.forEach((at, k) => {
+    const price = 15 + Math.floor(r() * 185);
+    amount += price;
+    chunk.Purchase.push([c.id, `seed-${c.index}-${k}`, price, at, at]);
+  });
+  const csat = r() < 0.25 ? 1 + Math.floor(r() * 5) : null;
+  const nps = r() < 0.15 ? Math.floor(r() * 11) : null;
   chunk.Customer.push([
     c.id,
     c.name,
     c.locale,
-    stage,
-    r() < 0.03,
+    stageOf(bought, c.lastSeenAt, now),
+    optedOut,
     c.createdAt,
     c.lastSeenAt,
     c.lastSeenAt,
     balance,
     birthday,
     ticketId,
+    buys,
+    amount,
+    bought[0] ?? null,
+    bought.at(-1) ?? null,
+    csat,
+    nps,
   ]);
   return c;
+}
+
+/** The lifecycle stage the daily job would give (src/features/lifecycle/stage.ts, its default settings). */
+function stageOf(purchases: number[], lastSeenAt: number, now: number): string {
+  const last = purchases.at(-1);
+  if (last === undefined) return 'prospect';
+  const idle = (now - Math.max(last, lastSeenAt)) / DAY;
+  if (idle >= 180) return 'churned';
+  if (idle >= 60) return 'at_risk';
+  if (purchases.filter((at) => at >= now - 365 * DAY).length >= 5) return 'loyal';
+  return now - (purchases[0] as number) <= 30 * DAY ? 'new' : 'active';
 }
 
 const DAYS_IN = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -3,6 +3,8 @@
 // its slots in PIPELINE). src/kernel/registry.ts checks both at start-up.
 import type { AnyFeature, SettingsOfFeatures } from '../kernel/feature.js';
 import { birthdaysFeature } from './birthdays/index.js';
+import { campaignsFeature } from './campaigns/index.js';
+import { careFeature } from './care/index.js';
 import { coreFeature } from './core/index.js';
 import { escalationFeature } from './escalation/index.js';
 import { faqFeature } from './faq/index.js';
@@ -20,11 +22,13 @@ export const FEATURES = [
   loyaltyFeature,
   lifecycleFeature,
   segmentsFeature,
+  campaignsFeature,
   feedbackFeature,
   escalationFeature,
   linkingFeature,
   referralsFeature,
   birthdaysFeature,
+  careFeature,
   faqFeature,
 ] as const satisfies readonly AnyFeature[];
 
@@ -52,3 +56,6 @@ export const PIPELINE = [
 
 /** Each feature's RAPPORT_CONFIG section, by key. */
 export type FeatureSettings = SettingsOfFeatures<typeof FEATURES>;
+
+/** The care occasions' settings, which live in the core's `outreach` section (outreach.occasions). */
+export { occasionsSettings } from './care/settings.js';

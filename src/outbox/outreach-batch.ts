@@ -15,12 +15,15 @@ import { quietUntil } from './politeness.js';
 export interface BatchItem {
   customerId: string;
   key: string;
-  text: (locale: Locale, customer: { displayName: string | null }) => string;
+  text: (locale: Locale, customer: { displayName: string | null; pointsBalance: number }) => string;
   buttons?: Button[];
   priority?: 'high';
+  /** Only for customers who read this language (Christmas greetings to English readers). */
+  only?: Locale;
 }
 
-export type BatchOutcome = 'queued' | 'held' | 'duplicate' | SkipReason;
+/** other_language: the item was `only` for a language the customer does not read (nothing logged). */
+export type BatchOutcome = 'queued' | 'held' | 'duplicate' | 'other_language' | SkipReason;
 
 export interface BatchOptions {
   /** The interaction's kind: occasion, campaign, … */
@@ -101,7 +104,7 @@ export async function marketingBatch(
     (
       await tx.customer.findMany({
         where: { id: { in: ids } },
-        select: { id: true, optedOut: true, locale: true, displayName: true },
+        select: { id: true, optedOut: true, locale: true, displayName: true, pointsBalance: true },
       })
     ).map((c) => [c.id, c]),
   );
@@ -136,6 +139,15 @@ export async function marketingBatch(
       outcome.set(item.key, customer ? 'no_chat' : 'opted_out');
       continue;
     }
+    const locale =
+      normalizeLocale(customer.locale) ??
+      detectLocale(target.lastText ?? undefined) ??
+      normalizeLocale(target.lastHint) ??
+      (await customerLocale(tx, item.customerId, o.defaultLocale));
+    if (item.only && locale !== item.only) {
+      outcome.set(item.key, 'other_language');
+      continue;
+    }
     const count = recent.get(item.customerId) ?? 0;
     const reason: SkipReason | null = customer.optedOut
       ? 'opted_out'
@@ -150,11 +162,6 @@ export async function marketingBatch(
       continue;
     }
     recent.set(item.customerId, count + 1);
-    const locale =
-      normalizeLocale(customer.locale) ??
-      detectLocale(target.lastText ?? undefined) ??
-      normalizeLocale(target.lastHint) ??
-      (await customerLocale(tx, item.customerId, o.defaultLocale));
     const text = item.text(locale, customer);
     go.push({ item, target, message: item.buttons?.length ? { text, buttons: item.buttons } : { text } });
   }
@@ -257,7 +264,7 @@ export async function marketingBatch(
 async function linkOutbox(tx: Tx, outboxIds: Map<string, number>): Promise<void> {
   if (!outboxIds.size) return;
   const cases = Prisma.join(
-    [...outboxIds].map(([key, id]) => Prisma.sql`WHEN ${key} THEN ${id}`),
+    [...outboxIds].map(([key, id]) => Prisma.sql`WHEN ${key} THEN CAST(${id} AS INTEGER)`),
     ' ',
   );
   await tx.$executeRaw`

@@ -58,7 +58,8 @@ export async function claimDue(db: Db, o: ClaimOptions): Promise<OutboxRow[]> {
   const claimed = await db.outbox.updateManyAndReturn({
     // "Neither sent nor failed" rather than "pending or sending": SQLite then finds the ids by their
     // key, where `status IN (…)` made it walk Outbox(status, nextAttemptAt) over the whole due set.
-    where: { id: { in: ids }, status: { notIn: ['sent', 'failed'] }, nextAttemptAt: { lte: o.now } },
+    // Nor cancelled: a campaign cancelled between the read above and this update stays unsent.
+    where: { id: { in: ids }, status: { notIn: ['sent', 'failed', 'cancelled'] }, nextAttemptAt: { lte: o.now } },
     data: { status: 'sending', leaseOwner: o.owner, nextAttemptAt: leaseUntil },
     select: { id: true, channel: true, chatId: true, chatType: true, customerId: true, attempts: true, message: true },
   });
@@ -203,10 +204,13 @@ export async function release(db: Db, ids: number[], owner: string, at: Date): P
   });
 }
 
-/** Messages sent to one chat of a channel, oldest first, after a cursor (the last id seen). */
+/**
+ * Messages sent to one chat of a channel, oldest first, after a cursor (the last id seen); not
+ * those that failed, nor those cancelled before they went (a cancelled campaign's).
+ */
 export async function listChatMessages(db: Db, channel: string, chatId: string, after: number, limit: number) {
   const rows = await db.outbox.findMany({
-    where: { channel, chatId, id: { gt: after }, status: { not: 'failed' } },
+    where: { channel, chatId, id: { gt: after }, status: { notIn: ['failed', 'cancelled'] } },
     orderBy: { id: 'asc' },
     take: limit,
     select: { id: true, message: true, createdAt: true },

@@ -16,6 +16,8 @@ const OFF = [
   'faq:\n  enabled: false',
   'lifecycle:\n  enabled: false',
   'segments:\n  enabled: false',
+  // Campaigns need segments: off with them.
+  'campaigns:\n  enabled: false',
 ].join('\n');
 
 describeOnEachDatabase('features switched off', (database) => {
@@ -55,7 +57,8 @@ describeOnEachDatabase('features switched off', (database) => {
     expect(en?.text).not.toContain('/points');
     const [points] = await send(user, { text: '/points' });
     expect(points?.text).toBe("Sorry, I don't know the command /points. Send /help to see what I can do.");
-    expect(app.features.names).toEqual(['core', 'limits', 'feedback', 'escalation', 'linking']);
+    // care stays: each of its occasions is switched off on its own (outreach.occasions.<name>.enabled).
+    expect(app.features.names).toEqual(['core', 'limits', 'feedback', 'escalation', 'linking', 'care']);
   });
 
   it('sets up none of their routes or jobs; the profile has no points', async () => {
@@ -72,9 +75,19 @@ describeOnEachDatabase('features switched off', (database) => {
     expect((await app.server.inject({ url: '/api/v1/knowledge', headers: admin })).statusCode).toBe(404);
     const profile = (await app.server.inject({ url: `/api/v1/customers/${id}`, headers: admin })).json();
     expect(profile).not.toHaveProperty('points');
-    expect(app.jobs.jobs.map((j) => j.name)).toEqual(['outbox-prune', 'outreach-release', 'ticket-reminders']);
+    expect(app.jobs.jobs.map((j) => j.name)).toEqual([
+      'outbox-prune',
+      'outreach-release',
+      'ticket-reminders',
+      'care-occasions',
+    ]);
     const jobs = (await app.server.inject({ url: '/api/v1/jobs', headers: admin })).json().jobs;
-    expect(jobs.map((j: { name: string }) => j.name)).toEqual(['outbox-prune', 'outreach-release', 'ticket-reminders']);
+    expect(jobs.map((j: { name: string }) => j.name)).toEqual([
+      'outbox-prune',
+      'outreach-release',
+      'ticket-reminders',
+      'care-occasions',
+    ]);
   });
 
   it('lets the features that only use them carry on: surveys without points, tickets, the fallback', async () => {

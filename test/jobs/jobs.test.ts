@@ -102,7 +102,16 @@ describeOnEachDatabase('scheduled jobs', (database) => {
     const list = await a.server.inject({ url: '/api/v1/jobs', headers: admin });
     expect(list.statusCode).toBe(200);
     const jobs = list.json().jobs as { name: string; schedule: string; timezone: string; nextRun: string | null }[];
-    expect(jobs.map((j) => j.name).sort()).toEqual(['birthdays', 'outbox-prune', 'points-expiry', 'ticket-reminders']);
+    expect(jobs.map((j) => j.name).sort()).toEqual([
+      'birthdays',
+      'campaigns',
+      'care-occasions',
+      'lifecycle',
+      'outbox-prune',
+      'outreach-release',
+      'points-expiry',
+      'ticket-reminders',
+    ]);
     expect(jobs.find((j) => j.name === 'birthdays')).toMatchObject({
       schedule: '0 9 * * *',
       timezone: 'Asia/Shanghai',

@@ -15,6 +15,7 @@
 // cursor moves past it.
 import type { Logger } from 'pino';
 import { type Db, Prisma, type Tx } from '../../store/index.js';
+import { customerPages } from '../../store/keyset.js';
 import type { Clock } from '../../util/clock.js';
 import { type RfmCuts, type RfmScale, rfmOf } from './rfm.js';
 import type { LifecycleSettings } from './settings.js';
@@ -131,12 +132,9 @@ export class Lifecycle {
     const cuts = await this.rfm.refresh();
     let changed = 0;
     const walk = async (selection: Selection) => {
-      let after: [Date, string] | undefined;
-      for (;;) {
-        const ids = await selectIds(this.db, selection, after);
-        if (!ids.length) return;
+      for await (const page of customerPages(this.db, whereOf(selection), selection.column, BATCH)) {
         const rows = await this.db.customer.findMany({
-          where: { id: { in: ids.map((r) => r.id) } },
+          where: { id: { in: page.map((r) => r.id) } },
           select: factColumns,
         });
         const computed = await this.computeMany(this.db, rows, now, cuts);
@@ -144,9 +142,6 @@ export class Lifecycle {
           .filter((c) => c.stage !== c.row.stage)
           .map((c) => ({ customerId: c.row.id, from: c.row.stage, to: c.stage, reason: c.reason }));
         changed += await this.apply(changes, 'job', now);
-        const last = ids[ids.length - 1];
-        if (!last || ids.length < BATCH) return;
-        after = [last.key, last.id];
       }
     };
     await walk({ stages: ['new'], column: 'firstPurchaseAt', before: daysBefore(now, s.newDays) });
@@ -189,18 +184,11 @@ interface Selection {
   extra?: Prisma.Sql;
 }
 
-/** One batch of a selection in its index's order, after the cursor (column value, id). */
-async function selectIds(db: Db, sel: Selection, cursor: [Date, string] | undefined) {
+/** A selection's condition (the keyset walk adds its column's order and cursor). */
+function whereOf(sel: Selection): Prisma.Sql {
   const col = Prisma.raw(`c."${sel.column}"`);
-  const rows = await db.$queryRaw<{ id: string; key: Date | string }[]>`
-    SELECT c."id" AS id, ${col} AS key FROM "Customer" c
-    WHERE c."stage" IN (${Prisma.join(sel.stages)})
-      AND ${col} IS NOT NULL
-      ${sel.before ? Prisma.sql`AND ${col} < ${sel.before}` : Prisma.empty}
-      ${sel.after ? Prisma.sql`AND ${col} > ${sel.after}` : Prisma.empty}
-      ${sel.extra ?? Prisma.empty}
-      ${cursor ? Prisma.sql`AND (${col}, c."id") > (${cursor[0]}, ${cursor[1]})` : Prisma.empty}
-    ORDER BY ${col}, c."id"
-    LIMIT ${BATCH}`;
-  return rows.map((r) => ({ id: r.id, key: r.key instanceof Date ? r.key : new Date(r.key) }));
+  return Prisma.sql`c."stage" IN (${Prisma.join(sel.stages)})
+    ${sel.before ? Prisma.sql`AND ${col} < ${sel.before}` : Prisma.empty}
+    ${sel.after ? Prisma.sql`AND ${col} > ${sel.after}` : Prisma.empty}
+    ${sel.extra ?? Prisma.empty}`;
 }

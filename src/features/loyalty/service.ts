@@ -257,6 +257,30 @@ export class Loyalty {
     };
   }
 
+  /** Each customer's tier now, for many customers at once (points earned in the last 12 months, one query). */
+  async tiersOf(customerIds: readonly string[]): Promise<Map<string, Tier>> {
+    const since = new Date(this.now().getTime() - 365 * DAY);
+    const sums = customerIds.length
+      ? await this.db.pointsEntry.groupBy({
+          by: ['customerId'],
+          where: {
+            customerId: { in: [...customerIds] },
+            kind: { in: ['award', 'adjust'] },
+            delta: { gt: 0 },
+            createdAt: { gte: since },
+          },
+          _sum: { delta: true },
+        })
+      : [];
+    const earned = new Map(sums.map((s) => [s.customerId, s._sum.delta ?? 0]));
+    return new Map(customerIds.map((id) => [id, this.tierFor(earned.get(id) ?? 0)]));
+  }
+
+  /** How many of the customer's points expire between now and `until` (what is left of those lots). */
+  async expiringUntil(customerId: string, until: Date): Promise<number> {
+    return expiringBetween(openLots(await this.entries(customerId)), this.now(), until);
+  }
+
   /** The customer's ledger, newest first; `beforeId` continues a page (the admin API's cursor). */
   history(customerId: string, limit: number, beforeId?: number) {
     return this.db.pointsEntry.findMany({
