@@ -222,7 +222,7 @@ async function measure(server: string) {
       for (;;) {
         campaign = await api(url, 'GET', `/api/v1/campaigns/${created.id}`);
         if (campaign.status === 'sent' || campaign.status === 'cancelled') break;
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 1000));
       }
       const seconds = round2((performance.now() - t0) / 1000);
       const stats = campaign.stats as Record<string, number>;

@@ -3,11 +3,11 @@
 // hours) decided for a whole batch with a few set-wise reads and multi-row writes, in one
 // transaction. Writing to 100,000 customers one by one costs several statements each; a batch
 // of 500 costs about ten.
-import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
+import { type Locale, normalizeLocale } from '../engine/i18n.js';
 import type { Button, OutboundMessage } from '../engine/types.js';
 import { insertMany } from '../store/bulk.js';
 import { Prisma, type Tx } from '../store/index.js';
-import { type CustomerChat, customerLocale } from '../store/notify.js';
+import { type CustomerChat, detectedLocales } from '../store/notify.js';
 import type { Outreach, SkipReason } from './outreach.js';
 import { quietUntil } from './politeness.js';
 
@@ -33,50 +33,51 @@ export interface BatchOptions {
   campaignId?: string;
 }
 
-interface Target {
-  chat: CustomerChat;
-  /** The latest message the customer wrote in that chat: its language when they chose none. */
-  lastText: string | null;
-  lastHint: string | null;
-}
-
-/** Each customer's latest private chat (where they last wrote) and what they wrote there. */
-async function latestChats(tx: Tx, ids: readonly string[]): Promise<Map<string, Target>> {
-  const rows = await tx.$queryRaw<
-    {
-      customerId: string;
-      conversationId: string;
-      channel: string;
-      chatId: string;
-      text: string | null;
-      payload: unknown;
-    }[]
-  >`
-    SELECT i."customerId" AS "customerId", c."id" AS "conversationId", c."channel" AS channel, c."chatId" AS "chatId",
-           i."text" AS text, i."payload" AS payload
-    FROM "Interaction" i JOIN "Conversation" c ON c."id" = i."conversationId"
-    WHERE i."id" IN (
-      SELECT MAX(i2."id") FROM "Interaction" i2 JOIN "Conversation" c2 ON c2."id" = i2."conversationId"
-      WHERE i2."customerId" IN (${Prisma.join(ids)}) AND i2."direction" = 'in' AND c2."kind" = 'private'
-      GROUP BY i2."customerId")`;
-  const chats = new Map<string, Target>();
-  for (const r of rows) {
-    const payload = typeof r.payload === 'string' ? safeJson(r.payload) : r.payload;
-    chats.set(r.customerId, {
-      chat: { channel: r.channel, chatId: r.chatId, chatType: 'private', conversationId: r.conversationId },
-      lastText: r.text,
-      lastHint: (payload as { localeHint?: string } | null)?.localeHint ?? null,
-    });
+/**
+ * Each customer's private chat: the conversation of their account (a private chat's id is the
+ * account's id), found from ChannelIdentity by index; a customer with accounts on several channels
+ * gets the one they wrote from last (the only case that reads the interaction log). A customer with
+ * no private conversation never wrote to us in private: no chat.
+ */
+async function privateChats(tx: Tx, ids: readonly string[]): Promise<Map<string, CustomerChat>> {
+  const identities = await tx.channelIdentity.findMany({
+    where: { customerId: { in: [...ids] } },
+    select: { customerId: true, channel: true, externalId: true },
+  });
+  if (!identities.length) return new Map();
+  const conversations = await tx.$queryRaw<{ id: string; channel: string; chatId: string }[]>`
+    SELECT c."id" AS id, c."channel" AS channel, c."chatId" AS "chatId" FROM "Conversation" c
+    WHERE c."kind" = 'private'
+      AND (c."channel", c."chatId") IN (VALUES ${Prisma.join(identities.map((i) => Prisma.sql`(${i.channel}, ${i.externalId})`))})`;
+  const byChat = new Map(conversations.map((c) => [`${c.channel}\u0000${c.chatId}`, c]));
+  const options = new Map<string, CustomerChat[]>();
+  for (const i of identities) {
+    const c = byChat.get(`${i.channel}\u0000${i.externalId}`);
+    if (!c) continue;
+    const chat: CustomerChat = { channel: c.channel, chatId: c.chatId, chatType: 'private', conversationId: c.id };
+    options.set(i.customerId, [...(options.get(i.customerId) ?? []), chat]);
+  }
+  const chats = new Map<string, CustomerChat>();
+  const several: string[] = [];
+  for (const [id, list] of options) {
+    if (list.length === 1) chats.set(id, list[0] as CustomerChat);
+    else several.push(id);
+  }
+  if (several.length) {
+    const latest = await tx.$queryRaw<{ customerId: string; conversationId: string }[]>`
+      SELECT i."customerId" AS "customerId", i."conversationId" AS "conversationId" FROM "Interaction" i
+      WHERE i."id" IN (
+        SELECT MAX(i2."id") FROM "Interaction" i2
+        WHERE i2."customerId" IN (${Prisma.join(several)}) AND i2."direction" = 'in'
+          AND i2."conversationId" IN (${Prisma.join(several.flatMap((id) => (options.get(id) ?? []).map((c) => c.conversationId)))})
+        GROUP BY i2."customerId")`;
+    const last = new Map(latest.map((r) => [r.customerId, r.conversationId]));
+    for (const id of several) {
+      const list = options.get(id) ?? [];
+      chats.set(id, list.find((c) => c.conversationId === last.get(id)) ?? (list[0] as CustomerChat));
+    }
   }
   return chats;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -108,7 +109,7 @@ export async function marketingBatch(
       })
     ).map((c) => [c.id, c]),
   );
-  const chats = await latestChats(tx, ids);
+  const chats = await privateChats(tx, ids);
   const unreachable = new Set(
     (
       await tx.channelIdentity.findMany({
@@ -127,10 +128,16 @@ export async function marketingBatch(
     for (const c of counts) recent.set(c.customerId, c._count._all);
   }
   const releaseAt = quietUntil(at, polite.quietHours, polite.timezone);
+  // Customers who chose no language: that of their recent messages, read for all of them at once.
+  const detected = await detectedLocales(
+    tx,
+    ids.filter((id) => chats.has(id) && !normalizeLocale(customers.get(id)?.locale)),
+    o.defaultLocale,
+  );
 
-  type Go = { item: BatchItem; target: Target; message: OutboundMessage };
+  type Go = { item: BatchItem; target: CustomerChat; message: OutboundMessage };
   const go: Go[] = [];
-  const skipped: { item: BatchItem; target: Target; reason: SkipReason }[] = [];
+  const skipped: { item: BatchItem; target: CustomerChat; reason: SkipReason }[] = [];
   for (const item of items) {
     if (outcome.has(item.key)) continue;
     const customer = customers.get(item.customerId);
@@ -139,11 +146,7 @@ export async function marketingBatch(
       outcome.set(item.key, customer ? 'no_chat' : 'opted_out');
       continue;
     }
-    const locale =
-      normalizeLocale(customer.locale) ??
-      detectLocale(target.lastText ?? undefined) ??
-      normalizeLocale(target.lastHint) ??
-      (await customerLocale(tx, item.customerId, o.defaultLocale));
+    const locale = normalizeLocale(customer.locale) ?? detected.get(item.customerId) ?? o.defaultLocale;
     if (item.only && locale !== item.only) {
       outcome.set(item.key, 'other_language');
       continue;
@@ -151,7 +154,7 @@ export async function marketingBatch(
     const count = recent.get(item.customerId) ?? 0;
     const reason: SkipReason | null = customer.optedOut
       ? 'opted_out'
-      : unreachable.has(`${target.chat.channel}\u0000${target.chat.chatId}`)
+      : unreachable.has(`${target.channel}\u0000${target.chatId}`)
         ? 'unreachable'
         : polite.frequencyCap && item.priority !== 'high' && count >= polite.frequencyCap.messages
           ? 'capped'
@@ -170,8 +173,8 @@ export async function marketingBatch(
     await tx.interaction.createMany({
       data: skipped.map(({ item, target, reason }) => ({
         customerId: item.customerId,
-        conversationId: target.chat.conversationId,
-        channel: target.chat.channel,
+        conversationId: target.conversationId,
+        channel: target.channel,
         direction: 'event',
         kind: 'outreach_skipped',
         payload: { purpose: 'marketing', kind, reason, key: item.key },
@@ -207,10 +210,10 @@ export async function marketingBatch(
     await tx.heldMessage.createMany({
       data: sending.map(({ item, target, message }) => ({
         customerId: item.customerId,
-        channel: target.chat.channel,
-        chatId: target.chat.chatId,
-        chatType: target.chat.chatType,
-        conversationId: target.chat.conversationId,
+        channel: target.channel,
+        chatId: target.chatId,
+        chatType: target.chatType,
+        conversationId: target.conversationId,
         message: message as unknown as Prisma.InputJsonValue,
         kind,
         dedupeKey: item.key,
@@ -227,9 +230,9 @@ export async function marketingBatch(
     o.provider,
     'Outbox',
     sending.map(({ item, target, message }) => ({
-      channel: target.chat.channel,
-      chatId: target.chat.chatId,
-      chatType: target.chat.chatType,
+      channel: target.channel,
+      chatId: target.chatId,
+      chatType: target.chatType,
       customerId: item.customerId,
       message: message as unknown as object,
       status: 'pending',
@@ -247,8 +250,8 @@ export async function marketingBatch(
       .filter(({ item }) => outboxIds.has(item.key))
       .map(({ item, target, message }) => ({
         customerId: item.customerId,
-        conversationId: target.chat.conversationId,
-        channel: target.chat.channel,
+        conversationId: target.conversationId,
+        channel: target.channel,
         direction: 'out',
         kind,
         text: message.text,

@@ -157,9 +157,18 @@ function statusInIdOrder(provider: DatabaseProvider, status: string) {
 }
 
 /** The claim's channels, each without the chats closed for this claim. */
+/**
+ * At most this many closed chats are left out by the query itself; past that (a campaign has
+ * thousands of chats in flight) the rest are skipped as the rows are read. A statement has a
+ * limit of bound parameters (Prisma's SQLite driver: 999), which every closed chat would otherwise use.
+ */
+const LEAVE_OUT_MAX = 400;
+
 function channelsLeavingOut(channels: readonly string[], closed: ReadonlySet<string>) {
   const byChannel = new Map<string, string[]>();
+  let left = 0;
   for (const key of closed) {
+    if (++left > LEAVE_OUT_MAX) break;
     const [channel, chatId] = key.split('\u0000') as [string, string];
     const chats = byChannel.get(channel);
     if (chats) chats.push(chatId);

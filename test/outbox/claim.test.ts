@@ -66,6 +66,13 @@ describeOnEachDatabase('outbox claims and pruning', (database) => {
   const interleaved = (chats: string[], count: number): Row[] =>
     Array.from({ length: count }, () => chats.map((chatId) => ({ chatId }))).flat();
 
+  it('claims beside 40,000 chats in flight (more than a statement may bind), leaving each of them out', async () => {
+    const ids = await insert([{ chatId: 'busy-7' }, { chatId: 'free' }, { chatId: 'busy-39999' }]);
+    const busyChats = new Set(Array.from({ length: 40_000 }, (_, i) => chatKey(CHANNEL, `busy-${i}`)));
+    const claimed = await claim({ busyChats });
+    expect(claimed.map((r) => r.id)).toEqual([ids[1]]);
+  });
+
   it('passes chats that must wait, whose backlogs fill three claims, and takes the others oldest first', async () => {
     const backlog = (chatId: string) => Array.from({ length: 30 }, () => ({ chatId }));
     await insert([

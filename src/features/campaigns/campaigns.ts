@@ -55,6 +55,8 @@ export interface CampaignStats {
   failed: number;
   skippedOptedOut: number;
   skippedCapped: number;
+  /** No chat to write to (the customer never wrote in a private chat), or the platform says the account is gone. */
+  skippedUnreachable: number;
   deferredQuietHours: number;
   replied: number;
 }
@@ -375,6 +377,7 @@ function view(r: Row, outcomes: Outcomes): CampaignView {
       failed: outcomes.failed,
       skippedOptedOut: r.skippedOptedOut,
       skippedCapped: r.skippedCapped,
+      skippedUnreachable: r.skippedNoChat,
       deferredQuietHours: r.deferredQuietHours,
       replied: outcomes.replied,
     },

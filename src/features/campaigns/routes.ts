@@ -55,6 +55,9 @@ const campaignSchema = {
         failed: count('Messages the outbox gave up on'),
         skippedOptedOut: count('Customers skipped because they opted out (/stop)'),
         skippedCapped: count('Customers skipped by the frequency cap (outreach.frequencyCap)'),
+        skippedUnreachable: count(
+          'Customers skipped because there is no chat to write to (they never wrote in a private chat) or the platform says their account cannot be reached',
+        ),
         deferredQuietHours: count('Of the queued messages, those held through quiet hours'),
         replied: count(`Customers of the campaign who wrote to us within ${REPLY_WINDOW_HOURS} hours after it`),
       },

@@ -61,23 +61,18 @@ function condition(c: Condition, context: SqlContext): Prisma.Sql {
       if (c.withinDays === undefined) {
         return compare(column(c.field === 'purchases.count' ? 'purchaseCount' : 'purchaseAmount'), c, false);
       }
-      // Read from the (customerId, at) index: the customer's purchases of the window only.
-      const total = c.field === 'purchases.count' ? Prisma.sql`COUNT(*)` : Prisma.sql`COALESCE(SUM(p."amount"), 0)`;
-      const sum = Prisma.sql`(SELECT ${total} FROM "Purchase" p
-        WHERE p."customerId" = c."id" AND p."at" >= ${since(c.withinDays)})`;
-      return compare(sum, c, false);
+      return windowed(c, since(c.withinDays));
     }
     case 'tier':
       return tierWhere(c, context.tiers);
     case 'birthdayMonth':
       return monthWhere(c);
     case 'channel':
-      return having(Prisma.sql`"ChannelIdentity" x WHERE x."customerId" = c."id"`, Prisma.sql`x."channel"`, c);
+      return having(Prisma.sql`"ChannelIdentity"`, Prisma.sql`"channel"`, c);
     case 'tags':
-      return having(Prisma.sql`"CustomerTag" x WHERE x."customerId" = c."id"`, Prisma.sql`x."tag"`, c);
+      return having(Prisma.sql`"CustomerTag"`, Prisma.sql`"tag"`, c);
     case 'openTicket': {
-      const open = Prisma.sql`EXISTS (SELECT 1 FROM "Ticket" x
-        WHERE x."customerId" = c."id" AND x."status" IN ('open', 'claimed'))`;
+      const open = Prisma.sql`c."id" IN (SELECT "customerId" FROM "Ticket" WHERE "status" IN ('open', 'claimed'))`;
       return wanted(c) ? open : Prisma.sql`NOT ${open}`;
     }
     case 'optedOut':
@@ -120,22 +115,69 @@ function compare(
 /** eq true / ne false: the customers that have it. */
 const wanted = (c: Condition) => (c.op === 'eq') === c.value;
 
-/** tags and channel: rows of another table (`rows`, correlated to c) holding the values in `col`. */
-function having(rows: Prisma.Sql, col: Prisma.Sql, c: Condition): Prisma.Sql {
-  const exists = (filter: Prisma.Sql) => Prisma.sql`EXISTS (SELECT 1 FROM ${rows}${filter})`;
+/**
+ * tags and channel: the customers with rows in another table (CustomerTag, ChannelIdentity) holding
+ * the values. Written as a semi-join (c."id" IN (SELECT "customerId" … WHERE value …)), which both
+ * databases answer from the table's index on the value (CustomerTag(tag), ChannelIdentity(channel,
+ * externalId)); a correlated EXISTS would be evaluated once per customer.
+ */
+function having(table: Prisma.Sql, col: Prisma.Sql, c: Condition): Prisma.Sql {
+  const holders = (filter: Prisma.Sql) => Prisma.sql`c."id" IN (SELECT "customerId" FROM ${table}${filter})`;
   switch (c.op) {
     case 'eq':
-      return exists(Prisma.sql` AND ${col} = ${c.value}`);
+      return holders(Prisma.sql` WHERE ${col} = ${c.value}`);
     case 'ne':
-      return Prisma.sql`NOT ${exists(Prisma.sql` AND ${col} = ${c.value}`)}`;
+      return Prisma.sql`NOT ${holders(Prisma.sql` WHERE ${col} = ${c.value}`)}`;
     case 'in':
-      return exists(Prisma.sql` AND ${col} IN (${Prisma.join(c.value)})`);
+      return holders(Prisma.sql` WHERE ${col} IN (${Prisma.join(c.value)})`);
     case 'nin':
-      return Prisma.sql`NOT ${exists(Prisma.sql` AND ${col} IN (${Prisma.join(c.value)})`)}`;
+      return Prisma.sql`NOT ${holders(Prisma.sql` WHERE ${col} IN (${Prisma.join(c.value)})`)}`;
     case 'exists':
-      return c.value ? exists(Prisma.empty) : Prisma.sql`NOT ${exists(Prisma.empty)}`;
+      return c.value ? holders(Prisma.empty) : Prisma.sql`NOT ${holders(Prisma.empty)}`;
     default:
       throw new Error(`${c.field} takes no ${c.op}`); // ./rules.ts refused it already
+  }
+}
+
+/**
+ * purchases.count / purchases.amount within the last N days: the window's purchases, found by the
+ * Purchase(at) index, grouped by customer once, never a subquery per customer. A customer without
+ * a purchase in the window has 0, so when 0 passes the condition the customers are those NOT among
+ * the ones whose total fails it.
+ */
+function windowed(c: Condition, since: Date): Prisma.Sql {
+  const total = c.field === 'purchases.count' ? Prisma.sql`COUNT(*)` : Prisma.sql`SUM(p."amount")`;
+  const passes = compare(total, c, false);
+  const group = (having: Prisma.Sql) =>
+    Prisma.sql`c."id" IN (SELECT p."customerId" FROM "Purchase" p WHERE p."at" >= ${since}
+      GROUP BY p."customerId" HAVING ${having})`;
+  return zeroPasses(c) ? Prisma.sql`NOT ${group(Prisma.sql`NOT (${passes})`)}` : group(passes);
+}
+
+/** Whether a total of 0 meets a numeric condition. */
+function zeroPasses(c: Condition): boolean {
+  const n = (v: Scalar) => Number(v);
+  switch (c.op) {
+    case 'eq':
+      return n(c.value) === 0;
+    case 'ne':
+      return n(c.value) !== 0;
+    case 'in':
+      return c.value.some((v) => n(v) === 0);
+    case 'nin':
+      return !c.value.some((v) => n(v) === 0);
+    case 'gt':
+      return 0 > n(c.value);
+    case 'gte':
+      return 0 >= n(c.value);
+    case 'lt':
+      return 0 < n(c.value);
+    case 'lte':
+      return 0 <= n(c.value);
+    case 'between':
+      return n(c.value[0]) <= 0 && 0 <= n(c.value[1]);
+    case 'exists':
+      return c.value;
   }
 }
 

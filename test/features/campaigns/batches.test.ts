@@ -133,7 +133,12 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     const skippedOptedOut = audience.ids.filter((id) => audience.optedOut.has(id) && !audience.noChat.has(id)).length;
     // Unreachable accounts count with the customers without a chat: no chat we may write to.
     const skippedNoChat = audience.noChat.size + audience.unreachable.size;
-    return { targeted: CUSTOMERS, queued: CUSTOMERS - skippedOptedOut - skippedNoChat, skippedOptedOut };
+    return {
+      targeted: CUSTOMERS,
+      queued: CUSTOMERS - skippedOptedOut - skippedNoChat,
+      skippedOptedOut,
+      skippedUnreachable: skippedNoChat,
+    };
   };
 
   it('walks all 1,200 customers in batches of 500, each once, in their language', async () => {

@@ -75,6 +75,7 @@ describeOnEachDatabase('campaigns', (database) => {
         failed: 0,
         skippedOptedOut: 0,
         skippedCapped: 0,
+        skippedUnreachable: 0,
         deferredQuietHours: 0,
         replied: 0,
       },
