@@ -95,7 +95,6 @@ export async function marketingBatch(
   const { at, kind } = options;
   const polite = o.politeness;
   const ids = [...new Set(items.map((i) => i.customerId))];
-
   const seen = await tx.marketingSend.findMany({
     where: { dedupeKey: { in: items.map((i) => i.key) } },
     select: { dedupeKey: true },
@@ -134,7 +133,6 @@ export async function marketingBatch(
     ids.filter((id) => chats.has(id) && !normalizeLocale(customers.get(id)?.locale)),
     o.defaultLocale,
   );
-
   type Go = { item: BatchItem; target: CustomerChat; message: OutboundMessage };
   const go: Go[] = [];
   const skipped: { item: BatchItem; target: CustomerChat; reason: SkipReason }[] = [];
@@ -168,10 +166,12 @@ export async function marketingBatch(
     const text = item.text(locale, customer);
     go.push({ item, target, message: item.buttons?.length ? { text, buttons: item.buttons } : { text } });
   }
-
   if (skipped.length) {
-    await tx.interaction.createMany({
-      data: skipped.map(({ item, target, reason }) => ({
+    await insertMany(
+      tx,
+      o.provider,
+      'Interaction',
+      skipped.map(({ item, target, reason }) => ({
         customerId: item.customerId,
         conversationId: target.conversationId,
         channel: target.channel,
@@ -180,10 +180,10 @@ export async function marketingBatch(
         payload: { purpose: 'marketing', kind, reason, key: item.key },
         createdAt: at,
       })),
-    });
+      { json: ['payload'] },
+    );
   }
   if (!go.length) return outcome;
-
   // The keys' records first: a run that raced this one to a key keeps it, and this one skips it.
   const gated = await insertMany(
     tx,
@@ -207,20 +207,24 @@ export async function marketingBatch(
   if (!sending.length) return outcome;
 
   if (releaseAt) {
-    await tx.heldMessage.createMany({
-      data: sending.map(({ item, target, message }) => ({
+    await insertMany(
+      tx,
+      o.provider,
+      'HeldMessage',
+      sending.map(({ item, target, message }) => ({
         customerId: item.customerId,
         channel: target.channel,
         chatId: target.chatId,
         chatType: target.chatType,
         conversationId: target.conversationId,
-        message: message as unknown as Prisma.InputJsonValue,
+        message: message as unknown as object,
         kind,
         dedupeKey: item.key,
         releaseAt,
         createdAt: at,
       })),
-    });
+      { json: ['message'] },
+    );
     for (const { item } of sending) outcome.set(item.key, 'held');
     return outcome;
   }
@@ -245,20 +249,25 @@ export async function marketingBatch(
   );
   const outboxIds = new Map(queued.map((q) => [String(q.dedupeKey), Number(q.id)]));
   await linkOutbox(tx, outboxIds);
-  await tx.interaction.createMany({
-    data: sending
-      .filter(({ item }) => outboxIds.has(item.key))
-      .map(({ item, target, message }) => ({
+  const logged = sending.filter(({ item }) => outboxIds.has(item.key));
+  if (logged.length) {
+    await insertMany(
+      tx,
+      o.provider,
+      'Interaction',
+      logged.map(({ item, target, message }) => ({
         customerId: item.customerId,
         conversationId: target.conversationId,
         channel: target.channel,
         direction: 'out',
         kind,
         text: message.text,
-        ...(message.buttons ? { payload: { buttons: message.buttons } as unknown as Prisma.InputJsonValue } : {}),
+        payload: message.buttons ? { buttons: message.buttons } : null,
         createdAt: at,
       })),
-  });
+      { json: ['payload'] },
+    );
+  }
   for (const { item } of sending) outcome.set(item.key, outboxIds.has(item.key) ? 'queued' : 'duplicate');
   return outcome;
 }

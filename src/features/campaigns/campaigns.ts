@@ -1,14 +1,18 @@
 // Campaigns: one message to the customers a rule tree selects, in each one's language, now or at
-// a set time. The audience is walked in customer-id order, 500 at a time, each batch one
+// a set time. When sending starts, the audience is selected once, by the database, into
+// CampaignTarget (one INSERT … SELECT: the rules are evaluated once, however the planner likes,
+// not once a batch). It is then walked in customer-id order, 500 at a time, each batch one
 // transaction through the outbox's marketing path (marketingBatch: opt-out, unreachable accounts,
-// the frequency cap, quiet hours, each key once), so a campaign to 100,000 customers is a few
-// hundred short transactions, resumable from its cursor after a crash or a restart.
+// the frequency cap, quiet hours, each key once) that deletes the targets it enqueued, so a
+// campaign to 100,000 customers is a few hundred short transactions, resumable from its cursor
+// after a crash or a restart.
 //
 // Several instances may run the job at once, and a campaign created to go now also starts in the
-// background: each batch first claims the campaign row at the cursor it read (status still
-// "sending", cursor unchanged) and moves the cursor in the same transaction, so of two runs at the
-// same batch one does it and the other finds the cursor moved and stops. Each customer is messaged
-// once (the MarketingSend key `campaign:<id>:<customer>` would refuse a second) and counted once.
+// background: the selection and each batch first claim the campaign row (audience not selected
+// yet; status still "sending" and cursor unchanged) in the transaction that does the work, so of
+// two runs one does it and the other finds the row moved and goes on from there (or stops). Each
+// customer is messaged once (the MarketingSend key `campaign:<id>:<customer>` would refuse a
+// second) and counted once.
 import type { Logger } from 'pino';
 import { format, type Locale, locales } from '../../engine/i18n.js';
 import type { Button } from '../../engine/types.js';
@@ -47,7 +51,7 @@ export interface NewCampaign {
 }
 
 export interface CampaignStats {
-  /** Customers the rules selected (walked so far). */
+  /** Customers the rules selected when sending started. */
   targeted: number;
   /** Messages accepted: queued to the outbox at once, or held through quiet hours (deferredQuietHours of them). */
   queued: number;
@@ -178,6 +182,7 @@ export class Campaigns {
         data: { status: 'cancelled', cancelledAt: now },
       });
       if (!count) throw conflict();
+      await tx.campaignTarget.deleteMany({ where: { campaignId: id } });
       // Found through the campaign's MarketingSend rows (indexed by campaignId). Held first: one the
       // release job moves meanwhile is in the Outbox when the next statement looks.
       const held = await tx.$executeRaw`
@@ -256,10 +261,11 @@ export class Campaigns {
     // Relative dates ({"daysAgo": 30}) count from the start of this run, the same for every batch.
     const where = this.o.segments.where(campaign.rules, `campaign ${id}: rules`);
     const message = campaign.message as unknown as CampaignMessage;
+    if (!campaign.audienceAt && !(await this.selectAudience(id, campaign.cursor, where))) return 0;
     let cursor = campaign.cursor;
     let queued = 0;
     while (!this.stopping) {
-      const step = await this.batch(id, cursor, where, message);
+      const step = await this.batch(id, cursor, message);
       if (!step) break; // another run or a cancel got there first
       queued += step.accepted;
       // Woken after the commit: earlier, the dispatcher would not see the rows yet.
@@ -271,11 +277,41 @@ export class Campaigns {
   }
 
   /**
-   * One batch: the next BATCH_SIZE customers after `cursor` that the rules select, each messaged
+   * The audience into CampaignTarget, once: false when the campaign stopped sending meanwhile. A
+   * campaign that was part-way through before audiences were selected goes on after its cursor.
+   * Another run that selected first is fine: its rows are there.
+   */
+  private async selectAudience(id: string, cursor: string | null, where: Prisma.Sql): Promise<boolean> {
+    const at = new Date(this.o.clock.now());
+    return this.o.db.$transaction(
+      async (tx) => {
+        const claim = await tx.campaign.updateMany({
+          where: { id, status: 'sending', audienceAt: null },
+          data: { audienceAt: at, updatedAt: at },
+        });
+        if (!claim.count) {
+          const now = await tx.campaign.findUnique({ where: { id }, select: { status: true } });
+          return now?.status === 'sending';
+        }
+        const after = cursor === null ? Prisma.empty : Prisma.sql` AND c."id" > ${cursor}`;
+        const selected = await tx.$executeRaw`
+          INSERT INTO "CampaignTarget" ("campaignId", "customerId")
+          SELECT ${id}, c."id" FROM "Customer" c WHERE (${where})${after}`;
+        await tx.campaign.update({ where: { id }, data: { targeted: { increment: selected } } });
+        this.o.logger.info({ campaign: id, selected }, 'campaign audience selected');
+        return true;
+      },
+      // One statement over the whole customer table: a million customers take seconds.
+      { maxWait: 10_000, timeout: 120_000 },
+    );
+  }
+
+  /**
+   * One batch: the next BATCH_SIZE customers of the audience after `cursor`, each messaged
    * through marketingBatch, the cursor and counters moved, in one transaction. Null when the
    * campaign is no longer at `cursor` or no longer sending.
    */
-  private async batch(id: string, cursor: string | null, where: Prisma.Sql, message: CampaignMessage) {
+  private async batch(id: string, cursor: string | null, message: CampaignMessage) {
     const at = new Date(this.o.clock.now());
     try {
       return await this.o.db.$transaction(
@@ -288,7 +324,7 @@ export class Campaigns {
             data: { updatedAt: at },
           });
           if (!claim.count) throw new Lost();
-          const customers = await this.nextCustomers(tx, where, cursor);
+          const customers = await this.nextCustomers(tx, id, cursor);
           const outcomes = customers.length
             ? await marketingBatch(tx, this.o.outreach, this.items(id, customers, message), {
                 kind: 'campaign',
@@ -299,11 +335,14 @@ export class Campaigns {
           const counts = tally(outcomes.values());
           const done = customers.length < BATCH_SIZE;
           const last = customers.at(-1)?.id ?? cursor;
+          // Enqueued: out of the audience (done: the rest too, customers deleted since the selection).
+          await tx.$executeRaw`DELETE FROM "CampaignTarget" WHERE "campaignId" = ${id}${
+            done || last === null ? Prisma.empty : Prisma.sql` AND "customerId" <= ${last}`
+          }`;
           await tx.campaign.update({
             where: { id },
             data: {
               cursor: last,
-              targeted: { increment: customers.length },
               queued: { increment: counts.queued + counts.held },
               deferredQuietHours: { increment: counts.held },
               skippedOptedOut: { increment: counts.opted_out },
@@ -324,13 +363,14 @@ export class Campaigns {
     }
   }
 
-  /** The next customers the rules select after the cursor, in id order (the primary key's). */
-  private nextCustomers(tx: Tx, where: Prisma.Sql, cursor: string | null) {
-    const after = cursor === null ? Prisma.empty : Prisma.sql` AND c."id" > ${cursor}`;
+  /** The audience's next customers after the cursor, in id order (CampaignTarget's key). */
+  private nextCustomers(tx: Tx, id: string, cursor: string | null) {
+    const after = cursor === null ? Prisma.empty : Prisma.sql` AND t."customerId" > ${cursor}`;
     return tx.$queryRaw<{ id: string; points: number | bigint }[]>`
-      SELECT c."id" AS id, c."pointsBalance" AS points FROM "Customer" c
-      WHERE (${where})${after}
-      ORDER BY c."id" LIMIT ${BATCH_SIZE}`;
+      SELECT c."id" AS id, c."pointsBalance" AS points
+      FROM "CampaignTarget" t JOIN "Customer" c ON c."id" = t."customerId"
+      WHERE t."campaignId" = ${id}${after}
+      ORDER BY t."customerId" LIMIT ${BATCH_SIZE}`;
   }
 
   private items(id: string, customers: { id: string; points: number | bigint }[], message: CampaignMessage) {

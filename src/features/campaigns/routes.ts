@@ -47,7 +47,7 @@ const campaignSchema = {
     stats: {
       type: 'object',
       properties: {
-        targeted: count('Customers the rules selected, so far'),
+        targeted: count('Customers the rules selected when sending started'),
         queued: count(
           'Messages accepted: queued to the outbox, or held through quiet hours (deferredQuietHours of them, delivered when the quiet hours end)',
         ),

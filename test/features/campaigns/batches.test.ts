@@ -164,8 +164,40 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     expect(texts.filter((t) => t.startsWith('Happy members day, C')).length).toBeGreaterThan(300);
     expect(texts.filter((t) => /^C\d+，会员日快乐$/.test(t)).length).toBeGreaterThan(600);
 
+    expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(0);
     expect(await runJob(app, 'campaigns')).toBe(0);
     expect((await reached(id)).sends).toHaveLength(r.sends.length);
+  });
+
+  it('selects the audience once, when sending starts: a tag removed between batches changes nothing', async () => {
+    const { id } = await c.create({
+      name: 'Fixed audience',
+      rules: tagged('bulk'),
+      message,
+      sendAt: new Date(clock.now() + HOUR).toISOString(),
+    });
+    clock.advance(HOUR);
+    const campaigns = featureApi(app, campaignsFeature).campaigns as unknown as {
+      batch: (...args: unknown[]) => Promise<unknown>;
+    };
+    const batch = campaigns.batch.bind(campaigns);
+    const last = [...audience.ids].sort().at(-1) as string;
+    let batches = 0;
+    const spy = vi.spyOn(campaigns, 'batch').mockImplementation(async (...args) => {
+      if (++batches === 1) {
+        expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(CUSTOMERS);
+        await app.store.db.customerTag.deleteMany({ where: { customerId: last, tag: 'bulk' } });
+      }
+      return batch(...args);
+    });
+    try {
+      await runJob(app, 'campaigns');
+    } finally {
+      spy.mockRestore();
+      await app.store.db.customerTag.create({ data: { customerId: last, tag: 'bulk' } });
+    }
+    expect((await c.get(id)).stats).toMatchObject(expectedStats());
+    expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(0);
   });
 
   it('two instances running the job at once message each customer once and count each once', async () => {
@@ -215,8 +247,10 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     expect(r.sends.every((s) => firstBatch.has(s.customerId))).toBe(true);
     const rows = await app.store.db.outbox.findMany({ where: { dedupeKey: { startsWith: `campaign:${id}:` } } });
     expect(new Set(rows.map((o) => o.status))).toEqual(new Set(['cancelled']));
-    expect((await c.get(id)).stats).toMatchObject({ targeted: BATCH_SIZE, queued: r.sends.length });
+    // The audience was selected whole when sending started; the cancel left the rest of it unsent.
+    expect((await c.get(id)).stats).toMatchObject({ targeted: audience.ids.length, queued: r.sends.length });
     expect((await c.get(id)).status).toBe('cancelled');
+    expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(0);
     expect(await runJob(other, 'campaigns')).toBe(0);
     expect((await reached(id)).sends).toHaveLength(r.sends.length);
   });
