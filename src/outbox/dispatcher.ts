@@ -37,6 +37,9 @@ export interface DispatcherOptions {
 /** sent; retry = failed, tried again later; failed = given up; unreachable = the recipient is gone. */
 export type SendOutcome = 'sent' | 'retry' | 'failed' | 'unreachable';
 
+/** The least time between two claims of the loop (replies a turn commit claimed do not wait for it). */
+const CLAIM_GAP_MS = 50;
+
 export class Dispatcher {
   readonly owner = randomUUID();
   private readonly clock: Clock;
@@ -47,6 +50,10 @@ export class Dispatcher {
   private readonly held = new Set<number>();
   private renewal: NodeJS.Timeout | undefined;
   private readonly lanes = new Set<Promise<void>>();
+  /** Claimed rows not finished yet, by channel (see inFlightMax). */
+  private readonly inFlight = new Map<string, number>();
+  /** Channels the last claim left out because they had enough in flight: a lane ending there wakes the loop. */
+  private readonly saturated = new Set<string>();
   private running = false;
   /** Resolves when stop() is called: lanes waiting for their pace give their rows back. */
   private stopping: Promise<void>;
@@ -123,17 +130,45 @@ export class Dispatcher {
 
   /** One pass: claims due messages and starts sending them; returns how many it claimed. */
   async tick(): Promise<number> {
+    const channels = [...this.o.adapters.keys()].filter((channel) => {
+      const full = (this.inFlight.get(channel) ?? 0) >= this.inFlightMax(channel);
+      if (full) this.saturated.add(channel);
+      return !full;
+    });
+    if (!channels.length) return 0;
     const rows = await claimDue(this.o.db, {
       provider: this.o.provider,
       owner: this.owner,
       now: new Date(this.clock.now()),
       leaseMs: this.leaseMs,
-      limit: this.o.batchSize ?? 200,
-      channels: [...this.o.adapters.keys()],
+      limit: this.batchSize,
+      channels,
       busyChats: new Set(this.busy.keys()),
     });
     this.startLanes(rows);
     return rows.length;
+  }
+
+  private get batchSize(): number {
+    return this.o.batchSize ?? 200;
+  }
+
+  /**
+   * How many of a channel's messages this instance may hold before claims leave the channel out:
+   * what its channel-wide pacing (Telegram: 30 a second) lets out in half a lease, and never less
+   * than one claim (a claim may take one claim's worth beyond it). A campaign's
+   * backlog then stays in the database, where other instances can share it, instead of being
+   * claimed into lanes that wait for their pace, and each claim skips a few hundred busy chats, not
+   * tens of thousands. Channels without such pacing send as fast as they are claimed.
+   */
+  private inFlightMax(channel: string): number {
+    const rules = this.o.adapters.get(channel)?.capabilities.pacing ?? [];
+    let max = Number.POSITIVE_INFINITY;
+    for (const rule of rules) {
+      if (rule.scope !== 'channel') continue;
+      max = Math.min(max, Math.max(this.batchSize, Math.floor((rule.max * this.leaseMs) / rule.windowMs / 2)));
+    }
+    return max;
   }
 
   /**
@@ -176,6 +211,8 @@ export class Dispatcher {
     }
     for (const [key, chatRows] of byChat) {
       for (const row of chatRows) this.held.add(row.id);
+      const channel = (chatRows[0] as OutboxRow).channel;
+      this.inFlight.set(channel, (this.inFlight.get(channel) ?? 0) + chatRows.length);
       const before = this.busy.get(key);
       const noticesBefore = this.notices;
       const lane: Promise<void> = (before ? before.then(() => this.sendLane(chatRows)) : this.sendLane(chatRows)).then(
@@ -183,7 +220,13 @@ export class Dispatcher {
           for (const row of chatRows) this.held.delete(row.id);
           if (this.busy.get(key) === lane) this.busy.delete(key);
           this.lanes.delete(lane);
-          if (gaveBack || this.notices !== noticesBefore) this.wakeLoop();
+          const left = (this.inFlight.get(channel) ?? 0) - chatRows.length;
+          if (left > 0) this.inFlight.set(channel, left);
+          else this.inFlight.delete(channel);
+          // A channel the claim left out has room again: its backlog waits in the database.
+          const room = this.saturated.has(channel) && left < this.inFlightMax(channel);
+          if (room) this.saturated.delete(channel);
+          if (gaveBack || room || this.notices !== noticesBefore) this.wakeLoop();
         },
       );
       this.busy.set(key, lane);
@@ -214,6 +257,12 @@ export class Dispatcher {
         this.o.logger.error({ err }, 'outbox: claiming failed; retrying');
       }
       if (!this.running) break;
+      if (this.woken) {
+        // Woken while claiming: while a campaign queues and lanes end, that is every few
+        // milliseconds. Claims this close would each find a handful of rows; one a little later
+        // finds them all (measured: 3,600 claims, a third of the thread, over a 100k campaign).
+        await new Promise<void>((resolve) => setTimeout(resolve, CLAIM_GAP_MS));
+      }
       if (!this.woken) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.o.pollMs ?? 1000);

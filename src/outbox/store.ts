@@ -16,7 +16,7 @@ export interface OutboxRow {
 const chatKey = (channel: string, chatId: string) => `${channel}\u0000${chatId}`;
 
 export interface ClaimOptions {
-  /** The planners differ: each gets the query it reads in index order (statusInIdOrder). */
+  /** The planners differ: each gets the query it reads in index order (inIdOrder). */
   provider: DatabaseProvider;
   owner: string;
   now: Date;
@@ -86,11 +86,12 @@ export async function claimDue(db: Db, o: ClaimOptions): Promise<OutboxRow[]> {
 
 /**
  * Picks what a claim may take. The open messages are read in id order, one index range per status
- * (Outbox(status, id), see statusInIdOrder), and the two are merged here: no query sorts the due
- * set, however large the backlog. Checked with EXPLAIN QUERY PLAN on SQLite ("SEARCH … USING INDEX
- * Outbox_status_id_idx", no "USE TEMP B-TREE") and EXPLAIN on PostgreSQL (pending rows: "Index
- * Scan using Outbox_status_id_idx", no "Sort") at 10k, 100k and 1M pending rows and at 100k after
- * 1M sent; npm run bench:outbox prints the plans.
+ * and channel (Outbox(status, channel, id), see inIdOrder), and merged here: no query sorts the due
+ * set, however large the backlog, and none reads another channel's rows (a channel without an
+ * adapter here, or one this instance is not claiming for now, may hold a long backlog). Checked
+ * with EXPLAIN QUERY PLAN on SQLite ("SEARCH … USING INDEX Outbox_status_channel_id_idx", no "USE
+ * TEMP B-TREE") and EXPLAIN on PostgreSQL (pending rows: "Index Scan using
+ * Outbox_status_channel_id_idx", no "Sort"); npm run bench:outbox prints the plans.
  *
  * A message not due yet (a retry waiting, another instance's lease) closes its chat for this claim,
  * as does the perChat limit; the next pages leave closed and busy chats out in the query itself, so
@@ -104,19 +105,28 @@ async function pickDue(db: Db, o: ClaimOptions): Promise<Scanned[]> {
   const picked: Scanned[] = [];
   let after = 0;
   for (let page = 0; page < MAX_PAGES && picked.length < o.limit; page++) {
-    const where = { id: { gt: after }, OR: channelsLeavingOut(o.channels, closed) };
+    const leftOut = chatsLeftOut(closed);
     const reads = await Promise.all(
-      OPEN.map((status) => {
-        const inOrder = statusInIdOrder(o.provider, status);
-        return db.outbox.findMany({
-          where: { ...inOrder.where, ...where },
-          orderBy: inOrder.orderBy,
-          take: o.limit,
-          select: { id: true, channel: true, chatId: true, nextAttemptAt: true },
-        });
-      }),
+      OPEN.flatMap((status) =>
+        o.channels.map((channel) => {
+          const inOrder = inIdOrder(o.provider, status, channel);
+          const chats = leftOut.get(channel);
+          // Rows this instance is sending under a live lease are its lanes' (their chats are busy):
+          // not read again. One whose lease ran out (its lane died with the database) is retaken.
+          const others =
+            status === 'sending'
+              ? { OR: [{ leaseOwner: null }, { leaseOwner: { not: o.owner } }, { nextAttemptAt: { lte: o.now } }] }
+              : {};
+          return db.outbox.findMany({
+            where: { ...inOrder.where, ...others, id: { gt: after }, ...(chats ? { chatId: { notIn: chats } } : {}) },
+            orderBy: inOrder.orderBy,
+            take: o.limit,
+            select: { id: true, channel: true, chatId: true, nextAttemptAt: true },
+          });
+        }),
+      ),
     );
-    // A full page may stop before rows of the other status: merge up to the first page's end.
+    // A full page may stop before rows of the other reads: merge up to the first full page's end.
     const end = Math.min(...reads.map((rows) => (rows.length === o.limit ? (rows.at(-1) as Scanned).id : Infinity)));
     const rows = reads
       .flat()
@@ -142,21 +152,21 @@ async function pickDue(db: Db, o: ClaimOptions): Promise<Scanned[]> {
 }
 
 /**
- * One status's rows in id order, read from Outbox(status, id) without a sort. SQLite seeks
- * `status = ? AND id > ?`. PostgreSQL gets the status as a range ordered by (status, id): with
- * `status = ?` its planner, once its statistics say most rows are sent, walks the primary key
- * through every sent row before the backlog (EXPLAIN ANALYZE: 0.6 s a page with 1M sent rows
- * before 200k pending; this form: 0.15 ms). When its statistics say no message is in flight, it may
- * still sort the "sending" range (estimated 1 row): the messages in flight, never the backlog.
- * SQLite, given the range, reads Outbox(channel, chatId, id) and sorts.
+ * One status's rows of one channel in id order, read from Outbox(status, channel, id) without a
+ * sort. SQLite seeks `status = ? AND channel = ? AND id > ?`. PostgreSQL gets the status as a range
+ * ordered by the index's columns: with `status = ?` its planner, once its statistics say most rows
+ * are sent, walks the primary key through every sent row before the backlog (EXPLAIN ANALYZE: 0.6 s
+ * a page with 1M sent rows before 200k pending; this form: 0.15 ms).
  */
-function statusInIdOrder(provider: DatabaseProvider, status: string) {
+function inIdOrder(provider: DatabaseProvider, status: string, channel: string) {
   return provider === 'postgresql'
-    ? { where: { status: { gte: status, lte: status } }, orderBy: [{ status: 'asc' as const }, { id: 'asc' as const }] }
-    : { where: { status }, orderBy: [{ id: 'asc' as const }] };
+    ? {
+        where: { status: { gte: status, lte: status }, channel },
+        orderBy: [{ status: 'asc' as const }, { channel: 'asc' as const }, { id: 'asc' as const }],
+      }
+    : { where: { status, channel }, orderBy: [{ id: 'asc' as const }] };
 }
 
-/** The claim's channels, each without the chats closed for this claim. */
 /**
  * At most this many closed chats are left out by the query itself; past that (a campaign has
  * thousands of chats in flight) the rest are skipped as the rows are read. A statement has a
@@ -164,7 +174,8 @@ function statusInIdOrder(provider: DatabaseProvider, status: string) {
  */
 const LEAVE_OUT_MAX = 400;
 
-function channelsLeavingOut(channels: readonly string[], closed: ReadonlySet<string>) {
+/** The closed chats the queries leave out, by channel (LEAVE_OUT_MAX of them at most). */
+function chatsLeftOut(closed: ReadonlySet<string>): Map<string, string[]> {
   const byChannel = new Map<string, string[]>();
   let left = 0;
   for (const key of closed) {
@@ -174,10 +185,7 @@ function channelsLeavingOut(channels: readonly string[], closed: ReadonlySet<str
     if (chats) chats.push(chatId);
     else byChannel.set(channel, [chatId]);
   }
-  return channels.map((channel) => {
-    const chats = byChannel.get(channel);
-    return chats ? { channel, chatId: { notIn: chats } } : { channel };
-  });
+  return byChannel;
 }
 
 export { chatKey };

@@ -176,6 +176,50 @@ describeOnEachDatabase('outbox', (database) => {
     expect(new Set(channel.delivered.map((d) => d.target.outboxId)).size).toBe(30);
   });
 
+  it('holds no more of a channel-paced backlog than its pace sends in half a lease, and goes on with other channels', async () => {
+    const clock = new FakeClock();
+    // One message a minute for the whole channel: half a lease sends none, so one claim (5 rows) is its maximum in flight.
+    const slow = new RecordingChannel('trickle', [{ scope: 'channel', max: 1, windowMs: 60_000 }], () => clock.now());
+    const fast = new RecordingChannel('flood', [], () => clock.now());
+    const app = await track(testApp(database().url, { adapters: [slow, fast], clock }));
+    for (let i = 0; i < 20; i++) await app.engine.handleInbound(msg('trickle', `t${i}`, '/help'));
+    const dispatcher = new Dispatcher({
+      db: app.store.db,
+      provider: app.store.provider,
+      adapters: app.adapters,
+      logger: silentLogger,
+      // Waiting for the pace lasts until the dispatcher stops.
+      clock: { now: () => clock.now(), sleep: () => new Promise<void>(() => {}) },
+      batchSize: 5,
+      leaseMs: 15_000,
+    });
+    const count = (channel: string, status: string) => app.store.db.outbox.count({ where: { channel, status } });
+    const backlog = await count('trickle', 'pending');
+    expect(backlog).toBeGreaterThanOrEqual(20);
+    try {
+      expect(await dispatcher.tick()).toBe(5);
+      expect(await dispatcher.tick()).toBe(0);
+      // The first goes at once; the other four wait for the pace. Below its maximum, the channel
+      // is claimed for again (one claim more at most), then no more.
+      await expect.poll(() => count('trickle', 'sent')).toBe(1);
+      expect(await dispatcher.tick()).toBe(5);
+      expect(await dispatcher.tick()).toBe(0);
+      expect(await dispatcher.tick()).toBe(0);
+      expect(await count('trickle', 'sending')).toBe(9);
+      expect(await count('trickle', 'pending')).toBe(backlog - 10);
+      // Another channel's messages are claimed meanwhile.
+      for (let i = 0; i < 3; i++) await app.engine.handleInbound(msg('flood', `f${i}`, '/help'));
+      const flood = await count('flood', 'pending');
+      expect(flood).toBeGreaterThanOrEqual(3);
+      expect(await dispatcher.tick()).toBe(Math.min(flood, 5));
+      await expect.poll(() => count('flood', 'sent')).toBe(Math.min(flood, 5));
+      expect(await count('trickle', 'sending')).toBe(9);
+    } finally {
+      await dispatcher.stop();
+    }
+    expect(slow.delivered).toHaveLength(1);
+  });
+
   it('stops promptly while a chat waits for its pace, leaving the rest for the next start', async () => {
     const channel = new RecordingChannel('slow', [{ scope: 'chat', max: 1, windowMs: 60_000 }]);
     const app = await track(testApp(database().url, { adapters: [channel], dispatcherPollMs: 50 }));
