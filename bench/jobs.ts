@@ -174,6 +174,12 @@ async function measure(server: string) {
           ],
         },
         'bought in the last 90 days (withinDays)': { field: 'purchases.count', op: 'gte', value: 1, withinDays: 90 },
+        '2+ purchases in the last 90 days (withinDays, grouped)': {
+          field: 'purchases.count',
+          op: 'gte',
+          value: 2,
+          withinDays: 90,
+        },
         'English on Telegram, not opted out': {
           all: [
             { field: 'locale', op: 'eq', value: 'en' },

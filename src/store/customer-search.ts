@@ -25,7 +25,7 @@ export interface CustomerQuery {
   where?: Prisma.Sql;
 }
 
-const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
+export const withIdentities = { identities: { select: { channel: true, externalId: true } } } as const;
 
 export async function searchCustomers(db: Db, provider: DatabaseProvider, query: CustomerQuery) {
   const after = query.cursor ? decodeCursor(query.cursor, ['date', 'string']) : undefined;

@@ -156,7 +156,7 @@ export async function segmentRoutes(app: FastifyInstance, o: { segments: Segment
               sample: {
                 type: 'array',
                 items: customerSchema,
-                description: `Up to ${SAMPLE_SIZE} of them, as GET /api/v1/customers lists customers`,
+                description: `Up to ${SAMPLE_SIZE} of them (any, the first the database finds; shown most recently seen first), as GET /api/v1/customers lists customers`,
               },
             },
           },

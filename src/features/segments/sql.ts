@@ -146,12 +146,27 @@ function having(table: Prisma.Sql, col: Prisma.Sql, c: Condition): Prisma.Sql {
  * the ones whose total fails it.
  */
 function windowed(c: Condition, since: Date): Prisma.Sql {
+  // "Bought at all in the window" (count ≥ 1, > 0, and its complement) is the customer's last
+  // purchase in it: one indexed comparison on the row, not a grouping of every purchase since.
+  const any = c.field === 'purchases.count' ? anyPurchase(c) : undefined;
+  if (any !== undefined) {
+    const bought = Prisma.sql`c."lastPurchaseAt" >= ${since}`;
+    return any ? bought : Prisma.sql`(c."lastPurchaseAt" IS NULL OR c."lastPurchaseAt" < ${since})`;
+  }
   const total = c.field === 'purchases.count' ? Prisma.sql`COUNT(*)` : Prisma.sql`SUM(p."amount")`;
   const passes = compare(total, c, false);
   const group = (having: Prisma.Sql) =>
     Prisma.sql`c."id" IN (SELECT p."customerId" FROM "Purchase" p WHERE p."at" >= ${since}
       GROUP BY p."customerId" HAVING ${having})`;
   return zeroPasses(c) ? Prisma.sql`NOT ${group(Prisma.sql`NOT (${passes})`)}` : group(passes);
+}
+
+/** true: the condition on a count means "at least one"; false: "none"; undefined: something else. */
+function anyPurchase(c: Condition): boolean | undefined {
+  const n = 'value' in c && typeof c.value === 'number' ? c.value : undefined;
+  if ((c.op === 'gte' && n === 1) || (c.op === 'gt' && n === 0) || (c.op === 'ne' && n === 0)) return true;
+  if ((c.op === 'lt' && n === 1) || (c.op === 'lte' && n === 0) || (c.op === 'eq' && n === 0)) return false;
+  return undefined;
 }
 
 /** Whether a total of 0 meets a numeric condition. */
