@@ -23,7 +23,9 @@ import { type BatchItem, type BatchOutcome, marketingBatch } from '../../outbox/
 import { type Db, Prisma, type Tx } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 import type { Segments } from '../segments/index.js';
-import { type Outcomes, outcomesOf } from './stats.js';
+import { type Outcomes, outcomesFinal, outcomesOf, REPLY_WINDOW_HOURS } from './stats.js';
+
+const REPLY_WINDOW_MS = REPLY_WINDOW_HOURS * 3_600_000;
 
 /** Customers per batch (marketingBatch's reads and writes stay a handful of statements). */
 export const BATCH_SIZE = 500;
@@ -397,13 +399,33 @@ export class Campaigns {
     );
   }
 
+  /**
+   * The campaigns with their outcomes: stored ones as they are, the others counted over their
+   * messages (a campaign to 100,000 customers: about 0.3 s on PostgreSQL). Counted outcomes that can
+   * no longer change are stored, so an old campaign is counted once, not on every list.
+   */
   private async views(rows: Row[], db: Db): Promise<CampaignView[]> {
-    const outcomes = await outcomesOf(
-      db,
-      this.o.outreach.provider,
-      rows.map((r) => r.id),
+    const live = rows.filter((r) => r.outcomes === null).map((r) => r.id);
+    const counted = await outcomesOf(db, this.o.outreach.provider, live);
+    const now = this.o.clock.now();
+    const settled = rows.filter((r) => {
+      const ended = r.finishedAt ?? r.cancelledAt;
+      return r.outcomes === null && r.status !== 'sending' && ended && ended.getTime() + REPLY_WINDOW_MS < now;
+    });
+    for (const id of await outcomesFinal(
+      this.o.db,
+      settled.map((r) => r.id),
+    )) {
+      const outcomes = counted.get(id);
+      if (!outcomes) continue;
+      await this.o.db.campaign.updateMany({
+        where: { id, outcomes: { equals: Prisma.DbNull } },
+        data: { outcomes: outcomes as unknown as Prisma.InputJsonValue },
+      });
+    }
+    return rows.map((r) =>
+      view(r, (r.outcomes as Outcomes | null) ?? counted.get(r.id) ?? { sent: 0, failed: 0, replied: 0 }),
     );
-    return rows.map((r) => view(r, outcomes.get(r.id) ?? { sent: 0, failed: 0, replied: 0 }));
   }
 }
 

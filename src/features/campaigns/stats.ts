@@ -68,3 +68,18 @@ export async function outcomesOf(
   }
   return byId;
 }
+
+/**
+ * Of these campaigns (every message enqueued, the reply window over), those whose messages are all
+ * final: none held through quiet hours, none pending or being sent. Their outcomes cannot change.
+ */
+export async function outcomesFinal(db: Db, campaignIds: readonly string[]): Promise<string[]> {
+  if (!campaignIds.length) return [];
+  const open = await db.$queryRaw<{ campaignId: string }[]>`
+    SELECT DISTINCT ms."campaignId" AS "campaignId" FROM "MarketingSend" ms
+    WHERE ms."campaignId" IN (${Prisma.join(campaignIds)})
+      AND (EXISTS (SELECT 1 FROM "HeldMessage" h WHERE h."dedupeKey" = ms."dedupeKey")
+        OR EXISTS (SELECT 1 FROM "Outbox" o WHERE o."id" = ms."outboxId" AND o."status" IN ('pending', 'sending')))`;
+  const waiting = new Set(open.map((r) => r.campaignId));
+  return campaignIds.filter((id) => !waiting.has(id));
+}

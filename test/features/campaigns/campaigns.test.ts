@@ -184,6 +184,56 @@ describeOnEachDatabase('campaigns', (database) => {
     clock.advance(1000);
     await c.say('st-failed', '太晚了');
     expect((await c.get(id)).stats).toMatchObject({ replied: 2 });
+
+    // Once every message is final and the reply window over, the outcomes are stored and read
+    // from the campaign: counted once, not over every message on each request.
+    const stored = async () => (await db.campaign.findUniqueOrThrow({ where: { id } })).outcomes;
+    expect(await stored()).toBeNull(); // st-pending still waits in the outbox
+    await db.outbox.update({
+      where: { id: await rowOf('st-pending') },
+      data: { status: 'sent', sentAt: new Date(clock.now()) },
+    });
+    expect((await c.get(id)).stats).toMatchObject({ sent: 3, failed: 1, replied: 2 });
+    expect(await stored()).toEqual({ sent: 3, failed: 1, replied: 2 });
+    await db.outbox.update({ where: { id: await rowOf('st-sent') }, data: { status: 'failed' } });
+    expect((await c.get(id)).stats).toMatchObject({ sent: 3, failed: 1, replied: 2 });
+    expect((await c.call('GET', '/api/v1/campaigns')).json().campaigns[0].stats).toMatchObject({ sent: 3 });
+  });
+
+  it('stores no outcomes while a message is held through quiet hours or the reply window is open', async () => {
+    await c.customer('hold-a', 'hold');
+    const { id } = await c.create({ name: 'Held', rules: tagged('hold'), message });
+    await c.job();
+    const db = app.store.db;
+    const send = await db.marketingSend.findFirstOrThrow({ where: { campaignId: id } });
+    // As the quiet hours leave it: held, no outbox row yet.
+    const outbox = await db.outbox.findUniqueOrThrow({ where: { id: send.outboxId as number } });
+    await db.outbox.delete({ where: { id: outbox.id } });
+    await db.marketingSend.update({ where: { id: send.id }, data: { outboxId: null } });
+    await db.heldMessage.create({
+      data: {
+        customerId: send.customerId,
+        channel: outbox.channel,
+        chatId: outbox.chatId,
+        conversationId: (await db.conversation.findFirstOrThrow({ where: { chatId: outbox.chatId } })).id,
+        message: outbox.message as object,
+        kind: 'campaign',
+        dedupeKey: send.dedupeKey,
+        releaseAt: new Date(clock.now() + 100 * HOUR),
+      },
+    });
+    await c.get(id);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id } })).outcomes).toBeNull();
+    clock.advance(49 * HOUR);
+    await c.get(id);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id } })).outcomes).toBeNull();
+    await db.heldMessage.deleteMany({ where: { dedupeKey: send.dedupeKey } });
+    await c.get(id);
+    expect((await db.campaign.findUniqueOrThrow({ where: { id } })).outcomes).toEqual({
+      sent: 0,
+      failed: 0,
+      replied: 0,
+    });
   });
 
   it('cancels: waiting messages are never delivered; a second cancel, or one with nothing left, is a 409', async () => {
