@@ -299,6 +299,10 @@ export class Campaigns {
         const selected = await tx.$executeRaw`
           INSERT INTO "CampaignTarget" ("campaignId", "customerId")
           SELECT ${id}, c."id" FROM "Customer" c WHERE (${where})${after}`;
+        // PostgreSQL plans the batches' reads from statistics, which do not know these rows yet:
+        // it took a bitmap scan and a sort of the whole audience for each page of 500 (50 ms a batch
+        // at 100,000; 5 ms with statistics).
+        if (this.o.outreach.provider === 'postgresql') await tx.$executeRawUnsafe('ANALYZE "CampaignTarget"');
         await tx.campaign.update({ where: { id }, data: { targeted: { increment: selected } } });
         this.o.logger.info({ campaign: id, selected }, 'campaign audience selected');
         return true;
