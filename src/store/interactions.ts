@@ -4,7 +4,7 @@ import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.j
 import { decodeCursor, olderThan, pageOf } from '../http/paging.js';
 import { insertMany } from './bulk.js';
 import type { Customer } from './customers.js';
-import type { Db, Prisma } from './index.js';
+import { type Db, Prisma } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export interface InboundRecord {
@@ -317,6 +317,14 @@ async function writeTurnsPortable(
       }),
     );
   }
+  const stopping = optingOut(turns);
+  if (stopping.length) {
+    ops.push(db.$executeRaw`
+      UPDATE "Outbox" SET "status" = 'cancelled', "leaseOwner" = NULL
+      WHERE "status" = 'pending' AND "id" IN (
+        SELECT ms."outboxId" FROM "MarketingSend" ms
+        WHERE ms."customerId" IN (${Prisma.join(stopping)}) AND ms."outboxId" IS NOT NULL)`);
+  }
   const results = await db.$transaction(ops);
   if (!outbox.length) return [];
   return (results[outboxAt] as { id: unknown; createdAt: unknown }[]).map((r) => ({
@@ -408,8 +416,22 @@ async function writeTurnsPostgres(
       -- The id list again: the planner then finds the customers by key, whatever its statistics say.
       WHERE c.id = u.id AND c.id = ANY(${customers.map((u) => u.id)}::text[])
         AND (u.changed OR c."lastSeenAt" < u.at - ${LAST_SEEN_STEP_MS} * interval '1 millisecond')
+    ), stopped AS (
+      UPDATE "Outbox" o SET status = 'cancelled', "leaseOwner" = NULL
+      WHERE o.status = 'pending' AND o.id IN (
+        SELECT ms."outboxId" FROM "MarketingSend" ms
+        WHERE ms."customerId" = ANY(${optingOut(turns)}::text[]) AND ms."outboxId" IS NOT NULL)
     )
     SELECT id, "createdAt", claimed FROM queued`;
+}
+
+/**
+ * The customers these turns opt out (/stop): their marketing still waiting in the outbox (a
+ * campaign of 100,000 at Telegram's pace waits up to an hour) is cancelled in the same commit, as
+ * the campaign cancel does, so it never reaches them. Held messages are checked again when released.
+ */
+function optingOut(turns: TurnWrite[]): string[] {
+  return [...new Set(turns.filter((t) => t.customerPatch.optedOut === true).map((t) => t.customerId))];
 }
 
 /**

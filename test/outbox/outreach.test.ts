@@ -278,6 +278,37 @@ describeOnEachDatabase('outreach by purpose', (database) => {
     expect(await outboxRows(gone)).toBe(before + 1);
   });
 
+  it('/stop cancels the marketing still waiting in the outbox; what the customer is owed still goes', async () => {
+    const u = user('midway');
+    await say(u, { text: '你好' });
+    const id = await idOf(u);
+    const queue = (text: string, purpose: 'marketing' | 'transactional', key?: string) =>
+      toCustomer(
+        app.store.db,
+        app.store.provider,
+        id,
+        { text },
+        purpose === 'marketing'
+          ? { purpose, kind: 'campaign', key: key as string, polite: anyTime }
+          : { purpose, kind: 'followup' },
+      );
+    // Queued while the customer still wanted them; the test app runs no dispatcher, so they wait.
+    expect((await queue('八折券，本周有效', 'marketing', `midway:${id}`)).status).toBe('queued');
+    expect((await queue('您的退款已完成', 'transactional')).status).toBe('queued');
+    const texts = async () => (await sentTo(u)).map((m) => m.text);
+    expect(await texts()).toEqual(expect.arrayContaining(['八折券，本周有效', '您的退款已完成']));
+
+    await say(u, { text: '/stop' });
+    expect(await texts()).not.toContain('八折券，本周有效');
+    expect(await texts()).toContain('您的退款已完成');
+    const rows = await app.store.db.outbox.findMany({
+      where: { customerId: id },
+      select: { dedupeKey: true, status: true },
+    });
+    expect(rows.find((r) => r.dedupeKey === `midway:${id}`)?.status).toBe('cancelled');
+    expect(rows.filter((r) => r.dedupeKey === null).every((r) => r.status === 'pending')).toBe(true);
+  });
+
   it('a key queues a message once: twice in a row, or twice at the same time', async () => {
     const u = user('dedupe');
     await say(u, { text: '你好' });
