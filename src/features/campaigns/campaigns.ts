@@ -26,6 +26,13 @@ import type { Segments } from '../segments/index.js';
 import { type Outcomes, outcomesFinal, outcomesOf, REPLY_WINDOW_HOURS } from './stats.js';
 
 const REPLY_WINDOW_MS = REPLY_WINDOW_HOURS * 3_600_000;
+/**
+ * A campaign with this many messages has its live outcomes counted at most every RECOUNT_MS: the
+ * count reads every message (0.5 s at 100,000 on PostgreSQL), and a dashboard polling every second
+ * kept a core of the database busy with it while the campaign was being queued.
+ */
+export const LARGE_CAMPAIGN = 10_000;
+const RECOUNT_MS = 5_000;
 
 /** Customers per batch (marketingBatch's reads and writes stay a handful of statements). */
 export const BATCH_SIZE = 500;
@@ -96,6 +103,8 @@ type Row = Prisma.CampaignGetPayload<object>;
 class Lost extends Error {}
 
 export class Campaigns {
+  /** The live outcomes last counted here, by campaign (see LARGE_CAMPAIGN). */
+  private readonly recounted = new Map<string, { at: number; outcomes: Outcomes }>();
   /** Campaigns this instance is enqueueing: a second run here waits for the first instead of racing it. */
   private readonly running = new Map<string, Promise<number>>();
   private stopping = false;
@@ -409,9 +418,19 @@ export class Campaigns {
    * no longer change are stored, so an old campaign is counted once, not on every list.
    */
   private async views(rows: Row[], db: Db): Promise<CampaignView[]> {
-    const live = rows.filter((r) => r.outcomes === null).map((r) => r.id);
-    const counted = await outcomesOf(db, this.o.outreach.provider, live);
     const now = this.o.clock.now();
+    const counted = new Map<string, Outcomes>();
+    const live: string[] = [];
+    for (const r of rows) {
+      if (r.outcomes !== null) continue;
+      const recent = this.recounted.get(r.id);
+      if (recent && r.queued >= LARGE_CAMPAIGN && now - recent.at < RECOUNT_MS) counted.set(r.id, recent.outcomes);
+      else live.push(r.id);
+    }
+    for (const [id, outcomes] of await outcomesOf(db, this.o.outreach.provider, live)) {
+      counted.set(id, outcomes);
+      this.recounted.set(id, { at: now, outcomes });
+    }
     const settled = rows.filter((r) => {
       const ended = r.finishedAt ?? r.cancelledAt;
       return r.outcomes === null && r.status !== 'sending' && ended && ended.getTime() + REPLY_WINDOW_MS < now;
@@ -421,6 +440,7 @@ export class Campaigns {
       settled.map((r) => r.id),
     )) {
       const outcomes = counted.get(id);
+      this.recounted.delete(id);
       if (!outcomes) continue;
       await this.o.db.campaign.updateMany({
         where: { id, outcomes: { equals: Prisma.DbNull } },

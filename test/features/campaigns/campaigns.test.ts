@@ -4,6 +4,7 @@
 // Quiet hours and the frequency cap are off here (testApp without `outreach:`): ./politeness.test.ts.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { App } from '../../../src/app.js';
+import { LARGE_CAMPAIGN } from '../../../src/features/campaigns/campaigns.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { runJob, testApp } from '../../helpers/app.js';
 import { describeOnEachDatabase } from '../../helpers/databases.js';
@@ -198,6 +199,32 @@ describeOnEachDatabase('campaigns', (database) => {
     await db.outbox.update({ where: { id: await rowOf('st-sent') }, data: { status: 'failed' } });
     expect((await c.get(id)).stats).toMatchObject({ sent: 3, failed: 1, replied: 2 });
     expect((await c.call('GET', '/api/v1/campaigns')).json().campaigns[0].stats).toMatchObject({ sent: 3 });
+  });
+
+  it('recounts a large live campaign at most every 5 seconds, a small one on every request', async () => {
+    await c.customer('big-a', 'big');
+    const { id } = await c.create({ name: 'Big', rules: tagged('big'), message });
+    await c.job();
+    const db = app.store.db;
+    const send = await db.marketingSend.findFirstOrThrow({ where: { campaignId: id } });
+    const markSent = () =>
+      db.outbox.update({
+        where: { id: send.outboxId as number },
+        data: { status: 'sent', sentAt: new Date(clock.now()) },
+      });
+    expect((await c.get(id)).stats.sent).toBe(0);
+    // Small: the next request sees the send.
+    await markSent();
+    expect((await c.get(id)).stats.sent).toBe(1);
+    await db.outbox.update({ where: { id: send.outboxId as number }, data: { status: 'pending', sentAt: null } });
+    expect((await c.get(id)).stats.sent).toBe(0);
+    // As large as LARGE_CAMPAIGN (the counter says so): the count of a moment ago stands for 5 s.
+    await db.campaign.update({ where: { id }, data: { queued: LARGE_CAMPAIGN } });
+    expect((await c.get(id)).stats.sent).toBe(0);
+    await markSent();
+    expect((await c.get(id)).stats.sent).toBe(0);
+    clock.advance(5000);
+    expect((await c.get(id)).stats.sent).toBe(1);
   });
 
   it('stores no outcomes while a message is held through quiet hours or the reply window is open', async () => {
