@@ -37,9 +37,6 @@ export interface DispatcherOptions {
 /** sent; retry = failed, tried again later; failed = given up; unreachable = the recipient is gone. */
 export type SendOutcome = 'sent' | 'retry' | 'failed' | 'unreachable';
 
-/** The least time between two claims of the loop (replies a turn commit claimed do not wait for it). */
-const CLAIM_GAP_MS = 50;
-
 export class Dispatcher {
   readonly owner = randomUUID();
   private readonly clock: Clock;
@@ -52,8 +49,6 @@ export class Dispatcher {
   private readonly lanes = new Set<Promise<void>>();
   /** Claimed rows not finished yet, by channel (see inFlightMax). */
   private readonly inFlight = new Map<string, number>();
-  /** Channels the last claim left out because they had enough in flight: a lane ending there wakes the loop. */
-  private readonly saturated = new Set<string>();
   private running = false;
   /** Resolves when stop() is called: lanes waiting for their pace give their rows back. */
   private stopping: Promise<void>;
@@ -130,11 +125,9 @@ export class Dispatcher {
 
   /** One pass: claims due messages and starts sending them; returns how many it claimed. */
   async tick(): Promise<number> {
-    const channels = [...this.o.adapters.keys()].filter((channel) => {
-      const full = (this.inFlight.get(channel) ?? 0) >= this.inFlightMax(channel);
-      if (full) this.saturated.add(channel);
-      return !full;
-    });
+    const channels = [...this.o.adapters.keys()].filter(
+      (channel) => (this.inFlight.get(channel) ?? 0) < this.inFlightMax(channel),
+    );
     if (!channels.length) return 0;
     const rows = await claimDue(this.o.db, {
       provider: this.o.provider,
@@ -220,12 +213,13 @@ export class Dispatcher {
           for (const row of chatRows) this.held.delete(row.id);
           if (this.busy.get(key) === lane) this.busy.delete(key);
           this.lanes.delete(lane);
-          const left = (this.inFlight.get(channel) ?? 0) - chatRows.length;
+          const had = this.inFlight.get(channel) ?? 0;
+          const left = had - chatRows.length;
           if (left > 0) this.inFlight.set(channel, left);
           else this.inFlight.delete(channel);
-          // A channel the claim left out has room again: its backlog waits in the database.
-          const room = this.saturated.has(channel) && left < this.inFlightMax(channel);
-          if (room) this.saturated.delete(channel);
+          // The channel had its fill (claims left it out) and has room again: its backlog waits in the database.
+          const max = this.inFlightMax(channel);
+          const room = had >= max && left < max;
           if (gaveBack || room || this.notices !== noticesBefore) this.wakeLoop();
         },
       );
@@ -257,12 +251,6 @@ export class Dispatcher {
         this.o.logger.error({ err }, 'outbox: claiming failed; retrying');
       }
       if (!this.running) break;
-      if (this.woken) {
-        // Woken while claiming: while a campaign queues and lanes end, that can be every few
-        // milliseconds. Claims this close would each find a handful of rows; one a little later
-        // finds them together, for the cost of one.
-        await new Promise<void>((resolve) => setTimeout(resolve, CLAIM_GAP_MS));
-      }
       if (!this.woken) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.o.pollMs ?? 1000);

@@ -436,7 +436,7 @@ export class Campaigns {
       return r.outcomes === null && r.status !== 'sending' && ended && ended.getTime() + REPLY_WINDOW_MS < now;
     });
     for (const id of await outcomesFinal(
-      this.o.db,
+      db,
       settled.map((r) => r.id),
     )) {
       const outcomes = counted.get(id);

@@ -103,6 +103,26 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     await app?.stop();
   });
 
+  /**
+   * Runs the campaigns job with `around` about each of its batches (numbered from 1): what a test
+   * does between batches (a cancel, a tag removed) happens between their transactions. Returns how
+   * many batches ran.
+   */
+  async function runJobAround(around: (n: number, run: () => Promise<unknown>) => Promise<unknown>) {
+    const campaigns = featureApi(app, campaignsFeature).campaigns as unknown as {
+      batch: (...args: unknown[]) => Promise<unknown>;
+    };
+    const batch = campaigns.batch.bind(campaigns);
+    let batches = 0;
+    const spy = vi.spyOn(campaigns, 'batch').mockImplementation((...args) => around(++batches, () => batch(...args)));
+    try {
+      await runJob(app, 'campaigns');
+    } finally {
+      spy.mockRestore();
+    }
+    return batches;
+  }
+
   /** Every customer the campaign reached, with how many messages each got. */
   async function reached(campaignId: string) {
     const db = app.store.db;
@@ -177,23 +197,16 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
       sendAt: new Date(clock.now() + HOUR).toISOString(),
     });
     clock.advance(HOUR);
-    const campaigns = featureApi(app, campaignsFeature).campaigns as unknown as {
-      batch: (...args: unknown[]) => Promise<unknown>;
-    };
-    const batch = campaigns.batch.bind(campaigns);
     const last = [...audience.ids].sort().at(-1) as string;
-    let batches = 0;
-    const spy = vi.spyOn(campaigns, 'batch').mockImplementation(async (...args) => {
-      if (++batches === 1) {
-        expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(CUSTOMERS);
-        await app.store.db.customerTag.deleteMany({ where: { customerId: last, tag: 'bulk' } });
-      }
-      return batch(...args);
-    });
     try {
-      await runJob(app, 'campaigns');
+      await runJobAround(async (n, run) => {
+        if (n === 1) {
+          expect(await app.store.db.campaignTarget.count({ where: { campaignId: id } })).toBe(CUSTOMERS);
+          await app.store.db.customerTag.deleteMany({ where: { customerId: last, tag: 'bulk' } });
+        }
+        return run();
+      });
     } finally {
-      spy.mockRestore();
       await app.store.db.customerTag.create({ data: { customerId: last, tag: 'bulk' } });
     }
     expect((await c.get(id)).stats).toMatchObject(expectedStats());
@@ -224,21 +237,11 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     });
     clock.advance(HOUR);
     // The cancel comes in right after the first batch commits.
-    const campaigns = featureApi(app, campaignsFeature).campaigns as unknown as {
-      batch: (...args: unknown[]) => Promise<unknown>;
-    };
-    const batch = campaigns.batch.bind(campaigns);
-    let batches = 0;
-    const spy = vi.spyOn(campaigns, 'batch').mockImplementation(async (...args) => {
-      const step = await batch(...args);
-      if (++batches === 1) expect((await c.call('POST', `/api/v1/campaigns/${id}/cancel`)).statusCode).toBe(200);
+    const batches = await runJobAround(async (n, run) => {
+      const step = await run();
+      if (n === 1) expect((await c.call('POST', `/api/v1/campaigns/${id}/cancel`)).statusCode).toBe(200);
       return step;
     });
-    try {
-      await runJob(app, 'campaigns');
-    } finally {
-      spy.mockRestore();
-    }
     expect(batches).toBe(2); // the second found the campaign cancelled and did nothing
 
     const firstBatch = new Set([...audience.ids].sort().slice(0, BATCH_SIZE));
