@@ -19,7 +19,7 @@ import type { WechatAdapter } from '../adapters/wechat/index.js';
 import { wechatQrRoutes } from '../adapters/wechat/routes.js';
 import { resolveAdminToken } from './admin-token.js';
 import { type Config, publicUrl } from './config.js';
-import type { ChannelAdapter, MessageSender } from './engine/channel.js';
+import { type ChannelAdapter, type MessageSender, NO_MODERATION } from './engine/channel.js';
 import { Engine } from './engine/engine.js';
 import { InboundReplay } from './engine/replay.js';
 import { FEATURES, PIPELINE } from './features/index.js';
@@ -27,12 +27,12 @@ import { type AdminPlugin, buildServer } from './http/server.js';
 import { jobRoutes } from './jobs/routes.js';
 import { JobScheduler } from './jobs/scheduler.js';
 import { commandMenus } from './kernel/commands.js';
-import type { Feature } from './kernel/feature.js';
+import type { ChannelDirectory, Feature } from './kernel/feature.js';
 import { type BuiltFeatures, buildFeatures, enabledFeatures } from './kernel/registry.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { outboxBacklog } from './outbox/backlog.js';
-import { Dispatcher } from './outbox/dispatcher.js';
+import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
 import { readOrCreateSecret } from './secret-file.js';
 import type { StaffChannel } from './staff/channel.js';
@@ -99,6 +99,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   const { business, texts: textOverrides, limits } = settings;
   const settingsOf = (key: string) => (settings as unknown as Record<string, unknown>)[key];
 
+  // Group moderation reads every room message, not only those addressed to the bot.
+  const moderationOn = enabledFeatures(FEATURES, settingsOf).some((f) => f.name === 'moderation');
   const api = createApiAdapter({ channelKey: env.API_CHANNEL_KEY });
   const adapters = new Map<string, ChannelAdapter>([[api.channel, api]]);
   if (env.TELEGRAM_BOT_TOKEN) {
@@ -124,6 +126,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       defaultLocale: env.DEFAULT_LOCALE,
       businessName: settings.business.name,
       logger: logger.child({ part: 'wechat' }),
+      watchRooms: moderationOn,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     adapters.set(wechat.channel, wechat);
@@ -136,6 +139,19 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
 
   // What the outbox delivers through: the customer channels, and Slack for staff once it exists.
   const senders = new Map<string, MessageSender>(adapters);
+  // Set once the moderation feature is built (the dispatcher exists before the features).
+  let moderationFailed: NonNullable<DispatcherOptions['onModerationFailed']> = async () => {};
+  const channels: ChannelDirectory = {
+    moderation: (channel) => {
+      const caps = adapters.get(channel)?.capabilities;
+      return caps ? { ...caps.moderation, buttons: caps.buttons } : { ...NO_MODERATION, buttons: false };
+    },
+    groupAdmins: async (channel, chatId) => {
+      const adapter = adapters.get(channel);
+      if (!adapter?.groupAdmins) return [];
+      return adapter.groupAdmins(chatId);
+    },
+  };
   const metrics = new Metrics(store.db, () => (options.clock ?? systemClock).now());
   const dispatcher = new Dispatcher({
     db: store.db,
@@ -143,6 +159,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adapters: senders,
     logger: logger.child({ part: 'outbox' }),
     onSend: (channel, outcome) => metrics.send(channel, outcome),
+    onModerationFailed: (row, error) => moderationFailed(row, error),
     ...(options.clock ? { clock: options.clock } : {}),
     maxAttempts: settings.outbox.maxAttempts,
     retryBaseMs: settings.outbox.retryBaseMs,
@@ -193,11 +210,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       businessName: business.name,
       notify: () => dispatcher.notify(),
       staffChannels,
+      channels,
     },
     settingsOf,
     textOverrides,
   );
   const texts = features.texts;
+  moderationFailed = (row, error) => features.callRefused(row, error);
+  const moderationDesk = features.moderationDesk();
 
   // Bolt loads only when Slack is on: a bot without it starts faster.
   const desk = features.staffDesk('slack');
@@ -206,6 +226,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       ? (await import('../adapters/slack/index.js')).createSlack({
           settings: slackSettings,
           desk,
+          ...(moderationDesk ? { moderation: moderationDesk } : {}),
           logger: logger.child({ part: 'slack' }),
           ...(options.slackReceiver ? { receiver: options.slackReceiver } : {}),
           now: () => clock.now(),

@@ -4,9 +4,9 @@
 import { App, LogLevel, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { errorMessage } from '../../src/errors.js';
-import type { StaffDesk } from '../../src/staff/channel.js';
+import type { ModerationDesk, StaffDesk } from '../../src/staff/channel.js';
 import { EventsReceiver } from './receiver.js';
-import { CLAIM_ACTION, plainFromSlack, RESOLVE_ACTION, SLACK_ACTOR } from './render.js';
+import { CLAIM_ACTION, MODERATION_ACTIONS, plainFromSlack, RESOLVE_ACTION, SLACK_ACTOR } from './render.js';
 import { SlackSender } from './sender.js';
 
 export interface SlackSettings {
@@ -21,6 +21,8 @@ export interface SlackOptions {
   settings: SlackSettings;
   /** How staff in Slack act on tickets (replies, notes, Claim, Resolve); the adapter reaches nothing else. */
   desk: StaffDesk;
+  /** Ban / Delete / Dismiss on group moderation cases (when moderation is on). */
+  moderation?: ModerationDesk;
   logger: Logger;
   /** Replaces the receiver chosen from the settings (tests drive Socket Mode at this seam). */
   receiver?: Receiver;
@@ -119,6 +121,21 @@ export function createSlack(o: SlackOptions) {
         logger.info({ ticketId: id, user: body.user.id, err: errorMessage(err) }, `slack: ${act} refused`);
       }
     });
+  }
+
+  const moderation = o.moderation;
+  if (moderation) {
+    for (const [action, act] of MODERATION_ACTIONS) {
+      app.action(action, async ({ ack, body, action: pressed }) => {
+        await ack();
+        const id = Number((pressed as { value?: string }).value);
+        try {
+          await moderation.act(id, act, { name: `${SLACK_ACTOR}${body.user.id}` });
+        } catch (err) {
+          logger.warn({ actionId: id, user: body.user.id, err: errorMessage(err) }, `slack: moderation ${act} failed`);
+        }
+      });
+    }
   }
 
   app.error(async (err) => {

@@ -2,11 +2,23 @@
 // Claim and Resolve buttons) and the ticket's conversation in its thread. Customer text is
 // escaped so it can never mention @channel or forge a link.
 import type { OutboundMessage } from '../../src/engine/types.js';
-import type { CustomerContext, StaffChannel, StaffEvent, StaffTicket as Ticket } from '../../src/staff/channel.js';
+import type {
+  CustomerContext,
+  StaffChannel,
+  StaffEvent,
+  StaffReport,
+  StaffTicket as Ticket,
+} from '../../src/staff/channel.js';
 import { sanitizeText } from '../../src/util/text.js';
 
 export const CLAIM_ACTION = 'ticket_claim';
 export const RESOLVE_ACTION = 'ticket_resolve';
+/** The buttons on a group moderation case, and what each asks of moderation. */
+export const MODERATION_ACTIONS = [
+  ['mod_ban', 'ban'],
+  ['mod_delete', 'delete'],
+  ['mod_dismiss', 'dismiss'],
+] as const;
 /** How Slack users are stored as assignees: "slack:U0123". */
 export const SLACK_ACTOR = 'slack:';
 
@@ -69,6 +81,32 @@ export class SlackStaffChannel implements StaffChannel {
       case 'reminder':
         return [this.reminder(ticket, event.minutesWaiting, event.mention)];
     }
+  }
+
+  /** A group moderation case: who, where, what was said, and Ban / Delete / Dismiss. */
+  renderReport(r: StaffReport): OutboundMessage[] {
+    const title =
+      r.kind === 'report'
+        ? `:triangular_flag_on_post: *Reported in a group* by ${escapeMrkdwn(r.reporter?.name ?? r.reporter?.id ?? 'a member')}`
+        : ':warning: *The bot could not act in a group*: please handle it';
+    const lines = [
+      title,
+      `*Group:* ${escapeMrkdwn(r.groupTitle ?? r.chatId)} (${r.channel})`,
+      `*Member:* ${escapeMrkdwn(r.member.name ?? r.member.id)} (${escapeMrkdwn(r.member.id)})`,
+    ];
+    if (r.reason) lines.push(`*Reason:* ${escapeMrkdwn(r.reason)}`);
+    if (r.text) lines.push('*Message:*', quote(r.text));
+    lines.push(`_Case #${r.actionId}_`);
+    return [
+      {
+        text: lines.join('\n'),
+        buttons: [
+          { label: 'Ban', payload: `mod_ban:${r.actionId}` },
+          { label: 'Delete', payload: `mod_delete:${r.actionId}` },
+          { label: 'Dismiss', payload: `mod_dismiss:${r.actionId}` },
+        ],
+      },
+    ];
   }
 
   root(ticket: Ticket, c: CustomerContext): OutboundMessage {

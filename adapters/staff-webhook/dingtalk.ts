@@ -25,7 +25,9 @@ export const dingtalkFormat: WebhookFormat = {
   name: 'dingtalk',
   pacing: [{ scope: 'channel', max: 20, windowMs: 60_000 }],
   body(event, locale) {
-    const facts = postFacts(event, locale);
+    return this.post(postFacts(event, locale), locale);
+  },
+  post(facts) {
     const lines = facts.lines.map(
       ([label, value]) => `> ${label}：${neutralizeMarkdown(value).replace(/\n/g, '\n> ')}`,
     );

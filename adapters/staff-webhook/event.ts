@@ -1,7 +1,7 @@
 // The ticket event every staff webhook post is made from. With STAFF_WEBHOOK_FORMAT=json it is
 // posted as is (the documented JSON event); the group-bot formats render its facts as a message.
 import type { Locale } from '../../src/engine/i18n.js';
-import type { StaffEvent, StaffEventKind } from '../../src/staff/channel.js';
+import type { StaffEvent, StaffEventKind, StaffReport } from '../../src/staff/channel.js';
 import { webhookTexts } from './texts.js';
 
 export type TicketEventName =
@@ -119,4 +119,59 @@ export function postFacts(e: TicketEvent, locale: Locale): PostFacts {
 /** Group bots cap a message at a few KB (WeCom: 4,096 bytes of markdown): long texts are cut. */
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The JSON event of a moderation case (README: "Staff channels"). */
+export interface ReportEvent {
+  event: 'moderation.report' | 'moderation.cannot_act';
+  at: string;
+  case: {
+    id: number;
+    channel: string;
+    chatId: string;
+    group: string | null;
+    member: { id: string; name: string | null };
+    reporter: { id: string; name: string | null } | null;
+    text: string | null;
+    reason: string | null;
+    url: string;
+  };
+}
+
+export function reportEvent(r: StaffReport, publicUrl: string): ReportEvent {
+  const chat = encodeURIComponent(`${r.channel}:${r.chatId}`);
+  return {
+    event: r.kind === 'report' ? 'moderation.report' : 'moderation.cannot_act',
+    at: r.at.toISOString(),
+    case: {
+      id: r.actionId,
+      channel: r.channel,
+      chatId: r.chatId,
+      group: r.groupTitle,
+      member: r.member,
+      reporter: r.reporter,
+      text: r.text,
+      reason: r.reason,
+      url: `${publicUrl}/api/v1/moderation/actions?chat=${chat}&member=${encodeURIComponent(r.member.id)}`,
+    },
+  };
+}
+
+export function reportFacts(e: ReportEvent, locale: Locale): PostFacts {
+  const t = webhookTexts[locale];
+  const c = e.case;
+  const lines: [string, string][] = [
+    [t.group, `${c.group ?? c.chatId} (${c.channel})`],
+    [t.member, `${c.member.name ?? c.member.id} (${c.member.id})`],
+  ];
+  if (c.reporter) lines.push([t.reporter, c.reporter.name ?? c.reporter.id]);
+  if (c.reason) lines.push([t.reason, clip(c.reason, 500)]);
+  if (c.text) lines.push([t.message, clip(c.text, 1000)]);
+  return {
+    title: fill(e.event === 'moderation.report' ? t.reported : t.cannotAct, { id: c.id }),
+    lines,
+    linkLabel: t.open,
+    url: c.url,
+    urgent: false,
+  };
 }

@@ -26,7 +26,9 @@ export const feishuFormat: WebhookFormat = {
     { scope: 'channel', max: 100, windowMs: 60_000 },
   ],
   body(event, locale) {
-    const facts = postFacts(event, locale);
+    return this.post(postFacts(event, locale), locale);
+  },
+  post(facts, locale) {
     const content: Record<string, string>[][] = facts.lines.map(([label, value]) => [
       { tag: 'text', text: `${label}：${value}` },
     ]);

@@ -3,7 +3,7 @@
 import type { PacingRule } from '../../src/engine/channel.js';
 import type { Locale } from '../../src/engine/i18n.js';
 import type { SendError } from '../../src/errors.js';
-import type { TicketEvent } from './event.js';
+import type { PostFacts, TicketEvent } from './event.js';
 
 export const WEBHOOK_FORMATS = ['json', 'wecom', 'feishu', 'dingtalk'] as const;
 export type WebhookFormatName = (typeof WEBHOOK_FORMATS)[number];
@@ -19,6 +19,8 @@ export interface WebhookFormat {
   readonly pacing: PacingRule[];
   /** The body to post for an event (without a signature: that is made at send time). */
   body(event: TicketEvent, locale: Locale): Record<string, unknown>;
+  /** A group-bot post of some facts (moderation cases). */
+  post(facts: PostFacts, locale: Locale): Record<string, unknown>;
   /** The request for a queued body, signed with the secret when there is one. */
   request(url: string, body: Record<string, unknown>, secret: string | undefined, nowMs: number): WebhookRequest;
   /**

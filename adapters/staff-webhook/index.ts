@@ -4,9 +4,9 @@
 import type { MessageSender } from '../../src/engine/channel.js';
 import type { Locale } from '../../src/engine/i18n.js';
 import type { OutboundMessage } from '../../src/engine/types.js';
-import type { StaffChannel, StaffEvent } from '../../src/staff/channel.js';
+import type { StaffChannel, StaffEvent, StaffReport } from '../../src/staff/channel.js';
 import { dingtalkFormat } from './dingtalk.js';
-import { postFacts, ticketEvent } from './event.js';
+import { postFacts, reportEvent, reportFacts, ticketEvent } from './event.js';
 import { feishuFormat } from './feishu.js';
 import type { WebhookFormat, WebhookFormatName } from './format.js';
 import { jsonFormat } from './json.js';
@@ -49,6 +49,15 @@ export class StaffWebhookChannel implements StaffChannel {
     const body = ticketEvent(event, this.o.publicUrl);
     // text: what the outbox logs when a post fails for good.
     return [{ text: postFacts(body, this.o.locale).title, data: this.format.body(body, this.o.locale) }];
+  }
+
+  /** A moderation case: the JSON event, or a group-bot post with a link to the case in the admin API. */
+  renderReport(report: StaffReport): OutboundMessage[] {
+    const body = reportEvent(report, this.o.publicUrl);
+    const facts = reportFacts(body, this.o.locale);
+    return [
+      { text: facts.title, data: this.format.name === 'json' ? { ...body } : this.format.post(facts, this.o.locale) },
+    ];
   }
 }
 

@@ -14,6 +14,8 @@ export const jsonFormat: WebhookFormat = {
   // The business's own server: no platform limit to respect.
   pacing: [],
   body: (event) => ({ ...event }),
+  // The JSON format posts events as they are, never group-bot facts.
+  post: (facts) => ({ event: 'post', ...facts }),
   request(url, body, secret, nowMs) {
     const text = JSON.stringify(body);
     const headers: Record<string, string> = {

@@ -18,6 +18,11 @@ export interface WebhookTexts {
   trigger: string;
   message: string;
   open: string;
+  reported: string;
+  cannotAct: string;
+  group: string;
+  member: string;
+  reporter: string;
   reasons: Record<string, string>;
   priorities: Record<string, string>;
 }
@@ -33,6 +38,11 @@ export const webhookTexts: Record<Locale, WebhookTexts> = {
     reopened: '工单 #{id} 已重新打开：客户再次来信',
     reminder: '工单 #{id} 已等待 {minutes} 分钟，仍无人认领！',
     urgent: '【紧急】',
+    reported: '群内举报 #{id}',
+    cannotAct: '群管理 #{id}：机器人无法处理，请人工处理',
+    group: '群',
+    member: '成员',
+    reporter: '举报人',
     customer: '客户',
     reason: '原因',
     priority: '优先级',
@@ -60,6 +70,11 @@ export const webhookTexts: Record<Locale, WebhookTexts> = {
     reopened: 'Ticket #{id} reopened: the customer wrote again',
     reminder: 'Ticket #{id} has waited {minutes} min and nobody has claimed it!',
     urgent: '[URGENT] ',
+    reported: 'Reported in a group: case #{id}',
+    cannotAct: 'Group case #{id}: the bot could not act, please handle it',
+    group: 'Group',
+    member: 'Member',
+    reporter: 'Reported by',
     customer: 'Customer',
     reason: 'Reason',
     priority: 'Priority',

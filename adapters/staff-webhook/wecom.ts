@@ -18,7 +18,9 @@ export const wecomFormat: WebhookFormat = {
   name: 'wecom',
   pacing: [{ scope: 'channel', max: 20, windowMs: 60_000 }],
   body(event, locale) {
-    const facts = postFacts(event, locale);
+    return this.post(postFacts(event, locale), locale);
+  },
+  post(facts) {
     if (facts.urgent) {
       const lines = facts.lines.map(([label, value]) => `${label}：${value}`);
       const content = [facts.title, ...lines, `${facts.linkLabel}：${facts.url}`].join('\n');

@@ -97,7 +97,7 @@ export class TelegramAdapter implements ChannelAdapter {
     groups: true,
     maxTextLength: MAX_TEXT_LENGTH,
     pacing: TELEGRAM_PACING,
-    moderation: { deleteMessage: true, restrictMember: true, removeMember: true },
+    moderation: { deleteMessage: true, restrictMember: true, removeMember: true, banMember: true },
   };
   readonly bot: Telegraf;
   readonly callbackData: CallbackData;
@@ -189,17 +189,21 @@ export class TelegramAdapter implements ChannelAdapter {
     await this.loop;
   }
 
-  async send(target: SendTarget, message: OutboundMessage): Promise<void> {
+  /** Returns the last part's id (`msg:<chat>:<message_id>`), as deleteMessage takes it. */
+  async send(target: SendTarget, message: OutboundMessage): Promise<string | undefined> {
     const parts = renderMessage(message, this.callbackData);
+    let last: unknown;
     for (let i = this.partsSent.get(target.outboxId) ?? 0; i < parts.length; i++) {
       try {
-        await this.call('sendMessage', { chat_id: target.chatId, ...parts[i] });
+        last = await this.call('sendMessage', { chat_id: target.chatId, ...parts[i] });
       } catch (err) {
         if (i > 0) this.rememberParts(target.outboxId, i);
         throw this.sendError(err);
       }
     }
     this.partsSent.delete(target.outboxId);
+    const id = (last as { message_id?: unknown } | undefined)?.message_id;
+    return Number.isInteger(id) ? `msg:${target.chatId}:${id}` : undefined;
   }
 
   // --- moderating ---
@@ -248,6 +252,39 @@ export class TelegramAdapter implements ChannelAdapter {
         `telegram: ${userId} removed from ${chatId}, but unbanChatMember failed: they may rejoin in ${KICK_BAN_MS / 1000} s`,
       );
     }
+  }
+
+  async banMember(chatId: string, userId: string, untilMs: number | undefined): Promise<void> {
+    const target = { chat_id: numericId(chatId, 'chat'), user_id: numericId(userId, 'user') };
+    const until = untilDateOf(untilMs, this.now());
+    await this.call('banChatMember', {
+      ...target,
+      ...(until === undefined ? {} : { until_date: until }),
+      revoke_messages: false,
+    }).catch((err: unknown) => {
+      throw this.moderationError(err, `banChatMember ${userId} in ${chatId}`);
+    });
+  }
+
+  async unbanMember(chatId: string, userId: string): Promise<void> {
+    const target = { chat_id: numericId(chatId, 'chat'), user_id: numericId(userId, 'user') };
+    await this.call('unbanChatMember', { ...target, only_if_banned: true }).catch((err: unknown) => {
+      throw this.moderationError(err, `unbanChatMember ${userId} in ${chatId}`);
+    });
+  }
+
+  /** getChatAdministrators: the owner and admins (bots among them left out). */
+  async groupAdmins(chatId: string): Promise<string[]> {
+    const admins = await this.call<unknown>('getChatAdministrators', { chat_id: numericId(chatId, 'chat') }).catch(
+      (err: unknown) => {
+        throw this.moderationError(err, `getChatAdministrators of ${chatId}`);
+      },
+    );
+    if (!Array.isArray(admins)) return [];
+    return admins.flatMap((a: unknown) => {
+      const user = (a as { user?: { id?: unknown; is_bot?: unknown } } | null)?.user;
+      return user && user.is_bot !== true && Number.isSafeInteger(user.id) ? [String(user.id)] : [];
+    });
   }
 
   /** "message can't be deleted" of a message of unknown age: the bot's rights tell whether age is why. */
@@ -449,6 +486,10 @@ export class TelegramAdapter implements ChannelAdapter {
     if (!handler) throw new Error('the Telegram adapter is not started');
     if (parsed.kind === 'message') {
       await handler.handleInbound(parsed.message);
+      return;
+    }
+    if (parsed.kind === 'joins') {
+      for (const joined of parsed.messages) await handler.handleInbound(joined);
       return;
     }
     const payload = parsed.data === undefined ? undefined : this.callbackData.decode(parsed.data);

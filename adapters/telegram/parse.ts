@@ -7,7 +7,8 @@ export const TELEGRAM_CHANNEL = 'telegram';
 /** Telegram's limit for one message's text, in UTF-16 code units. */
 export const MAX_TEXT_LENGTH = 4096;
 /** The updates the bot asks for (polling and webhook alike). */
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+/** chat_member tells of joins in groups where the bot is an admin (moderation's newcomers). */
+export const ALLOWED_UPDATES = ['message', 'callback_query', 'chat_member'] as const;
 
 export interface BotIdentity {
   id: number;
@@ -29,6 +30,8 @@ export type Parsed =
   | { kind: 'message'; message: InboundMessage }
   /** A pressed inline button: `data` is the raw callback_data (the adapter maps it back to a payload). */
   | { kind: 'callback'; callbackQueryId: string; data: string | undefined; message: InboundMessage }
+  /** Members who joined a group (each an InboundMessage with `joined`). */
+  | { kind: 'joins'; messages: InboundMessage[] }
   | { kind: 'ignored'; reason: string };
 
 /** What customers send besides text: the engine answers politely that it reads text only. */
@@ -70,6 +73,8 @@ export function chatKeyOf(update: unknown): string {
   if (isObj(update)) {
     const message = isObj(update.message) ? update.message : undefined;
     if (message && isObj(message.chat) && isId(message.chat.id)) return String(message.chat.id);
+    const member = isObj(update.chat_member) ? update.chat_member : undefined;
+    if (member && isObj(member.chat) && isId(member.chat.id)) return String(member.chat.id);
     const callback = isObj(update.callback_query) ? update.callback_query : undefined;
     if (callback) {
       const chat = isObj(callback.message) && isObj(callback.message.chat) ? callback.message.chat : undefined;
@@ -85,6 +90,7 @@ interface Entity {
   offset: number;
   length: number;
   user?: { id?: unknown };
+  url?: unknown;
 }
 
 function entitiesOf(value: unknown): Entity[] {
@@ -132,6 +138,7 @@ export function parseUpdate(update: unknown, bot: BotIdentity): Parsed {
   const updateId = update.update_id;
   if (update.message !== undefined) return parseMessage(updateId, update.message, bot, update);
   if (update.callback_query !== undefined) return parseCallback(updateId, update.callback_query, update);
+  if (update.chat_member !== undefined) return parseChatMember(updateId, update.chat_member, update);
   const kind = Object.keys(update).find((k) => k !== 'update_id') ?? 'empty';
   return { kind: 'ignored', reason: `${kind} updates are not handled` };
 }
@@ -146,6 +153,10 @@ function parseMessage(updateId: number, message: unknown, bot: BotIdentity, raw:
   if (!isObj(from) || !isId(from.id)) throw new MalformedUpdate(updateId, 'message without sender');
   // Ourselves, other bots, and anonymous group admins (who write as GroupAnonymousBot).
   if (from.is_bot === true) return { kind: 'ignored', reason: 'sent by a bot' };
+
+  if (Array.isArray(message.new_chat_members) && chatType === 'group') {
+    return joins(String(chat.id), message.new_chat_members, message.date, raw);
+  }
 
   const rawText = typeof message.text === 'string' ? message.text : undefined;
   const caption = typeof message.caption === 'string' ? message.caption : undefined;
@@ -188,6 +199,10 @@ function parseMessage(updateId: number, message: unknown, bot: BotIdentity, raw:
   }
   const replyTo = message.reply_to_message;
   if (isObj(replyTo) && isObj(replyTo.from) && String(replyTo.from.id) === String(bot.id)) mentioned = true;
+  const urls = entities.flatMap((e) => (e.type === 'text_link' && typeof e.url === 'string' ? [e.url] : []));
+  const forwarded = ['forward_origin', 'forward_from', 'forward_from_chat', 'forward_sender_name'].some(
+    (k) => message[k] !== undefined,
+  );
 
   // Text that cannot be stored is made storable here: Telegram cannot be answered with a 400.
   const clean = text === undefined ? undefined : sanitizeText(text).trim();
@@ -204,9 +219,79 @@ function parseMessage(updateId: number, message: unknown, bot: BotIdentity, raw:
       mentioned,
       platformMessageId: `msg:${chat.id}:${message.message_id}`,
       ...(!trimmed ? { unsupported: true } : {}),
+      ...(hasContent ? { media: true } : {}),
+      ...(forwarded ? { forwarded: true } : {}),
+      ...(urls.length ? { urls } : {}),
+      ...(chatType === 'group' ? replyOf(String(chat.id), replyTo) : {}),
+      ...sentAtOf(message.date),
       raw,
     },
   };
+}
+
+/** The message a group message answers: whose it is, its id and text (admins' /warn, /ban, /report). */
+function replyOf(chatId: string, replyTo: unknown): Pick<InboundMessage, 'replyTo'> {
+  if (!isObj(replyTo) || !isObj(replyTo.from) || !isId(replyTo.from.id) || !Number.isInteger(replyTo.message_id)) {
+    return {};
+  }
+  const who = sender(replyTo.from);
+  const text =
+    typeof replyTo.text === 'string' ? replyTo.text : typeof replyTo.caption === 'string' ? replyTo.caption : '';
+  const clean = sanitizeText(text).trim();
+  return {
+    replyTo: {
+      senderId: who.id,
+      ...(who.name ? { senderName: who.name } : {}),
+      messageId: `msg:${chatId}:${replyTo.message_id}`,
+      ...(clean ? { text: clean } : {}),
+      ...(typeof replyTo.date === 'number' ? { sentAt: new Date(replyTo.date * 1000) } : {}),
+    },
+  };
+}
+
+function sentAtOf(date: unknown): Pick<InboundMessage, 'sentAt'> {
+  return typeof date === 'number' && Number.isFinite(date) && date > 0 ? { sentAt: new Date(date * 1000) } : {};
+}
+
+/** Members who joined (bots left out): one message each, its id naming the join. */
+function joins(chatId: string, members: unknown[], date: unknown, raw: Obj): Parsed {
+  const messages = members.flatMap((m): InboundMessage[] => {
+    if (!isObj(m) || !isId(m.id) || m.is_bot === true) return [];
+    return [
+      {
+        channel: TELEGRAM_CHANNEL,
+        chatId,
+        chatType: 'group',
+        sender: sender(m),
+        mentioned: false,
+        joined: true,
+        platformMessageId: `join:${chatId}:${m.id}:${typeof date === 'number' ? date : 0}`,
+        ...sentAtOf(date),
+        raw,
+      },
+    ];
+  });
+  return messages.length ? { kind: 'joins', messages } : { kind: 'ignored', reason: 'bots joined' };
+}
+
+const OUTSIDE = new Set(['left', 'kicked']);
+const INSIDE = new Set(['member', 'restricted']);
+
+/** A chat_member update: a join when the member went from outside the group to inside it. */
+function parseChatMember(updateId: number, update: unknown, raw: Obj): Parsed {
+  if (!isObj(update) || !isObj(update.chat) || !isId(update.chat.id)) {
+    throw new MalformedUpdate(updateId, 'chat_member without chat');
+  }
+  const before = isObj(update.old_chat_member) ? update.old_chat_member : undefined;
+  const after = isObj(update.new_chat_member) ? update.new_chat_member : undefined;
+  if (!before || !after || !isObj(after.user)) throw new MalformedUpdate(updateId, 'chat_member without members');
+  if (chatTypeOf(update.chat) !== 'group') return { kind: 'ignored', reason: 'a member change outside a group' };
+  const joined =
+    OUTSIDE.has(String(before.status)) &&
+    INSIDE.has(String(after.status)) &&
+    (after.status !== 'restricted' || after.is_member !== false);
+  if (!joined) return { kind: 'ignored', reason: 'a member change that is not a join' };
+  return joins(String(update.chat.id), [after.user], update.date, raw);
 }
 
 function parseCallback(updateId: number, query: unknown, raw: Obj): Parsed {
@@ -231,6 +316,9 @@ function parseCallback(updateId: number, query: unknown, raw: Obj): Parsed {
       sender: sender(from),
       mentioned: true,
       platformMessageId: `cb:${query.id}`,
+      ...(chat && isObj(query.message) && Number.isInteger(query.message.message_id)
+        ? { buttonMessageId: `msg:${chatId}:${query.message.message_id}` }
+        : {}),
       raw,
     },
   };

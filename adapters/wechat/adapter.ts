@@ -44,6 +44,7 @@ import type { Logger } from '../../src/logger.js';
 import { type Clock, systemClock } from '../../src/util/clock.js';
 import { KeyedMutex } from '../../src/util/keyed-mutex.js';
 import { splitText } from '../../src/util/split-text.js';
+import { sanitizeText } from '../../src/util/text.js';
 import { removeRoomMember, WECHAT_MODERATION } from './moderation.js';
 import { OptionMemory, renderOptions } from './options.js';
 import { type PacingSettings, SendPacer } from './pacing.js';
@@ -85,6 +86,8 @@ export interface WechatAdapterConfig {
   restartMaxMs?: number;
   /** Messages older than this when they arrive (a replayed backlog) are ignored (default 1 h). */
   maxMessageAgeSeconds?: number;
+  /** Hand every room message to the engine, and members joining (group moderation is on). */
+  watchRooms?: boolean;
   /** Attempts to hand a message to the engine before it is dropped (default 5). */
   deliverAttempts?: number;
   /** How long numbered options stay valid (default 24 h), and for how many chats (default 10,000). */
@@ -242,6 +245,14 @@ export class WechatAdapter implements ChannelAdapter {
     this.options.remember(target.chatId, keys);
   }
 
+  /** A room's admins as WeChat tells them to a member account: its owner. */
+  async groupAdmins(chatId: string): Promise<string[]> {
+    if (!this.bot.isLoggedIn) return [];
+    const room = await this.bot.Room.find({ id: chatId });
+    const owner = room?.owner();
+    return owner ? [owner.id] : [];
+  }
+
   /** Removes a member from a room the account owns (WeChat allows nothing else). */
   async removeMember(chatId: string, userId: string): Promise<void> {
     await removeRoomMember(this.bot, chatId, userId);
@@ -360,6 +371,7 @@ export class WechatAdapter implements ChannelAdapter {
     const parsed = parseMessage(await readFacts(message), {
       maxAgeSeconds: this.config.maxMessageAgeSeconds ?? 3600,
       option: (chatId, text) => this.options.resolve(chatId, text),
+      watchRooms: this.config.watchRooms === true,
     });
     if (parsed.kind === 'ignored') {
       this.log.debug({ messageId: message.id, reason: parsed.reason }, 'wechat: message ignored');
@@ -417,10 +429,26 @@ export class WechatAdapter implements ChannelAdapter {
 
   private async onRoomJoin(room: Room, invitees: Contact[]): Promise<void> {
     const welcome = this.config.settings.roomWelcome;
-    if (!this.receiving || welcome === false) return;
+    if (!this.receiving) return;
     const self = this.bot.isLoggedIn ? this.bot.currentUser.id : undefined;
     const joined = invitees.filter((c) => c.id !== self);
     if (!joined.length) return;
+    if (this.config.watchRooms) {
+      // Moderation counts a newcomer's first hours from here.
+      const at = this.config.clock?.now() ?? Date.now();
+      for (const c of joined) {
+        await this.deliver({
+          channel: WECHAT_CHANNEL,
+          chatId: room.id,
+          chatType: 'group',
+          sender: { id: c.id, name: sanitizeText(c.name()).trim() || c.id },
+          mentioned: false,
+          joined: true,
+          platformMessageId: `join:${room.id}:${c.id}:${Math.floor(at / 1000)}`,
+        });
+      }
+    }
+    if (welcome === false) return;
     const locale = this.config.defaultLocale;
     const text = format(welcome[locale], {
       name: joined.map((c) => c.name()).join(locale === 'en' ? ', ' : '、'),

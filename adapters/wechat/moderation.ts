@@ -9,6 +9,7 @@ export const WECHAT_MODERATION: ModerationCapabilities = Object.freeze({
   deleteMessage: false,
   restrictMember: false,
   removeMember: true,
+  banMember: false,
 });
 
 /** A puppet's way of saying it has no such method. */

@@ -33,6 +33,8 @@ export interface ParseOptions {
   maxAgeSeconds: number;
   /** The payload of the numbered option a reply picks in this chat, if it is one. */
   option(chatId: string, text: string): string | undefined;
+  /** Hand rooms' unaddressed messages on too (group moderation judges every message). */
+  watchRooms?: boolean;
 }
 
 const T = types.Message;
@@ -57,8 +59,11 @@ export function parseMessage(f: MessageFacts, o: ParseOptions): Parsed {
   if (f.self) return { kind: 'ignored', reason: 'sent by the bot’s own account' };
   if (f.talker.official) return { kind: 'ignored', reason: 'from an official account' };
   if (f.ageSeconds > o.maxAgeSeconds) return { kind: 'ignored', reason: `older than ${o.maxAgeSeconds} s` };
-  // In rooms the bot listens only when addressed: other members' talk is not the business's to keep.
-  if (f.room && !f.mentioned) return { kind: 'ignored', reason: 'room message without a mention of the bot' };
+  // In rooms the bot listens only when addressed (other members' talk is not the business's to
+  // keep), unless it moderates them.
+  if (f.room && !f.mentioned && !o.watchRooms) {
+    return { kind: 'ignored', reason: 'room message without a mention of the bot' };
+  }
   const chatId = f.room ? f.room.id : f.talker.id;
   // WeChat cannot be answered with a 400: text that cannot be stored is made storable here.
   const name = f.talker.name === undefined ? undefined : sanitizeText(f.talker.name).trim();
@@ -67,7 +72,7 @@ export function parseMessage(f: MessageFacts, o: ParseOptions): Parsed {
     chatId,
     chatType: f.room ? ('group' as const) : ('private' as const),
     sender: { id: f.talker.id, ...(name ? { name } : {}) },
-    mentioned: true,
+    mentioned: !f.room || f.mentioned,
     platformMessageId: f.id,
   };
   if (f.type === T.Text) {
@@ -77,7 +82,9 @@ export function parseMessage(f: MessageFacts, o: ParseOptions): Parsed {
     // A numbered reply to the options the bot sent here is that button, pressed.
     return { kind: 'message', message: { ...base, ...(payload !== undefined ? { payload } : { text }) } };
   }
-  if (CONTENT_TYPES.has(f.type)) return { kind: 'message', message: { ...base, unsupported: true } };
+  if (CONTENT_TYPES.has(f.type)) {
+    return { kind: 'message', message: { ...base, unsupported: true, ...(f.room ? { media: true } : {}) } };
+  }
   // Recalled messages, group notes, system notices ("you added …") and unknown kinds.
   return { kind: 'ignored', reason: `message type ${T[f.type] ?? f.type}` };
 }

@@ -29,12 +29,15 @@ export interface ModerationCapabilities {
   restrictMember: boolean;
   /** removeMember */
   removeMember: boolean;
+  /** banMember and unbanMember (kept out until lifted, unlike removeMember) */
+  banMember: boolean;
 }
 
 export const NO_MODERATION: ModerationCapabilities = Object.freeze({
   deleteMessage: false,
   restrictMember: false,
   removeMember: false,
+  banMember: false,
 });
 
 /** A customer channel's capabilities: delivery, plus moderation. */
@@ -62,8 +65,12 @@ export interface ChannelAdapter {
   stop(): Promise<void>;
   /** Releases the connection (a logged-in puppet) once the outbox has stopped sending. */
   close?(): Promise<void>;
-  /** Delivers one message; throws SendError to ask for a retry or to give up. */
-  send(target: SendTarget, message: OutboundMessage): Promise<void>;
+  /**
+   * Delivers one message; throws SendError to ask for a retry or to give up. May return the
+   * platform's id of the (last part of the) message, in the form deleteMessage takes.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most adapters return nothing; void keeps them as they are
+  send(target: SendTarget, message: OutboundMessage): Promise<string | undefined | void>;
 
   // Moderation (optional, see ModerationCapabilities). Each throws ModerationError when it did not happen.
   /** Deletes a message from a chat (`platformMessageId` as this adapter reported it; `sentAt` when known). */
@@ -74,6 +81,12 @@ export interface ChannelAdapter {
   unrestrictMember?(chatId: string, userId: string): Promise<void>;
   /** Removes a member from a group; they may join again. */
   removeMember?(chatId: string, userId: string): Promise<void>;
+  /** Keeps a member out of a group until `untilMs` (epoch ms), or until unbanMember when undefined. */
+  banMember?(chatId: string, userId: string, untilMs: number | undefined): Promise<void>;
+  /** Lifts banMember: they may join again. */
+  unbanMember?(chatId: string, userId: string): Promise<void>;
+  /** The user ids of a group's admins (owner included); throws ModerationError when it cannot tell. */
+  groupAdmins?(chatId: string): Promise<string[]>;
 }
 
 /** What the outbox needs to deliver through a channel: customer channels and staff channels (Slack). */

@@ -257,7 +257,15 @@ export class Engine implements InboundHandler {
         customerId: (resolved[i] as { customer: Customer }).customer.id,
         conversationId: conversationIds[i] as string,
         channel: m.channel,
-        kind: m.payload !== undefined ? 'button' : command ? 'command' : m.unsupported ? 'unsupported' : 'message',
+        kind: m.joined
+          ? 'member_joined'
+          : m.payload !== undefined
+            ? 'button'
+            : command
+              ? 'command'
+              : m.unsupported
+                ? 'unsupported'
+                : 'message',
         text: m.text ?? null,
         payload: inboundPayload(m),
         platformMessageId: m.platformMessageId ?? null,
@@ -333,6 +341,10 @@ function inboundPayload(message: InboundMessage): Record<string, unknown> | null
   if (message.chatType === 'group') {
     payload.group = true;
     payload.mentioned = message.mentioned;
+    // What moderation reads, so a replayed message is judged as the first time.
+    for (const key of ['joined', 'media', 'forwarded', 'urls', 'replyTo', 'buttonMessageId', 'sentAt'] as const) {
+      if (message[key] !== undefined) payload[key] = message[key];
+    }
   }
   return Object.keys(payload).length ? payload : null;
 }

@@ -47,7 +47,17 @@ export function storedMessage(row: Row): StoredMessage | undefined {
     group?: boolean;
     mentioned?: boolean;
     sender?: string;
+    joined?: boolean;
+    media?: boolean;
+    forwarded?: boolean;
+    urls?: string[];
+    replyTo?: { senderId: string; senderName?: string; messageId: string; text?: string; sentAt?: string };
+    buttonMessageId?: string;
+    sentAt?: string;
   };
+  const replyTo = p.replyTo
+    ? { ...p.replyTo, ...(p.replyTo.sentAt ? { sentAt: new Date(p.replyTo.sentAt) } : {}) }
+    : undefined;
   const { chatId } = row.conversation;
   const message: InboundMessage = {
     channel: row.channel,
@@ -59,6 +69,13 @@ export function storedMessage(row: Row): StoredMessage | undefined {
     mentioned: p.group ? p.mentioned === true : true,
     ...(row.platformMessageId !== null ? { platformMessageId: row.platformMessageId } : {}),
     ...(row.kind === 'unsupported' ? { unsupported: true } : {}),
+    ...(p.joined ? { joined: true } : {}),
+    ...(p.media ? { media: true } : {}),
+    ...(p.forwarded ? { forwarded: true } : {}),
+    ...(p.urls ? { urls: p.urls } : {}),
+    ...(replyTo ? { replyTo: replyTo as NonNullable<InboundMessage['replyTo']> } : {}),
+    ...(p.buttonMessageId ? { buttonMessageId: p.buttonMessageId } : {}),
+    ...(p.sentAt ? { sentAt: new Date(p.sentAt) } : {}),
   };
   return { inboundId: row.id, customerId: row.customerId, conversationId: row.conversationId, message };
 }

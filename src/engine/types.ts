@@ -9,10 +9,34 @@ export interface Button {
   payload: string;
 }
 
+/**
+ * A moderation call queued in the outbox like a message (src/features/moderation), so it is paced,
+ * retried and made once: the dispatcher calls the adapter's moderation method instead of send().
+ */
+export interface ModerationCall {
+  op: 'delete' | 'restrict' | 'unrestrict' | 'remove' | 'ban' | 'unban';
+  /** The member (restrict, unrestrict, remove, ban, unban). */
+  userId?: string;
+  /** The message (delete), as the adapter reported it. */
+  messageId?: string;
+  /** When that message was sent (ISO), so a platform's deletion window can be checked first. */
+  sentAt?: string;
+  /** When a restriction or ban ends (epoch ms); none = until lifted. */
+  untilMs?: number;
+  /** The ModerationAction it carries out: its error is noted there when the platform refuses. */
+  actionId?: number;
+}
+
 /** A message the bot sends; each adapter renders the buttons its own way. */
 export interface OutboundMessage {
   text: string;
   buttons?: Button[];
+  /** Not a message: a moderation call to make in the chat (the text is empty). */
+  moderation?: ModerationCall;
+  /** Keep the platform's id of the sent message on its outbox row (to delete it later). */
+  track?: boolean;
+  /** The outbox row's dedupeKey, to find the row again (a tracked message). */
+  key?: string;
   /** Staff channels only: the thread (a ticket) this message starts, continues or rewrites the root of. */
   thread?: { key: string; role: 'root' | 'reply' | 'update' };
   /** Staff webhooks only: the request body, rendered when queued and posted as is (signed at send). */
@@ -40,6 +64,20 @@ export interface InboundMessage {
   platformMessageId?: string;
   /** Set when the platform sent something the engine cannot read (a sticker, a photo). */
   unsupported?: boolean;
+  /** Groups: the message carries media (a photo, a file, a sticker…), with or without a caption. */
+  media?: boolean;
+  /** Groups: the message was forwarded from somewhere else. */
+  forwarded?: boolean;
+  /** Links the platform marked that the text does not show (Telegram's text links). */
+  urls?: string[];
+  /** The message this one answers (in groups: the target of an admin's /warn, /ban, a member's /report). */
+  replyTo?: { senderId: string; senderName?: string; messageId: string; text?: string; sentAt?: Date };
+  /** A pressed button: the platform's id of the message it was on. */
+  buttonMessageId?: string;
+  /** Not a message: the sender joined the group (Telegram new_chat_members, chat_member; WeChat room-join). */
+  joined?: boolean;
+  /** When the platform says the message was sent (deletion windows). */
+  sentAt?: Date;
   raw?: unknown;
 }
 

@@ -13,6 +13,7 @@ import { lifecycleFeature } from './lifecycle/index.js';
 import { limitsFeature } from './limits/index.js';
 import { linkingFeature } from './linking/index.js';
 import { loyaltyFeature } from './loyalty/index.js';
+import { moderationFeature } from './moderation/index.js';
 import { referralsFeature } from './referrals/index.js';
 import { segmentsFeature } from './segments/index.js';
 
@@ -20,6 +21,7 @@ export const FEATURES = [
   coreFeature,
   limitsFeature,
   loyaltyFeature,
+  moderationFeature,
   lifecycleFeature,
   segmentsFeature,
   campaignsFeature,
@@ -33,7 +35,9 @@ export const FEATURES = [
 ] as const satisfies readonly AnyFeature[];
 
 export const PIPELINE = [
-  // First: a flooding customer's extra messages run nothing else.
+  // First, in groups: the rules judge every message (addressed to the bot or not); spam goes no further.
+  'moderation',
+  // A flooding customer's extra messages run nothing else.
   'rate-limit',
   // A message brings an at-risk or churned customer back (their stage commits with the turn).
   'lifecycle',

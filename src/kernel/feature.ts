@@ -6,12 +6,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CoreSettings, Env } from '../config.js';
+import type { ModerationCapabilities } from '../engine/channel.js';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
 import type { FeatureTexts, Locale, Texts } from '../engine/i18n.js';
+import type { ModerationError } from '../errors.js';
 import type { JobSpec } from '../jobs/scheduler.js';
 import type { Outreach } from '../outbox/outreach.js';
-import type { StaffChannel, StaffDesk } from '../staff/channel.js';
+import type { OutboxRow } from '../outbox/store.js';
+import type { ModerationDesk, StaffChannel, StaffDesk } from '../staff/channel.js';
 import type { Db, Prisma, Tx } from '../store/index.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 import type { Clock } from '../util/clock.js';
@@ -53,6 +56,8 @@ export interface FeatureHost<S> {
   notify(): void;
   /** The one way to message customers and staff on the business's own initiative. */
   outreach: Outreach;
+  /** The customer channels' moderation (what each can do, who a group's admins are); absent in bare tests. */
+  channels?: ChannelDirectory;
   /** Where staff are told of things (Slack, webhooks): set up by the app from the environment. */
   staffChannels: readonly StaffChannel[];
   /** Runs every feature's merge hook: for a feature that merges customers (/link). */
@@ -81,6 +86,10 @@ export interface FeatureParts<A = undefined> {
    * customer list (GET /api/v1/customers?segment=); undefined when there is no such segment.
    */
   segmentWhere?(segmentId: string): Promise<Prisma.Sql | undefined>;
+  /** Staff's buttons (Slack) on group moderation cases. */
+  moderationDesk?: ModerationDesk;
+  /** A moderation call this feature queued that the platform refused for good (from the outbox). */
+  callRefused?(row: OutboxRow, error: ModerationError): Promise<void>;
   /** How a staff channel that talks back (Slack) acts on tickets; `origin` names it. */
   staffDesk?(origin: string): StaffDesk;
   start?(): Promise<void>;
@@ -132,3 +141,10 @@ export type SettingsOfFeatures<L extends readonly AnyFeature[]> = {
     ? S
     : never;
 };
+
+/** What features may know of the customer channels (moderation). */
+export interface ChannelDirectory {
+  moderation(channel: string): ModerationCapabilities & { buttons: boolean };
+  /** The ids of a group's admins; throws when the channel cannot tell. */
+  groupAdmins(channel: string, chatId: string): Promise<string[]>;
+}

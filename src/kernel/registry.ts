@@ -7,10 +7,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
 import { buildTexts, type TextOverrides, type Texts } from '../engine/i18n.js';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, type ErrorCode, type ModerationError } from '../errors.js';
 import type { JobSpec } from '../jobs/scheduler.js';
 import type { Outreach } from '../outbox/outreach.js';
-import type { StaffDesk } from '../staff/channel.js';
+import type { OutboxRow } from '../outbox/store.js';
+import type { ModerationDesk, StaffDesk } from '../staff/channel.js';
 import type { Prisma, Tx } from '../store/index.js';
 import { helpText } from './commands.js';
 import type { AnyFeature, CommandSpec, FeatureHost, FeatureParts } from './feature.js';
@@ -102,6 +103,10 @@ export interface BuiltFeatures {
   staffDesk(origin: string): StaffDesk | undefined;
   /** A saved segment's condition, from the feature that keeps segments (undefined: none, or it is off). */
   segmentWhere(segmentId: string): Promise<Prisma.Sql | undefined>;
+  /** Staff's buttons on group moderation cases, from the feature that moderates (undefined: off). */
+  moderationDesk(): ModerationDesk | undefined;
+  /** Hands a moderation call the platform refused for good to the feature that queued it. */
+  callRefused(row: OutboxRow, error: ModerationError): Promise<void>;
   /** Runs every feature's merge hook (in list order, on or off) inside the merge's transaction. */
   onCustomersMerged(tx: Tx, survivorId: string, absorbedId: string, at: Date): Promise<void>;
   /** A feature's public API by name (undefined when it is off). */
@@ -247,6 +252,12 @@ export async function buildFeatures(
     },
     async segmentWhere(segmentId) {
       return all.find((p) => p.segmentWhere)?.segmentWhere?.(segmentId);
+    },
+    moderationDesk() {
+      return all.find((p) => p.moderationDesk)?.moderationDesk;
+    },
+    async callRefused(row, error) {
+      for (const p of all) await p.callRefused?.(row, error);
     },
     onCustomersMerged: customersMerged,
     api: (name) => apis.get(name),

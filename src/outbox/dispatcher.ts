@@ -2,8 +2,9 @@
 // backoff, and whatever a stopped or crashed process left behind (its leases expire).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { MessageSender } from '../engine/channel.js';
-import { errorMessage, SendError } from '../errors.js';
+import type { ChannelAdapter, MessageSender } from '../engine/channel.js';
+import { performCall } from '../engine/moderation.js';
+import { errorMessage, ModerationError, SendError } from '../errors.js';
 import type { Db } from '../store/index.js';
 import type { ClaimedReply, OutboxLease } from '../store/interactions.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
@@ -32,6 +33,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Called for every send attempt's outcome (metrics). */
   onSend?: (channel: string, outcome: SendOutcome) => void;
+  /** A queued moderation call the platform refused for good (the bot lacks rights; WeChat cannot). */
+  onModerationFailed?: (row: OutboxRow, error: ModerationError) => Promise<void>;
 }
 
 /** sent; retry = failed, tried again later; failed = given up; unreachable = the recipient is gone. */
@@ -276,7 +279,12 @@ export class Dispatcher {
         const row = rows[i] as OutboxRow;
         const adapter = this.o.adapters.get(row.channel);
         if (!adapter) break;
-        const rules = adapter.capabilities.pacing;
+        // A moderation call counts against the channel's overall limit only: a raid's deletions
+        // must not wait behind a group's 20 messages a minute.
+        const call = row.message.moderation;
+        const rules = call
+          ? adapter.capabilities.pacing.filter((r) => r.scope === 'channel')
+          : adapter.capabilities.pacing;
         for (let wait = this.pacer.delay(rules, row.channel, row.chatId, row.chatType); wait > 0; ) {
           await flush();
           const stopped = await Promise.race([
@@ -297,7 +305,19 @@ export class Dispatcher {
         }
         this.pacer.record(rules, row.channel, row.chatId, row.chatType);
         try {
-          await adapter.send({ chatId: row.chatId, chatType: row.chatType, outboxId: row.id }, row.message);
+          if (call) {
+            await performCall(adapter as ChannelAdapter, row.chatId, call).catch((err: unknown) => {
+              throw asSendError(err);
+            });
+          } else {
+            const platformId = await adapter.send(
+              { chatId: row.chatId, chatType: row.chatType, outboxId: row.id },
+              row.message,
+            );
+            if (row.message.track && typeof platformId === 'string') {
+              await db.outbox.update({ where: { id: row.id }, data: { platformMessageId: platformId } });
+            }
+          }
           sent.push(row.id);
           this.o.onSend?.(row.channel, 'sent');
         } catch (err) {
@@ -347,6 +367,14 @@ export class Dispatcher {
       await markFailed(db, row.id, attempts, message);
       this.o.onSend?.(row.channel, 'failed');
       await this.logFailure(row, message);
+      const cause = sendError?.cause;
+      if (row.message.moderation) {
+        const refused =
+          cause instanceof ModerationError ? cause : new ModerationError('ADAPTER_UNAVAILABLE', message, { cause });
+        await this.o.onModerationFailed?.(row, refused).catch((err: unknown) => {
+          logger.error({ err, outboxId: row.id }, 'outbox: reporting a refused moderation call failed');
+        });
+      }
       return false;
     }
     this.o.onSend?.(row.channel, 'retry');
@@ -372,9 +400,25 @@ export class Dispatcher {
         channel: row.channel,
         direction: 'event',
         kind: 'delivery_failed',
-        text: row.message.text.slice(0, 500),
+        text: row.message.moderation ? `${row.message.moderation.op} (moderation)` : row.message.text.slice(0, 500),
         payload: { outboxId: row.id, error },
       },
     });
   }
+}
+
+/**
+ * A refused moderation call as the dispatcher's retry rules read it: a platform or network that
+ * did not answer is retried (after retry_after when given); a refusal (rights, a message too old,
+ * something the channel cannot do) is final.
+ */
+function asSendError(err: unknown): SendError {
+  if (!(err instanceof ModerationError)) return new SendError(errorMessage(err), { cause: err });
+  if (err.code === 'ADAPTER_UNAVAILABLE') {
+    return new SendError(err.message, {
+      ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
+      cause: err,
+    });
+  }
+  return new SendError(err.message, { permanent: true, cause: err });
 }

@@ -342,3 +342,35 @@ export async function toStaff(db: Db | Tx, provider: DatabaseProvider, posts: St
   );
   return rows.length;
 }
+
+/**
+ * Queues messages and moderation calls for a group chat (in the caller's transaction, or alone):
+ * what group moderation does outside a turn (a captcha's timeout, an undo, staff's buttons).
+ */
+export async function toGroup(
+  db: Db | Tx,
+  provider: DatabaseProvider,
+  chat: { channel: string; chatId: string; customerId: string | null },
+  messages: readonly OutboundMessage[],
+  at: Date,
+): Promise<void> {
+  if (!messages.length) return;
+  await insertMany(
+    db,
+    provider,
+    'Outbox',
+    messages.map((message) => ({
+      channel: chat.channel,
+      chatId: chat.chatId,
+      chatType: 'group',
+      customerId: chat.customerId,
+      message: message as unknown as object,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: at,
+      dedupeKey: message.key ?? null,
+    })),
+    { json: ['message'] },
+  );
+}

@@ -64,6 +64,25 @@ export type StaffEvent =
 
 export type StaffEventKind = StaffEvent['kind'];
 
+/**
+ * A group moderation case for staff: a member's /report, or an act the bot could not carry out
+ * (WeChat cannot delete others' messages; the bot is not an admin). `actionId` is the decision in
+ * the audit log (GET /api/v1/moderation/actions) the staff's buttons act on.
+ */
+export interface StaffReport {
+  actionId: number;
+  kind: 'report' | 'cannot_act';
+  channel: string;
+  chatId: string;
+  groupTitle: string | null;
+  member: { id: string; name: string | null };
+  /** Who reported (a member's /report). */
+  reporter: { id: string; name: string | null } | null;
+  text: string | null;
+  reason: string | null;
+  at: Date;
+}
+
 /** A place staff are told about tickets. */
 export interface StaffChannel {
   /** The outbox channel its posts are queued under; a MessageSender of the same name delivers them. */
@@ -72,6 +91,14 @@ export interface StaffChannel {
   readonly chatId: string;
   /** What to post for one event, in order; [] = nothing for this event. */
   render(event: StaffEvent): OutboundMessage[];
+  /** What to post for a moderation case (none: this channel is not told of them). */
+  renderReport?(report: StaffReport): OutboundMessage[];
+}
+
+/** What a staff channel with buttons (Slack) may do about a moderation case, by its action id. */
+export interface ModerationDesk {
+  /** ban: the reported member; delete: the reported message; dismiss: nothing, the case is closed. */
+  act(actionId: number, act: 'ban' | 'delete' | 'dismiss', by: StaffActor): Promise<void>;
 }
 
 /** Someone acting on a ticket from a staff channel; sourceId makes a retried event count once. */

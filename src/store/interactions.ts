@@ -157,6 +157,7 @@ type OutboxEntry = {
   attempts: number;
   nextAttemptAt: Date;
   createdAt: Date;
+  dedupeKey: string | null;
 };
 
 /**
@@ -222,14 +223,17 @@ export async function commitTurns(
       platformMessageId: null,
     };
     return [
-      ...t.replies.map((r) => ({
-        ...base,
-        direction: 'out',
-        kind: 'message',
-        text: r.text,
-        payload: r.buttons ? { buttons: r.buttons } : null,
-        createdAt: t.now,
-      })),
+      // A moderation call is logged by moderation's own event, not as a message.
+      ...t.replies
+        .filter((r) => !r.moderation)
+        .map((r) => ({
+          ...base,
+          direction: 'out',
+          kind: 'message',
+          text: r.text,
+          payload: r.buttons ? { buttons: r.buttons } : null,
+          createdAt: t.now,
+        })),
       ...t.events.map((e) => ({
         ...base,
         direction: 'event',
@@ -251,6 +255,7 @@ export async function commitTurns(
       attempts: 0,
       nextAttemptAt: t.now,
       createdAt: t.now,
+      dedupeKey: message.key ?? null,
     })),
   );
   const written =
@@ -382,16 +387,17 @@ async function writeTurnsPostgres(
         ${outbox.map((o) => o.chatType)}::text[],
         ${outbox.map((o) => o.customerId)}::text[],
         ${outbox.map((o) => json(o.message))}::jsonb[],
-        ${outbox.map((o) => o.createdAt)}::timestamp(3)[]
-      ) AS o(channel, "chatId", "chatType", "customerId", message, at)
+        ${outbox.map((o) => o.createdAt)}::timestamp(3)[],
+        ${outbox.map((o) => o.dedupeKey)}::text[]
+      ) AS o(channel, "chatId", "chatType", "customerId", message, at, "dedupeKey")
     ), queued AS (
       INSERT INTO "Outbox" (channel, "chatId", "chatType", "customerId", message, status, attempts,
-        "leaseOwner", "nextAttemptAt", "createdAt")
+        "leaseOwner", "nextAttemptAt", "createdAt", "dedupeKey")
       SELECT channel, "chatId", "chatType", "customerId", message,
         CASE WHEN claim THEN 'sending' ELSE 'pending' END, 0,
         CASE WHEN claim THEN ${lease?.owner ?? null}::text END,
         CASE WHEN claim THEN ${lease?.until ?? null}::timestamp(3) ELSE at END,
-        at
+        at, "dedupeKey"
       FROM replies
       RETURNING id, "createdAt", status = 'sending' AS claimed
     ), seen AS (

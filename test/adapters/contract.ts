@@ -53,6 +53,8 @@ const MODERATION_ACTIONS: [ModerationAction, keyof typeof NO_MODERATION][] = [
   ['restrictMember', 'restrictMember'],
   ['unrestrictMember', 'restrictMember'],
   ['removeMember', 'removeMember'],
+  ['banMember', 'banMember'],
+  ['unbanMember', 'banMember'],
 ];
 
 /** Runs one action through moderatorOf (as features will), against the harness's group. */
@@ -71,6 +73,10 @@ function moderate(
       return m.unrestrictMember(t.chatId, t.userId);
     case 'removeMember':
       return m.removeMember(t.chatId, t.userId);
+    case 'banMember':
+      return m.banMember(t.chatId, t.userId, undefined);
+    case 'unbanMember':
+      return m.unbanMember(t.chatId, t.userId);
   }
 }
 

@@ -58,7 +58,7 @@ describeOnEachDatabase('features switched off', (database) => {
     const [points] = await send(user, { text: '/points' });
     expect(points?.text).toBe("Sorry, I don't know the command /points. Send /help to see what I can do.");
     // care stays: each of its occasions is switched off on its own (outreach.occasions.<name>.enabled).
-    expect(app.features.names).toEqual(['core', 'limits', 'feedback', 'escalation', 'linking', 'care']);
+    expect(app.features.names).toEqual(['core', 'limits', 'moderation', 'feedback', 'escalation', 'linking', 'care']);
   });
 
   it('sets up none of their routes or jobs; the profile has no points', async () => {
@@ -78,6 +78,7 @@ describeOnEachDatabase('features switched off', (database) => {
     expect(app.jobs.jobs.map((j) => j.name)).toEqual([
       'outbox-prune',
       'outreach-release',
+      'moderation-captcha',
       'ticket-reminders',
       'care-occasions',
     ]);
@@ -85,6 +86,7 @@ describeOnEachDatabase('features switched off', (database) => {
     expect(jobs.map((j: { name: string }) => j.name)).toEqual([
       'outbox-prune',
       'outreach-release',
+      'moderation-captcha',
       'ticket-reminders',
       'care-occasions',
     ]);

@@ -107,6 +107,7 @@ describeOnEachDatabase('scheduled jobs', (database) => {
       'campaigns',
       'care-occasions',
       'lifecycle',
+      'moderation-captcha',
       'outbox-prune',
       'outreach-release',
       'points-expiry',

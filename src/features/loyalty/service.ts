@@ -276,6 +276,14 @@ export class Loyalty {
     return new Map(customerIds.map((id) => [id, this.tierFor(earned.get(id) ?? 0)]));
   }
 
+  /** Whether a customer's tier is `tierId` or above (false for a tier that does not exist). */
+  async tierAtLeast(customerId: string, tierId: string): Promise<boolean> {
+    const wanted = this.tiers.find((t) => t.id === tierId);
+    if (!wanted) return false;
+    const tier = (await this.tiersOf([customerId])).get(customerId);
+    return tier !== undefined && tier.minPoints >= wanted.minPoints;
+  }
+
   /** How many of the customer's points expire between now and `until` (what is left of those lots). */
   async expiringUntil(customerId: string, until: Date): Promise<number> {
     return expiringBetween(openLots(await this.entries(customerId)), this.now(), until);

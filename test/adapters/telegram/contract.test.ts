@@ -113,7 +113,7 @@ adapterContract('telegram', async () => {
         if (!m?.platformMessageId) throw new Error('the group message was not handed over');
         return { chatId: m.chatId, userId: m.sender.id, platformMessageId: m.platformMessageId };
       },
-      // The Bot API calls as moderation actions; a ban followed by its unban is a removal.
+      // The Bot API calls as moderation actions.
       performed: () =>
         api.calls.flatMap(({ method, body }, i): ModerationRecord[] => {
           const chatId = String(body.chat_id);
@@ -125,10 +125,18 @@ adapterContract('telegram', async () => {
             const action = permissions?.can_send_messages ? 'unrestrictMember' : 'restrictMember';
             return [{ action, chatId, target: String(body.user_id) }];
           }
+          // A ban with an end followed by its unban is a removal; a ban without one, a ban.
+          if (method === 'banChatMember' && body.until_date === undefined) {
+            return [{ action: 'banMember', chatId, target: String(body.user_id) }];
+          }
           const banned = api.calls[i - 1];
-          const kick = banned?.method === 'banChatMember' && banned.body.user_id === body.user_id;
-          if (method === 'unbanChatMember' && kick && body.only_if_banned === true) {
-            return [{ action: 'removeMember', chatId, target: String(body.user_id) }];
+          const kick =
+            banned?.method === 'banChatMember' &&
+            banned.body.until_date !== undefined &&
+            banned.body.user_id === body.user_id;
+          if (method === 'unbanChatMember' && body.only_if_banned === true) {
+            const action = kick ? 'removeMember' : 'unbanMember';
+            return [{ action, chatId, target: String(body.user_id) }];
           }
           return [];
         }),

@@ -73,7 +73,7 @@ describe('Telegram long polling', () => {
     expect(api.of('getUpdates')[0]).toMatchObject({
       offset: 0,
       timeout: 50,
-      allowed_updates: ['message', 'callback_query'],
+      allowed_updates: ['message', 'callback_query', 'chat_member'],
     });
   });
 

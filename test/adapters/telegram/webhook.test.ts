@@ -89,7 +89,7 @@ describeOnEachDatabase('Telegram webhook', (database) => {
     expect(api.of('setWebhook')[0]).toEqual({
       url: `https://bot.example.com${PATH}`,
       secret_token: SECRET,
-      allowed_updates: ['message', 'callback_query'],
+      allowed_updates: ['message', 'callback_query', 'chat_member'],
     });
     expect(api.of('getUpdates')).toEqual([]);
     const menus = api.of('setMyCommands');

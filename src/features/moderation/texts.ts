@@ -1,0 +1,77 @@
+// What moderation says in groups, in Chinese and English (the group's language: moderation.locale,
+// else DEFAULT_LOCALE). Brief: a group reads them. Overridable under RAPPORT_CONFIG texts.
+import type { FeatureTexts } from '../../engine/i18n.js';
+
+const en = {
+  modWarned: '⚠️ {member} {count}/{limit}: {reason}',
+  modDeleted: '🗑 {member}: {reason}',
+  modCannotDelete: '⚠️ {member}: {reason}. The bot cannot remove messages here; the admins have been told.',
+  modMuted: '🔇 {member} is muted for {duration}: {reason}',
+  modMutedCannot: '⚠️ {member}: {reason}. The bot cannot mute members here; the admins have been told.',
+  modRemoveCannot: '⚠️ {member}: {reason}. The bot cannot remove members here; the admins have been told.',
+  modKicked: '👢 {member} was removed: {reason}',
+  modBanned: '⛔ {member} was banned: {reason}',
+  modReasonFlood: 'too many messages too fast',
+  modReasonDuplicates: 'the same message again and again',
+  modReasonLinks: 'links are not allowed here',
+  modReasonBlocklist: 'that is not allowed here',
+  modReasonNewcomer: 'new members may send text only in their first {hours} h',
+  modReasonWarnings: '{limit} warnings',
+  modReasonAdmin: 'by an admin',
+  modCaptcha: "Welcome, {member}! Please press the button below within {seconds} seconds to show you're human.",
+  modCaptchaButton: "我不是机器人 / I'm human",
+  modAdminOnly: 'Only group admins can use /{command}.',
+  modReplyNeeded: "Reply to the member's message with /{command}.",
+  modTargetIsAdmin: '{member} is an admin.',
+  modUnwarned: '✅ One warning of {member} removed ({count}/{limit}).',
+  modNoWarnings: '{member} has no warnings to remove.',
+  modUnmuted: '🔊 {member} may write again.',
+  modUnbanned: '✅ {member} may join again.',
+  modUnbanUsage: 'Usage: /unban <user id>',
+  modReported: '✅ Thanks, the admins have been told.',
+  modReportLimit: 'You have reported a lot in the last hour; please try again later.',
+  modDurationMinutes: '{n} min',
+  modDurationHours: '{n} h',
+  modDurationDays: '{n} days',
+  modDurationForever: 'until an admin lifts it',
+};
+
+const zh: Record<keyof typeof en, string> = {
+  modWarned: '⚠️ {member} {count}/{limit}：{reason}',
+  modDeleted: '🗑 {member}：{reason}',
+  modCannotDelete: '⚠️ {member}：{reason}。机器人无法在这里撤回消息，已通知管理员。',
+  modMuted: '🔇 {member} 已被禁言 {duration}：{reason}',
+  modMutedCannot: '⚠️ {member}：{reason}。机器人无法在这里禁言，已通知管理员。',
+  modRemoveCannot: '⚠️ {member}：{reason}。机器人无法在这里移除成员，已通知管理员。',
+  modKicked: '👢 {member} 已被移出本群：{reason}',
+  modBanned: '⛔ {member} 已被封禁：{reason}',
+  modReasonFlood: '发言过于频繁',
+  modReasonDuplicates: '重复发送相同内容',
+  modReasonLinks: '本群不允许发链接',
+  modReasonBlocklist: '包含本群不允许的内容',
+  modReasonNewcomer: '新成员入群 {hours} 小时内只能发文字',
+  modReasonWarnings: '警告已满 {limit} 次',
+  modReasonAdmin: '由管理员处理',
+  modCaptcha: '欢迎 {member}！请在 {seconds} 秒内点击下面的按钮，证明您不是机器人。',
+  modCaptchaButton: "我不是机器人 / I'm human",
+  modAdminOnly: '只有群管理员可以使用 /{command}。',
+  modReplyNeeded: '请回复要处理的那条消息，再发送 /{command}。',
+  modTargetIsAdmin: '{member} 是管理员。',
+  modUnwarned: '✅ 已撤销 {member} 的一次警告（{count}/{limit}）。',
+  modNoWarnings: '{member} 没有可撤销的警告。',
+  modUnmuted: '🔊 {member} 已解除禁言。',
+  modUnbanned: '✅ {member} 已解封，可以重新入群。',
+  modUnbanUsage: '用法：/unban <用户 ID>',
+  modReported: '✅ 谢谢，已通知管理员。',
+  modReportLimit: '您一小时内举报次数过多，请稍后再试。',
+  modDurationMinutes: '{n} 分钟',
+  modDurationHours: '{n} 小时',
+  modDurationDays: '{n} 天',
+  modDurationForever: '直到管理员解除',
+};
+
+export const moderationTexts = { 'zh-CN': zh, en } satisfies FeatureTexts;
+
+declare module '../../engine/i18n.js' {
+  interface TextRegistry extends Record<keyof typeof en, string> {}
+}
