@@ -10,6 +10,17 @@ export interface EngineEvent {
   payload?: Record<string, unknown>;
 }
 
+/**
+ * A row a feature writes with the turn, in its transaction (a moderation decision): what it
+ * records then commits with the replies it causes, without a write of its own on the message's path.
+ */
+export interface TurnRow {
+  table: string;
+  values: Record<string, string | number | boolean | Date | null>;
+  /** A unique key whose conflict skips the row (a replayed turn's row is there already). */
+  unique?: string[];
+}
+
 export interface ParsedCommand {
   /** Lower-case name without the slash or @BotName suffix. */
   name: string;
@@ -23,6 +34,8 @@ export class TurnContext {
   readonly replies: OutboundMessage[] = [];
   readonly events: EngineEvent[] = [];
   readonly customerPatch: CustomerPatch = {};
+  /** Rows features write with this turn (see TurnRow). */
+  readonly rows: TurnRow[] = [];
   /** What the bot waits for in this chat (a survey answer…), loaded with the message. */
   dialogs: PendingDialog[] = [];
 

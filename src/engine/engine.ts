@@ -206,6 +206,7 @@ export class Engine implements InboundHandler {
       // A bug in a feature must not cost the customer an answer or leak details to them.
       logger.error({ err, channel: message.channel, interactionId: inboundId }, 'pipeline failed');
       ctx.replies.length = 0;
+      ctx.rows.length = 0;
       ctx.reply(ctx.t('fallback'));
       ctx.event('engine_error', { interactionId: inboundId });
     }
@@ -219,6 +220,7 @@ export class Engine implements InboundHandler {
       chatType: message.chatType,
       replies: ctx.replies,
       events: ctx.events,
+      rows: ctx.rows,
       customerPatch: ctx.customerPatch,
       now: new Date(this.clock.now()),
     });

@@ -25,6 +25,8 @@ export interface ModerationCall {
   untilMs?: number;
   /** The ModerationAction it carries out: its error is noted there when the platform refuses. */
   actionId?: number;
+  /** Or that decision's key, when it was written with the turn that queued the call. */
+  actionKey?: string;
 }
 
 /** A message the bot sends; each adapter renders the buttons its own way. */

@@ -1,5 +1,6 @@
 // The interaction log: every inbound and outbound message and every engine event.
 // Inbound messages and turn outcomes are written in batches (see src/util/group-commit.ts).
+import type { TurnRow } from '../engine/context.js';
 import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.js';
 import { decodeCursor, olderThan, pageOf } from '../http/paging.js';
 import { insertMany } from './bulk.js';
@@ -128,6 +129,8 @@ export interface TurnWrite {
   chatType: ChatType;
   replies: OutboundMessage[];
   events: { kind: string; text?: string; payload?: Record<string, unknown> }[];
+  /** Rows of features written in the same transaction (TurnRow). */
+  rows?: TurnRow[];
   /** Changes to the customer besides lastSeenAt (which is set to `now`). */
   customerPatch: CustomerChanges;
   /** The engine's clock: when the turn happened and its replies become due. */
@@ -330,6 +333,7 @@ async function writeTurnsPortable(
         SELECT ms."outboxId" FROM "MarketingSend" ms
         WHERE ms."customerId" IN (${Prisma.join(stopping)}) AND ms."outboxId" IS NOT NULL)`);
   }
+  ops.push(...featureRows(db, provider, turns));
   const results = await db.$transaction(ops);
   if (!outbox.length) return [];
   return (results[outboxAt] as { id: unknown; createdAt: unknown }[]).map((r) => ({
@@ -356,7 +360,7 @@ async function writeTurnsPostgres(
   // As with Prisma, undefined leaves a field alone and null clears it.
   const set = (c: CustomerChanges, field: keyof CustomerChanges) => c[field] !== undefined;
   // A trigger on handledAt aborts the statement when one of the messages was handled already.
-  return db.$queryRaw<Queued[]>`
+  const statement = db.$queryRaw<Queued[]>`
     WITH handled AS (
       UPDATE "Interaction" SET "handledAt" = ${lastSeen} WHERE id = ANY(${inbound}::int[])
     ), logged AS (
@@ -429,6 +433,30 @@ async function writeTurnsPostgres(
         WHERE ms."customerId" = ANY(${optingOut(turns)}::text[]) AND ms."outboxId" IS NOT NULL)
     )
     SELECT id, "createdAt", claimed FROM queued`;
+  // Features' rows are rare (a moderation decision): then one transaction of two statements or more.
+  const rows = featureRows(db, 'postgresql', turns);
+  if (!rows.length) return statement;
+  const [queued] = (await db.$transaction([statement, ...rows])) as [Queued[]];
+  return queued;
+}
+
+/** One INSERT per table of the turns' feature rows (TurnRow). */
+function featureRows(db: Db, provider: DatabaseProvider, turns: TurnWrite[]): Prisma.PrismaPromise<unknown>[] {
+  const byTable = new Map<string, TurnRow[]>();
+  for (const row of turns.flatMap((t) => t.rows ?? [])) {
+    const key = `${row.table}\u0000${(row.unique ?? []).join(',')}\u0000${Object.keys(row.values).join(',')}`;
+    byTable.set(key, [...(byTable.get(key) ?? []), row]);
+  }
+  return [...byTable.values()].map((rows) => {
+    const [first] = rows as [TurnRow];
+    return insertMany(
+      db,
+      provider,
+      first.table,
+      rows.map((r) => r.values),
+      first.unique ? { skipConflictsOn: first.unique } : {},
+    );
+  });
 }
 
 /**

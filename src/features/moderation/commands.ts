@@ -61,6 +61,7 @@ export class Commands {
     // The lifting commands: the latest decision they lift is marked undone.
     const lifted = { unwarn: 'warn', unmute: 'mute', unban: 'ban' }[name] as 'warn' | 'mute' | 'ban';
     const undone = await this.undoLatest(m.channel, m.chatId, target.id, lifted, actor, now);
+    if (undone?.action === 'warn') this.mod.forgetWarnings(m.channel, m.chatId);
     const row = await record(this.mod.deps.db, this.mod.deps.provider, {
       channel: m.channel,
       chatId: m.chatId,

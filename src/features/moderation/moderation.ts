@@ -17,7 +17,7 @@ import { insertMany } from '../../store/bulk.js';
 import type { Db } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
 import type { Clock } from '../../util/clock.js';
-import { type ActionRow, countWarnings, eventPayload, record } from './records.js';
+import { type ActionRow, eventPayload, type NewAction, record, storedValues } from './records.js';
 import { type ModerationSettings, mergeSettings, moderationSettings, type RuleAction } from './settings.js';
 import { type Sink, turnSink } from './sink.js';
 import { allowedHost, type BlockPattern, compilePattern, fold, hostOf, linkHosts, squeeze } from './text.js';
@@ -32,6 +32,10 @@ const ADMINS_TTL_MS = 10 * MINUTE;
 /** An admin list that could not be had is asked for again after this long. */
 const ADMINS_RETRY_MS = MINUTE;
 const MEMBER_CACHE = 50_000;
+/** A group with more members than this is not read whole (members are read one by one). */
+const GROUP_LOAD_MAX = 20_000;
+/** How often a group read whole looks for joins written since. */
+const GROUP_REFRESH_MS = 60_000;
 /** Members seen first are written down this many at a time at most. */
 const SEEN_BATCH = 200;
 
@@ -75,6 +79,14 @@ export interface ModerationDeps {
   ) => Promise<void>;
 }
 
+/** A group's warnings that count, by member and decision key. */
+type Warnings = Map<string, Map<string, { at: number; dryRun: boolean }>>;
+interface GroupWarnings {
+  at: number;
+  refreshing: boolean;
+  members: Warnings;
+}
+
 export interface Member {
   id: string;
   name: string;
@@ -87,6 +99,10 @@ export class Moderation {
   private readonly admins = new Map<string, { ids: Set<string>; at: number; ttl: number }>();
   /** When each known member joined (null: before the bot saw them), by group and member. */
   private readonly joined = new Map<string, number | null>();
+  /** Each group's warnings that count, read once a minute (warningsBefore). */
+  private readonly warns = new Map<string, GroupWarnings>();
+  /** Groups whose members were read whole (loadGroup), and when. */
+  private readonly loaded = new Map<string, { at: number; whole: boolean; refreshing: boolean }>();
   /** Members seen for the first time, not written down yet (see flushSeen). */
   private readonly seen: {
     channel: string;
@@ -166,12 +182,16 @@ export class Moderation {
    */
   async joinedAt(channel: string, chatId: string, member: Member, now: Date): Promise<number | null> {
     const key = `${channel}\u0000${chatId}\u0000${member.id}`;
+    const loaded = await this.loadGroup(channel, chatId, now);
     const known = this.joined.get(key);
     if (known !== undefined) return known;
-    const row = await this.deps.db.groupMember.findUnique({
-      where: { channel_chatId_memberId: { channel, chatId, memberId: member.id } },
-      select: { joinedAt: true },
-    });
+    // A group read whole knows its members: one it does not know is new here.
+    const row = loaded
+      ? null
+      : await this.deps.db.groupMember.findUnique({
+          where: { channel_chatId_memberId: { channel, chatId, memberId: member.id } },
+          select: { joinedAt: true },
+        });
     if (!row)
       this.seen.push({
         channel,
@@ -185,6 +205,121 @@ export class Moderation {
     this.remember(key, at);
     if (this.seen.length >= SEEN_BATCH) void this.flushSeen();
     return at;
+  }
+
+  /**
+   * Reads a group's members once (their join times), so later messages need no read; then, every
+   * minute, the joins written since (by a join here or on another instance). False for a group too
+   * big to keep (its members are read one by one).
+   */
+  private async loadGroup(channel: string, chatId: string, now: Date): Promise<boolean> {
+    const key = `${channel}\u0000${chatId}`;
+    const known = this.loaded.get(key);
+    if (!known) {
+      const rows = await this.deps.db.groupMember.findMany({
+        where: { channel, chatId },
+        select: { memberId: true, joinedAt: true },
+        take: GROUP_LOAD_MAX + 1,
+      });
+      const whole = rows.length <= GROUP_LOAD_MAX;
+      if (whole) for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, r.joinedAt?.getTime() ?? null);
+      this.loaded.set(key, { at: now.getTime(), whole, refreshing: false });
+      return whole;
+    }
+    // Stale: read the joins since in the background; this message goes on with what is known.
+    if (now.getTime() - known.at >= GROUP_REFRESH_MS && !known.refreshing) {
+      known.refreshing = true;
+      const since = new Date(known.at - GROUP_REFRESH_MS);
+      this.deps.db.groupMember
+        .findMany({ where: { channel, chatId, joinedAt: { gte: since } }, select: { memberId: true, joinedAt: true } })
+        .then(
+          (rows) => {
+            for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, r.joinedAt?.getTime() ?? null);
+            this.loaded.set(key, { at: now.getTime(), whole: known.whole, refreshing: false });
+          },
+          (err: unknown) => {
+            known.refreshing = false;
+            this.deps.logger.warn({ err: errorMessage(err), channel, chatId }, 'moderation: group joins not read');
+          },
+        );
+    }
+    return known.whole;
+  }
+
+  /**
+   * A member's warnings in a group that still count (not undone, of this mode, within the window),
+   * from memory: each group's are read once, again every minute (what another instance added), and
+   * after an undo here.
+   */
+  private async warningsBefore(
+    channel: string,
+    chatId: string,
+    memberId: string,
+    dryRun: boolean,
+    s: ModerationSettings,
+    now: Date,
+  ): Promise<number> {
+    const key = `${channel}\u0000${chatId}`;
+    let group = this.warns.get(key);
+    if (!group) {
+      group = { at: now.getTime(), refreshing: false, members: await this.readWarnings(channel, chatId, s, now) };
+      this.warns.set(key, group);
+    } else if (now.getTime() - group.at >= GROUP_REFRESH_MS && !group.refreshing) {
+      // Stale: read again in the background, keeping what was noted here meanwhile.
+      const stale = group;
+      stale.refreshing = true;
+      this.readWarnings(channel, chatId, s, now).then(
+        (read) => {
+          if (this.warns.get(key) !== stale) return;
+          for (const [member, list] of stale.members) {
+            const merged = read.get(member) ?? new Map();
+            for (const [k, w] of list) merged.set(k, w);
+            read.set(member, merged);
+          }
+          this.warns.set(key, { at: now.getTime(), refreshing: false, members: read });
+        },
+        (err: unknown) => {
+          stale.refreshing = false;
+          this.deps.logger.warn({ err: errorMessage(err), channel, chatId }, 'moderation: group warnings not read');
+        },
+      );
+    }
+    const since = now.getTime() - s.warnings.windowHours * HOUR;
+    return [...(group.members.get(memberId)?.values() ?? [])].filter((w) => w.dryRun === dryRun && w.at > since).length;
+  }
+
+  /** A group's warnings that count now, by member and decision key. */
+  private async readWarnings(channel: string, chatId: string, s: ModerationSettings, now: Date): Promise<Warnings> {
+    const rows = await this.deps.db.moderationAction.findMany({
+      where: {
+        channel,
+        chatId,
+        action: 'warn',
+        undoneAt: null,
+        at: { gt: new Date(now.getTime() - s.warnings.windowHours * HOUR) },
+      },
+      select: { id: true, key: true, memberId: true, at: true, dryRun: true },
+    });
+    const members: Warnings = new Map();
+    for (const r of rows) {
+      const list = members.get(r.memberId) ?? new Map();
+      list.set(r.key ?? `id:${r.id}`, { at: r.at.getTime(), dryRun: r.dryRun });
+      members.set(r.memberId, list);
+    }
+    return members;
+  }
+
+  private noteWarning(channel: string, chatId: string, memberId: string, key: string, dryRun: boolean, at: Date): void {
+    const group = this.warns.get(`${channel}\u0000${chatId}`);
+    if (!group) return;
+    const list = group.members.get(memberId) ?? new Map();
+    list.set(key, { at: at.getTime(), dryRun });
+    group.members.set(memberId, list);
+  }
+
+  /** Forgets a group's warnings (one was undone here): read again at the next warning. */
+  forgetWarnings(channel: string, chatId: string): void {
+    this.warns.delete(`${channel}\u0000${chatId}`);
   }
 
   /** Writes the members seen for the first time (every second, and at stop). */
@@ -278,6 +413,8 @@ export class Moderation {
     const reason = this.t(locale, f.reason, f.vars);
     const source = `${m.channel}:${m.platformMessageId ?? `${m.chatId}:${member.id}:${now.getTime()}`}`;
     const untilMs = f.action === 'mute' ? now.getTime() + muteMinutes(s) * MINUTE : undefined;
+    // Where the channel can carry the decision out, it is written with the turn (no write of its
+    // own on the message's path); where staff will be told, first, so the report can name it.
     const decision = await this.decide(
       { channel: m.channel, chatId: m.chatId, member, rule: f.rule, action: f.action, actor: 'rule', now, untilMs },
       s,
@@ -287,6 +424,7 @@ export class Moderation {
         messageId: m.platformMessageId ?? null,
         key: `${source}:${f.rule}`,
       },
+      this.canCarryOut(m.channel, f, s) ? ctx : undefined,
     );
     for (const row of decision.rows) ctx.event('moderation', eventPayload(row));
     if (s.mode === 'dryRun') return;
@@ -310,8 +448,11 @@ export class Moderation {
     },
     s: ModerationSettings,
     about: { reason: string | null; text: string | null; messageId: string | null; key?: string },
+    turn?: TurnContext,
   ): Promise<Decision> {
     const { db } = this.deps;
+    const store = (action: NewAction) =>
+      turn && action.key ? this.withTurn(turn, action) : record(db, this.deps.provider, action);
     const dryRun = s.mode === 'dryRun';
     const base = {
       channel: d.channel,
@@ -326,7 +467,12 @@ export class Moderation {
       messageId: about.messageId,
     };
     const untilMs = d.untilMs;
-    const first = await record(db, this.deps.provider, {
+    // A warning: the earlier ones (counted before this one is stored), and this one.
+    const warnings =
+      d.action === 'warn'
+        ? (await this.warningsBefore(d.channel, d.chatId, d.member.id, dryRun, s, d.now)) + 1
+        : undefined;
+    const first = await store({
       ...base,
       rule: d.rule,
       action: d.action,
@@ -334,22 +480,16 @@ export class Moderation {
       until: d.action === 'mute' && untilMs !== undefined ? new Date(untilMs) : null,
       ...(about.key ? { key: about.key } : {}),
     });
+    if (warnings !== undefined) {
+      this.noteWarning(d.channel, d.chatId, d.member.id, first.key ?? `id:${first.id}`, dryRun, d.now);
+    }
     const rows = [first];
-    let warnings: number | undefined;
-    if (d.action === 'warn') {
-      const since = new Date(d.now.getTime() - s.warnings.windowHours * HOUR);
-      warnings = await countWarnings(db, {
-        channel: d.channel,
-        chatId: d.chatId,
-        memberId: d.member.id,
-        dryRun,
-        since,
-      });
+    if (warnings !== undefined) {
       if (warnings >= s.warnings.limit) {
         const muteUntil =
           s.warnings.action === 'mute' ? new Date(d.now.getTime() + s.warnings.muteMinutes * MINUTE) : null;
         rows.push(
-          await record(db, this.deps.provider, {
+          await store({
             ...base,
             rule: 'warnings',
             action: s.warnings.action,
@@ -361,6 +501,28 @@ export class Moderation {
       }
     }
     return { rows, warnings, limit: s.warnings.limit, untilMs };
+  }
+
+  /** A decision written with the turn: the row as it will be (its id is the database's, later). */
+  private async withTurn(turn: TurnContext, action: NewAction): Promise<ActionRow> {
+    const values = storedValues(action);
+    turn.rows.push({ table: 'ModerationAction', values, unique: ['key'] });
+    return { ...values, id: 0, undoneAt: null, undoneBy: null, error: null };
+  }
+
+  /** Whether the channel can do all a finding may lead to (a warning's ladder too): nothing for staff then. */
+  private canCarryOut(channel: string, f: Finding, s: ModerationSettings): boolean {
+    const caps = this.capabilities(channel);
+    const can = (action: string) =>
+      action === 'mute'
+        ? caps.restrictMember
+        : action === 'kick'
+          ? caps.removeMember
+          : action === 'ban'
+            ? caps.banMember || caps.removeMember
+            : true;
+    if (f.deletes.length && !caps.deleteMessage && f.action === 'delete') return false;
+    return can(f.action) && (f.action !== 'warn' || can(s.warnings.action));
   }
 
   /**
@@ -386,7 +548,7 @@ export class Moderation {
         op: 'delete',
         messageId: c.messageId,
         ...(c.sentAt ? { sentAt: c.sentAt.toISOString() } : {}),
-        actionId: first.id,
+        ...callRef(first),
       });
     }
     let unhandled = false;
@@ -432,7 +594,7 @@ export class Moderation {
           sink.say({ text: this.t(locale, 'modMutedCannot', { member: who, reason }) });
           return false;
         }
-        sink.call({ op: 'restrict', userId, ...(untilMs === undefined ? {} : { untilMs }), actionId: row.id });
+        sink.call({ op: 'restrict', userId, ...(untilMs === undefined ? {} : { untilMs }), ...callRef(row) });
         const duration = this.duration(locale, untilMs === undefined ? undefined : untilMs - row.at.getTime());
         sink.say({ text: this.t(locale, 'modMuted', { member: who, duration, reason }) });
         return true;
@@ -445,7 +607,7 @@ export class Moderation {
           sink.say({ text: this.t(locale, 'modRemoveCannot', { member: who, reason }) });
           return false;
         }
-        sink.call({ op, userId, actionId: row.id });
+        sink.call({ op, userId, ...callRef(row) });
         sink.say({ text: this.t(locale, row.action === 'ban' ? 'modBanned' : 'modKicked', { member: who, reason }) });
         return true;
       }
@@ -460,9 +622,11 @@ export class Moderation {
    */
   async refused(row: OutboxRow, error: ModerationError): Promise<void> {
     const call = row.message.moderation;
-    if (!call?.actionId) return;
+    if (!call || (!call.actionId && !call.actionKey)) return;
     const { db } = this.deps;
-    const action = await db.moderationAction.findUnique({ where: { id: call.actionId } });
+    const action = await db.moderationAction.findUnique({
+      where: call.actionId ? { id: call.actionId } : { key: call.actionKey as string },
+    });
     if (!action) return;
     await db.moderationAction.update({
       where: { id: action.id },
@@ -501,6 +665,12 @@ export function weightedLength(text: string): number {
   for (const ch of text)
     n += /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u.test(ch) ? 2 : 1;
   return n;
+}
+
+/** How a queued call names its decision: by id, or by key when it was written with the turn. */
+function callRef(row: ActionRow): { actionId: number } | { actionKey: string } | Record<string, never> {
+  if (row.id) return { actionId: row.id };
+  return row.key ? { actionKey: row.key } : {};
 }
 
 /** How long a rule's mute lasts: flood.muteMinutes, else the warn ladder's. */

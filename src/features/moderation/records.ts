@@ -25,18 +25,30 @@ export interface NewAction {
   key?: string;
 }
 
-/** Stores a decision; with a key seen before, returns the row stored then. One statement. */
-export async function record(db: Db | Tx, provider: DatabaseProvider, action: NewAction): Promise<ActionRow> {
-  const data = {
-    ...action,
+/** A decision's columns as stored (long texts cut). */
+export function storedValues(action: NewAction) {
+  return {
+    channel: action.channel,
+    chatId: action.chatId,
+    memberId: action.memberId,
     memberName: action.memberName ?? null,
     customerId: action.customerId ?? null,
+    rule: action.rule,
+    action: action.action,
     reason: action.reason?.slice(0, 500) ?? null,
     text: action.text?.slice(0, 2000) ?? null,
     messageId: action.messageId ?? null,
+    actor: action.actor,
+    dryRun: action.dryRun,
     until: action.until ?? null,
+    at: action.at,
     key: action.key ?? null,
   };
+}
+
+/** Stores a decision; with a key seen before, returns the row stored then. One statement. */
+export async function record(db: Db | Tx, provider: DatabaseProvider, action: NewAction): Promise<ActionRow> {
+  const data = storedValues(action);
   const [row] = await insertMany(db, provider, 'ModerationAction', [data], {
     returning: ['id'],
     ...(action.key ? { skipConflictsOn: ['key'] } : {}),
@@ -96,7 +108,8 @@ export function actionView(a: ActionRow) {
 /** What the `moderation` interaction of a decision says. */
 export function eventPayload(a: ActionRow): Record<string, unknown> {
   return {
-    actionId: a.id,
+    // A decision written with its turn has its id only once committed: its key names it.
+    ...(a.id ? { actionId: a.id } : { actionKey: a.key }),
     chatId: a.chatId,
     memberId: a.memberId,
     rule: a.rule,

@@ -151,6 +151,7 @@ export async function moderationRoutes(app: FastifyInstance, o: { mod: Moderatio
         data: { undoneAt: now, undoneBy: 'api' },
       });
       if (!count) throw new AppError('HTTP_CONFLICT', `moderation action ${id} was undone already`);
+      if (found.action === 'warn') mod.forgetWarnings(found.channel, found.chatId);
       await liftIn(mod, found, now);
       const after = (await db.moderationAction.findUnique({ where: { id } })) as ActionRow;
       return actionView(after);

@@ -422,6 +422,21 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
     expect((await actions('&member=91'))[0]).toMatchObject({ rule: 'staff', action: 'ban', actor: 'staff:slack:U7' });
   });
 
+  it('a call Telegram refuses (the bot may not restrict) is noted on its decision and reported to staff', async () => {
+    api.fail('restrictChatMember', {
+      status: 400,
+      description: 'Bad Request: not enough rights to restrict/unrestrict chat member',
+    });
+    for (let i = 0; i < 5; i++) await say({ user: 95, text: `again ${i}` });
+    await deliver();
+    const mute = (await actions('&member=95')).find((a) => a.action === 'mute');
+    expect(String(mute?.error)).toMatch(/^restrict: ADAPTER_FORBIDDEN/);
+    const post = slack.calls.find(
+      (c) => c.method === 'chat.postMessage' && String(c.args.text).includes('could not act'),
+    );
+    expect(String(post?.args.text)).toContain('Member95');
+  });
+
   it('a member may report at most ten times an hour', async () => {
     const target = await say({ user: 93, text: 'meh' });
     for (let i = 0; i < 11; i++) await say({ user: 94, text: '/report', replyTo: { user: 93, messageId: target } });

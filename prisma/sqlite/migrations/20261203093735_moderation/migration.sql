@@ -54,6 +54,9 @@ CREATE TABLE "ModerationAction" (
 CREATE INDEX "GroupMember_captcha_captchaUntil_idx" ON "GroupMember"("captcha", "captchaUntil");
 
 -- CreateIndex
+CREATE INDEX "GroupMember_channel_chatId_joinedAt_idx" ON "GroupMember"("channel", "chatId", "joinedAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "ModerationAction_key_key" ON "ModerationAction"("key");
 
 -- CreateIndex
