@@ -11,7 +11,11 @@ import { type Moderation, senderOf } from './moderation.js';
 export function moderationMiddleware(mod: Moderation, captcha: Captcha, commands: Commands): Middleware<TurnContext> {
   return async (ctx, next) => {
     const m = ctx.message;
-    if (m.chatType !== 'group') return next();
+    if (m.chatType !== 'group') {
+      // /report is about a group's message: in a private chat there is nothing to report.
+      if (ctx.command?.name === 'report') return ctx.reply(ctx.t('modReportInGroup'));
+      return next();
+    }
     const g = await mod.rules(m.channel, m.chatId);
     if (!g.settings.enabled) return next();
     const now = new Date(mod.deps.clock.now());

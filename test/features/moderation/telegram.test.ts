@@ -437,6 +437,23 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
     expect(String(post?.args.text)).toContain('Member95');
   });
 
+  it('/report in a private chat says how to report', async () => {
+    await adapter.handleWebhookUpdate({
+      update_id: updateId++,
+      message: {
+        message_id: messageId++,
+        date: Math.floor(clock.now() / 1000),
+        chat: { id: 96, type: 'private', first_name: 'Ann' },
+        from: { id: 96, is_bot: false, first_name: 'Ann', language_code: 'en' },
+        text: '/report',
+      },
+    });
+    await deliver();
+    expect(api.sentTo(96).map((c) => c.body.text)).toEqual([
+      'To report a message, reply to it in the group with /report.',
+    ]);
+  });
+
   it('a member may report at most ten times an hour', async () => {
     const target = await say({ user: 93, text: 'meh' });
     for (let i = 0; i < 11; i++) await say({ user: 94, text: '/report', replyTo: { user: 93, messageId: target } });
