@@ -54,6 +54,7 @@ export const moderationFeature = defineFeature<ModerationSettings, ModerationApi
     };
     const mod = new Moderation({
       db: host.db,
+      reads: host.reads,
       provider: host.provider,
       clock: host.clock,
       logger: host.logger.child({ part: 'moderation' }),

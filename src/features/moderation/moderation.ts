@@ -60,6 +60,8 @@ export interface Finding {
 
 export interface ModerationDeps {
   db: Db;
+  /** Where a group's members and warnings are read (Store.reads: off the main thread on SQLite). */
+  reads: Db;
   provider: DatabaseProvider;
   clock: Clock;
   logger: Logger;
@@ -216,7 +218,7 @@ export class Moderation {
     const key = `${channel}\u0000${chatId}`;
     const known = this.loaded.get(key);
     if (!known) {
-      const rows = await this.deps.db.groupMember.findMany({
+      const rows = await this.deps.reads.groupMember.findMany({
         where: { channel, chatId },
         select: { memberId: true, joinedAt: true },
         take: GROUP_LOAD_MAX + 1,
@@ -230,7 +232,7 @@ export class Moderation {
     if (now.getTime() - known.at >= GROUP_REFRESH_MS && !known.refreshing) {
       known.refreshing = true;
       const since = new Date(known.at - GROUP_REFRESH_MS);
-      this.deps.db.groupMember
+      this.deps.reads.groupMember
         .findMany({ where: { channel, chatId, joinedAt: { gte: since } }, select: { memberId: true, joinedAt: true } })
         .then(
           (rows) => {
@@ -290,7 +292,7 @@ export class Moderation {
 
   /** A group's warnings that count now, by member and decision key. */
   private async readWarnings(channel: string, chatId: string, s: ModerationSettings, now: Date): Promise<Warnings> {
-    const rows = await this.deps.db.moderationAction.findMany({
+    const rows = await this.deps.reads.moderationAction.findMany({
       where: {
         channel,
         chatId,
