@@ -274,6 +274,30 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
     expect(api.of('getChatAdministrators')).toEqual([{ chat_id: group }]);
   });
 
+  it('exempt.minTierForLinks: members of that tier or above may post links', async () => {
+    await app.server.inject({
+      method: 'PUT',
+      url: `/api/v1/groups/telegram/${group}/moderation`,
+      headers: admin,
+      payload: { exempt: { minTierForLinks: 'silver' } },
+    });
+    const before = await say({ user: 131, text: 'my shop: https://my-bakery.shop' });
+    const customer = (
+      await app.server.inject({ url: '/api/v1/customers?externalId=131', headers: admin })
+    ).json().customers[0] as { id: string };
+    const points = await app.server.inject({
+      method: 'POST',
+      url: `/api/v1/customers/${customer.id}/points`,
+      headers: admin,
+      payload: { delta: 5000, reason: 'loyal member', idempotencyKey: `tier-${group}` },
+    });
+    expect(points.statusCode).toBe(200);
+    const after = await say({ user: 131, text: 'my shop again: https://my-bakery.shop' });
+    const out = await deliver();
+    expect(out.deleted).toEqual([before]);
+    expect(out.deleted).not.toContain(after);
+  });
+
   it('newcomers: links and media in the first hours are removed; plain text is fine', async () => {
     api.results.set('getChatAdministrators', []);
     await app.server.inject({
@@ -511,6 +535,21 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toMatch(/flood\.messages/);
+    const badPattern = await app.server.inject({
+      method: 'PUT',
+      url: `/api/v1/groups/telegram/${group}/moderation`,
+      headers: admin,
+      payload: { blocklist: [{ pattern: '/[unclosed/', action: 'warn' }] },
+    });
+    expect(badPattern.statusCode).toBe(400);
+    expect(badPattern.json().error.message).toMatch(/blocklist\.0\.pattern: not a regular expression/);
+    const unknownAction = await app.server.inject({
+      method: 'PUT',
+      url: `/api/v1/groups/telegram/${group}/moderation`,
+      headers: admin,
+      payload: { links: { action: 'explode' } },
+    });
+    expect(unknownAction.statusCode).toBe(400);
     // Members seen first are written down in the background, a batch at a time.
     await featureApi(app, moderationFeature).moderation.flushSeen();
     const list = await app.server.inject({ method: 'GET', url: '/api/v1/groups', headers: admin });
