@@ -24,8 +24,6 @@ export function moderationMiddleware(mod: Moderation, captcha: Captcha, commands
     if (ctx.command && MODERATION_COMMANDS.has(ctx.command.name)) return commands.handle(ctx, g, now);
     if (g.settings.exempt.admins && (await mod.isAdmin(m.channel, m.chatId, m.sender.id))) return next();
     const member = senderOf(ctx);
-    // Writes a member seen for the first time down (GET /api/v1/groups counts them); cached after.
-    await mod.joinedAt(m.channel, m.chatId, member, now);
     const finding = await mod.judge(ctx, g, member, now);
     if (!finding) return next();
     await mod.enforce(ctx, g, member, finding, now);

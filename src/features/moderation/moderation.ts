@@ -25,6 +25,7 @@ import { type Copy, GroupWatch } from './watch.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 /** Group settings are read again after this long (another instance may have changed them). */
 const SETTINGS_TTL_MS = 30_000;
 /** Admin lists are asked for again after this long ("cached for minutes"). */
@@ -89,6 +90,17 @@ interface GroupWarnings {
   members: Warnings;
 }
 
+/** A member's time in a group: when they joined (null: not seen joining), and since when the bot knows them. */
+export interface Tenure {
+  joinedAt: number | null;
+  since: number;
+}
+
+const tenureOf = (r: { joinedAt: Date | null; firstSeenAt: Date }): Tenure => ({
+  joinedAt: r.joinedAt?.getTime() ?? null,
+  since: Math.min(r.firstSeenAt.getTime(), r.joinedAt?.getTime() ?? Number.POSITIVE_INFINITY),
+});
+
 export interface Member {
   id: string;
   name: string;
@@ -99,8 +111,8 @@ export class Moderation {
   readonly watch = new GroupWatch();
   private readonly groups = new Map<string, { rules: GroupRules; at: number }>();
   private readonly admins = new Map<string, { ids: Set<string>; at: number; ttl: number }>();
-  /** When each known member joined (null: before the bot saw them), by group and member. */
-  private readonly joined = new Map<string, number | null>();
+  /** Since when each known member is in the group, by group and member. */
+  private readonly joined = new Map<string, Tenure>();
   /** Each group's warnings that count, read once a minute (warningsBefore). */
   private readonly warns = new Map<string, GroupWarnings>();
   /** Groups whose members were read whole (loadGroup), and when. */
@@ -179,10 +191,10 @@ export class Moderation {
   }
 
   /**
-   * When a member joined the group (null: not seen joining). A member seen for the first time is
-   * written down in the background, a batch at a time: not on the message's path.
+   * Since when a member is in the group. A member seen for the first time is written down in the
+   * background, a batch at a time: not on the message's path.
    */
-  async joinedAt(channel: string, chatId: string, member: Member, now: Date): Promise<number | null> {
+  async tenure(channel: string, chatId: string, member: Member, now: Date): Promise<Tenure> {
     const key = `${channel}\u0000${chatId}\u0000${member.id}`;
     const loaded = await this.loadGroup(channel, chatId, now);
     const known = this.joined.get(key);
@@ -192,7 +204,7 @@ export class Moderation {
       ? null
       : await this.deps.db.groupMember.findUnique({
           where: { channel_chatId_memberId: { channel, chatId, memberId: member.id } },
-          select: { joinedAt: true },
+          select: { joinedAt: true, firstSeenAt: true },
         });
     if (!row)
       this.seen.push({
@@ -203,10 +215,10 @@ export class Moderation {
         name: member.name,
         firstSeenAt: now,
       });
-    const at = row?.joinedAt?.getTime() ?? null;
-    this.remember(key, at);
+    const tenure = row ? tenureOf(row) : { joinedAt: null, since: now.getTime() };
+    this.remember(key, tenure);
     if (this.seen.length >= SEEN_BATCH) void this.flushSeen();
-    return at;
+    return tenure;
   }
 
   /**
@@ -220,11 +232,11 @@ export class Moderation {
     if (!known) {
       const rows = await this.deps.reads.groupMember.findMany({
         where: { channel, chatId },
-        select: { memberId: true, joinedAt: true },
+        select: { memberId: true, joinedAt: true, firstSeenAt: true },
         take: GROUP_LOAD_MAX + 1,
       });
       const whole = rows.length <= GROUP_LOAD_MAX;
-      if (whole) for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, r.joinedAt?.getTime() ?? null);
+      if (whole) for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, tenureOf(r));
       this.loaded.set(key, { at: now.getTime(), whole, refreshing: false });
       return whole;
     }
@@ -233,10 +245,13 @@ export class Moderation {
       known.refreshing = true;
       const since = new Date(known.at - GROUP_REFRESH_MS);
       this.deps.reads.groupMember
-        .findMany({ where: { channel, chatId, joinedAt: { gte: since } }, select: { memberId: true, joinedAt: true } })
+        .findMany({
+          where: { channel, chatId, joinedAt: { gte: since } },
+          select: { memberId: true, joinedAt: true, firstSeenAt: true },
+        })
         .then(
           (rows) => {
-            for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, r.joinedAt?.getTime() ?? null);
+            for (const r of rows) this.remember(`${key}\u0000${r.memberId}`, tenureOf(r));
             this.loaded.set(key, { at: now.getTime(), whole: known.whole, refreshing: false });
           },
           (err: unknown) => {
@@ -338,12 +353,13 @@ export class Moderation {
   }
 
   rememberJoin(channel: string, chatId: string, memberId: string, at: number): void {
-    this.remember(`${channel}\u0000${chatId}\u0000${memberId}`, at);
+    const key = `${channel}\u0000${chatId}\u0000${memberId}`;
+    this.remember(key, { joinedAt: at, since: Math.min(at, this.joined.get(key)?.since ?? at) });
   }
 
-  private remember(key: string, at: number | null): void {
+  private remember(key: string, tenure: Tenure): void {
     this.joined.delete(key);
-    this.joined.set(key, at);
+    this.joined.set(key, tenure);
     while (this.joined.size > MEMBER_CACHE) this.joined.delete(this.joined.keys().next().value as string);
   }
 
@@ -361,8 +377,9 @@ export class Moderation {
     }
     const text = m.text ?? '';
     const hosts = [...linkHosts(text), ...(m.urls ?? []).map(hostOf)];
+    const tenure = await this.tenure(m.channel, m.chatId, member, now);
     if (s.newcomers && s.newcomers.restrictHours > 0 && (hosts.length || m.media || m.forwarded)) {
-      const joined = await this.joinedAt(m.channel, m.chatId, member, now);
+      const joined = tenure.joinedAt;
       if (joined !== null && now.getTime() - joined < s.newcomers.restrictHours * HOUR) {
         const hours = s.newcomers.restrictHours;
         return { rule: 'newcomers', action: 'delete', reason: 'modReasonNewcomer', vars: { hours }, deletes: [self] };
@@ -388,10 +405,16 @@ export class Moderation {
     if (s.duplicates && text && !ctx.command) {
       const key = squeeze(text);
       if (weightedLength(key) >= s.duplicates.minLength) {
-        // Several members saying the same thing is spam only when it sells something (a link, an
-        // account, a number to add) or is a long copied text: festival greetings are said alike.
-        const wave = hosts.length > 0 || CONTACT.test(fold(text)) || weightedLength(key) >= LONG_COPY;
-        const copies = this.watch.duplicate(group, key, self, s.duplicates, wave);
+        // Several members saying the same thing is a spam wave when it comes from members new to
+        // the group, sells something (a link, an account, a number to add) or is a long copied
+        // text; members of long standing say festival greetings alike.
+        const fresh = s.newcomers && s.newcomers.restrictHours > 0 ? s.newcomers.restrictHours * HOUR : DAY;
+        const wave =
+          now.getTime() - tenure.since < fresh ||
+          hosts.length > 0 ||
+          CONTACT.test(fold(text)) ||
+          weightedLength(key) >= LONG_COPY;
+        const copies = this.watch.duplicate(group, key, { ...self, wave }, s.duplicates);
         if (copies)
           return { rule: 'duplicates', action: s.duplicates.action, reason: 'modReasonDuplicates', deletes: copies };
       }
@@ -414,6 +437,10 @@ export class Moderation {
     const locale = this.locale(s);
     const reason = this.t(locale, f.reason, f.vars);
     const source = `${m.channel}:${m.platformMessageId ?? `${m.chatId}:${member.id}:${now.getTime()}`}`;
+    // Where the message cannot be removed (WeChat), removing it becomes a warning the room sees
+    // (counted in the ladder), and staff are told.
+    const kept = f.deletes.some((c) => c.messageId) && !this.capabilities(m.channel).deleteMessage;
+    if (kept && f.action === 'delete') f = { ...f, action: 'warn' };
     const untilMs = f.action === 'mute' ? now.getTime() + muteMinutes(s) * MINUTE : undefined;
     // Where the channel can carry the decision out, it is written with the turn (no write of its
     // own on the message's path); where staff will be told, first, so the report can name it.
@@ -426,7 +453,7 @@ export class Moderation {
         messageId: m.platformMessageId ?? null,
         key: `${source}:${f.rule}`,
       },
-      this.canCarryOut(m.channel, f, s) ? ctx : undefined,
+      !kept && this.canCarryOut(m.channel, f, s) ? ctx : undefined,
     );
     for (const row of decision.rows) ctx.event('moderation', eventPayload(row));
     if (s.mode === 'dryRun') return;
@@ -553,11 +580,11 @@ export class Moderation {
         ...callRef(first),
       });
     }
-    let unhandled = false;
+    // The message stays (WeChat): staff are told whatever else happens.
+    let unhandled = cannotDelete;
     if (first.action === 'warn') {
-      // Where the message stays (WeChat), the warning in the group is what the room sees.
       sink.say({
-        text: this.t(o.locale, 'modWarned', {
+        text: this.t(o.locale, cannotDelete ? 'modWarnedKept' : 'modWarned', {
           member: who,
           count: Math.min(decision.warnings ?? 1, decision.limit),
           limit: decision.limit,
@@ -565,10 +592,7 @@ export class Moderation {
         }),
       });
     } else if (first.action === 'delete') {
-      if (cannotDelete) {
-        sink.say({ text: this.t(o.locale, 'modCannotDelete', { member: who, reason: o.reason }) });
-        unhandled = true;
-      }
+      if (cannotDelete) sink.say({ text: this.t(o.locale, 'modCannotDelete', { member: who, reason: o.reason }) });
     } else if (!this.punish(sink, first, who, o.reason, o.locale, decision.untilMs)) {
       unhandled = true;
     }

@@ -67,7 +67,7 @@ const newcomers = z
       .default(24),
     /** Telegram: a newcomer is muted until they press "I'm human". */
     captcha: z.boolean().default(true),
-    captchaSeconds: z.number().int().min(10).max(3600).default(60),
+    captchaSeconds: z.number().int().min(1).max(3600).default(60),
   })
   .strict();
 

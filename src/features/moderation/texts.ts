@@ -4,6 +4,8 @@ import type { FeatureTexts } from '../../engine/i18n.js';
 
 const en = {
   modWarned: '⚠️ {member} {count}/{limit}: {reason}',
+  modWarnedKept:
+    '⚠️ {member} {count}/{limit}: {reason}. The bot cannot remove messages here; the admins have been told.',
   modDeleted: '🗑 {member}: {reason}',
   modCannotDelete: '⚠️ {member}: {reason}. The bot cannot remove messages here; the admins have been told.',
   modMuted: '🔇 {member} is muted for {duration}: {reason}',
@@ -39,6 +41,7 @@ const en = {
 
 const zh: Record<keyof typeof en, string> = {
   modWarned: '⚠️ {member} {count}/{limit}：{reason}',
+  modWarnedKept: '⚠️ {member} {count}/{limit}：{reason}。机器人无法在这里撤回消息，已通知管理员。',
   modDeleted: '🗑 {member}：{reason}',
   modCannotDelete: '⚠️ {member}：{reason}。机器人无法在这里撤回消息，已通知管理员。',
   modMuted: '🔇 {member} 已被禁言 {duration}：{reason}',

@@ -36,6 +36,8 @@ export interface Copy {
   messageId: string | undefined;
   sentAt: Date | undefined;
   at: number;
+  /** Counts with copies from other members (a spam wave, see Moderation.judge); else only with its sender's. */
+  wave?: boolean;
 }
 
 export class GroupWatch {
@@ -65,24 +67,18 @@ export class GroupWatch {
   }
 
   /**
-   * Records a text in a group; returns the copies so far (this one last) when it has now come
-   * `count` times within `minutes` from one member, or, when `fromAnyone`, from any members;
-   * else undefined.
+   * Records a text in a group; returns the copies that count (this one last) once they are
+   * `count` within `minutes`, else undefined. A copy counts with its sender's own, and a wave copy
+   * also with other members' wave copies.
    */
-  duplicate(
-    group: string,
-    text: string,
-    copy: Copy,
-    limit: { count: number; minutes: number },
-    fromAnyone: boolean,
-  ): Copy[] | undefined {
+  duplicate(group: string, text: string, copy: Copy, limit: { count: number; minutes: number }): Copy[] | undefined {
     const key = `${group}\u0000${text}`;
     const since = copy.at - limit.minutes * 60_000;
     const copies = (this.texts.get(key) ?? []).filter((c) => c.at > since);
     copies.push(copy);
-    // A bounded history: the latest copies of each member who sent it.
+    // A bounded history: the latest copies.
     this.texts.set(key, copies.slice(-limit.count * 4));
-    const counted = fromAnyone ? copies : copies.filter((c) => c.memberId === copy.memberId);
+    const counted = copies.filter((c) => c.memberId === copy.memberId || (copy.wave && c.wave));
     return counted.length >= limit.count ? counted : undefined;
   }
 

@@ -46,13 +46,14 @@ describeOnEachDatabase('group moderation in WeChat rooms', (database) => {
 
   const reports = (event: string) => staff.requests.filter((r) => r.body.event === event).map((r) => r.body);
 
-  it('a link cannot be deleted: the bot says so in the room and staff are told', async () => {
+  it('a link cannot be deleted: the member is warned in the room instead and staff are told', async () => {
     const owner = h.customer('群主');
     const spammer = h.customer('小广告');
     const group = h.room('面包爱好者', [owner.contact, spammer.contact], owner.contact);
     group.say(spammer.contact, '优惠看这里 https://cheap.example.xyz/deal');
     await until(() => expect(group.inbox).toHaveLength(1));
-    expect(group.inbox[0]).toBe('⚠️ 小广告：本群不允许发链接。机器人无法在这里撤回消息，已通知管理员。');
+    // The message stays: removing it becomes a warning, counted, and staff are told.
+    expect(group.inbox[0]).toBe('⚠️ 小广告 1/2：本群不允许发链接。机器人无法在这里撤回消息，已通知管理员。');
     await until(() => expect(reports('moderation.cannot_act')).toHaveLength(1));
     const [report] = reports('moderation.cannot_act') as { case: Record<string, unknown> }[];
     expect(report?.case).toMatchObject({
@@ -76,8 +77,8 @@ describeOnEachDatabase('group moderation in WeChat rooms', (database) => {
     group.say(spammer.contact, '刷单兼职，私聊');
     await until(() => expect(group.inbox).toHaveLength(3));
     expect(group.inbox).toEqual([
-      '⚠️ 刷单王 1/2：包含本群不允许的内容',
-      '⚠️ 刷单王 2/2：包含本群不允许的内容',
+      '⚠️ 刷单王 1/2：包含本群不允许的内容。机器人无法在这里撤回消息，已通知管理员。',
+      '⚠️ 刷单王 2/2：包含本群不允许的内容。机器人无法在这里撤回消息，已通知管理员。',
       '⛔ 刷单王 已被封禁：警告已满 2 次',
     ]);
     await until(() => expect(h.puppet.removed).toEqual([{ roomId: group.room.id, contactId: spammer.contact.id }]));
@@ -91,7 +92,8 @@ describeOnEachDatabase('group moderation in WeChat rooms', (database) => {
     group.say(spammer.contact, '刷单啦');
     group.say(spammer.contact, '还是刷单');
     await until(() => expect(group.inbox).toHaveLength(3));
-    await until(() => expect(reports('moderation.cannot_act').length).toBe(before + 1));
+    // Each warning (the messages stay), and the removal the platform refused.
+    await until(() => expect(reports('moderation.cannot_act').length).toBe(before + 3));
     expect(h.puppet.removed.filter((r) => r.roomId === group.room.id)).toEqual([]);
     const res = await app.server.inject({
       method: 'GET',
