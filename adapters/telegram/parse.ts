@@ -101,6 +101,9 @@ function entitiesOf(value: unknown): Entity[] {
   );
 }
 
+/** Telegram usernames: 5–32 letters, digits and underscores. */
+const USERNAME = /^[A-Za-z0-9_]{5,32}$/;
+
 function sender(from: Obj): InboundMessage['sender'] {
   const name = sanitizeText(
     [from.first_name, from.last_name].filter((p): p is string => typeof p === 'string' && p.trim() !== '').join(' '),
@@ -108,6 +111,7 @@ function sender(from: Obj): InboundMessage['sender'] {
   return {
     id: String(from.id),
     ...(name ? { name } : {}),
+    ...(typeof from.username === 'string' && USERNAME.test(from.username) ? { username: from.username } : {}),
     ...(typeof from.language_code === 'string' && from.language_code
       ? { locale: sanitizeText(from.language_code) }
       : {}),
@@ -242,6 +246,7 @@ function replyOf(chatId: string, replyTo: unknown): Pick<InboundMessage, 'replyT
     replyTo: {
       senderId: who.id,
       ...(who.name ? { senderName: who.name } : {}),
+      ...(who.username ? { senderUsername: who.username } : {}),
       messageId: `msg:${chatId}:${replyTo.message_id}`,
       ...(clean ? { text: clean } : {}),
       ...(typeof replyTo.date === 'number' ? { sentAt: new Date(replyTo.date * 1000) } : {}),

@@ -51,7 +51,14 @@ export function storedMessage(row: Row): StoredMessage | undefined {
     media?: boolean;
     forwarded?: boolean;
     urls?: string[];
-    replyTo?: { senderId: string; senderName?: string; messageId: string; text?: string; sentAt?: string };
+    replyTo?: {
+      senderId: string;
+      senderName?: string;
+      senderUsername?: string;
+      messageId: string;
+      text?: string;
+      sentAt?: string;
+    };
     buttonMessageId?: string;
     sentAt?: string;
   };

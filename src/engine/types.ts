@@ -54,6 +54,8 @@ export interface InboundMessage {
   sender: {
     id: string;
     name?: string;
+    /** The platform's @handle, where it has one (Telegram usernames), without the @. */
+    username?: string;
     /** The language the platform or app reports for the customer: used when their text tells none. */
     locale?: string;
   };
@@ -73,7 +75,14 @@ export interface InboundMessage {
   /** Links the platform marked that the text does not show (Telegram's text links). */
   urls?: string[];
   /** The message this one answers (in groups: the target of an admin's /warn, /ban, a member's /report). */
-  replyTo?: { senderId: string; senderName?: string; messageId: string; text?: string; sentAt?: Date };
+  replyTo?: {
+    senderId: string;
+    senderName?: string;
+    senderUsername?: string;
+    messageId: string;
+    text?: string;
+    sentAt?: Date;
+  };
   /** A pressed button: the platform's id of the message it was on. */
   buttonMessageId?: string;
   /** Not a message: the sender joined the group (Telegram new_chat_members, chat_member; WeChat room-join). */

@@ -5,7 +5,7 @@
 // `moderation-captcha` job finds it after a restart; a timer in this process is on time.
 import type { TurnContext } from '../../engine/context.js';
 import type { Db } from '../../store/index.js';
-import { type GroupRules, type Member, type Moderation, senderOf } from './moderation.js';
+import { type GroupRules, type Member, type Moderation, mentionOf, senderOf } from './moderation.js';
 import { eventPayload } from './records.js';
 import { OutboxSink, turnSink } from './sink.js';
 
@@ -61,7 +61,7 @@ export class Captcha {
     const sink = turnSink(ctx);
     sink.call({ op: 'restrict', userId: member.id, actionId: row.id });
     sink.say({
-      text: this.mod.t(locale, 'modCaptcha', { member: member.name, seconds }),
+      text: this.mod.t(locale, 'modCaptcha', { member: mentionOf(member), seconds }),
       buttons: [{ label: this.mod.t(locale, 'modCaptchaButton'), payload: `${CAPTCHA_PAYLOAD}${member.id}` }],
       track: true,
       key,

@@ -5,7 +5,7 @@
 // run is for the rules.
 import type { TurnContext } from '../../engine/context.js';
 import type { TextKey } from '../../engine/i18n.js';
-import { type GroupRules, type Member, type Moderation, senderOf } from './moderation.js';
+import { type GroupRules, type Member, type Moderation, mentionOf, senderOf } from './moderation.js';
 import { type ActionRow, countWarnings, eventPayload, record } from './records.js';
 import type { ModerationSettings } from './settings.js';
 import { turnSink } from './sink.js';
@@ -43,7 +43,7 @@ export class Commands {
     const source = `${m.channel}:${m.platformMessageId ?? `${m.chatId}:${now.getTime()}`}:admin`;
     if (['warn', 'mute', 'ban', 'kick'].includes(name)) {
       if (await this.mod.isAdmin(m.channel, m.chatId, target.id))
-        return say('modTargetIsAdmin', { member: target.name });
+        return say('modTargetIsAdmin', { member: mentionOf(target) });
       const reasonText = (name === 'mute' ? args.slice(parseDuration(args[0]) ? 1 : 0) : args).join(' ').trim();
       const reason = reasonText || this.mod.t(locale, 'modReasonAdmin');
       const untilMs =
@@ -80,7 +80,7 @@ export class Commands {
     const sink = turnSink(ctx);
     const caps = this.mod.capabilities(m.channel);
     if (name === 'unwarn') {
-      if (!undone) return say('modNoWarnings', { member: target.name });
+      if (!undone) return say('modNoWarnings', { member: mentionOf(target) });
       const since = new Date(now.getTime() - s.warnings.windowHours * HOUR);
       const count = await countWarnings(this.mod.deps.db, {
         channel: m.channel,
@@ -89,15 +89,15 @@ export class Commands {
         dryRun: false,
         since,
       });
-      return say('modUnwarned', { member: target.name, count, limit: s.warnings.limit });
+      return say('modUnwarned', { member: mentionOf(target), count, limit: s.warnings.limit });
     }
     if (name === 'unmute') {
       if (caps.restrictMember) sink.call({ op: 'unrestrict', userId: target.id, actionId: row.id });
       this.mod.watch.forgive(`${m.channel}\u0000${m.chatId}`, target.id);
-      return say('modUnmuted', { member: target.name });
+      return say('modUnmuted', { member: mentionOf(target) });
     }
     if (caps.banMember) sink.call({ op: 'unban', userId: target.id, actionId: row.id });
-    return say('modUnbanned', { member: target.name });
+    return say('modUnbanned', { member: mentionOf(target) });
   }
 
   /** A member's /report: stored, staff told, the reporter thanked. */
@@ -145,7 +145,8 @@ export class Commands {
       select: { customerId: true, customer: { select: { displayName: true } } },
     });
     const name = m.replyTo?.senderName ?? identity?.customer.displayName ?? id;
-    return { id, name, customerId: identity?.customerId ?? null };
+    const username = m.replyTo?.senderId === id ? m.replyTo.senderUsername : undefined;
+    return { id, name, customerId: identity?.customerId ?? null, ...(username ? { mention: `@${username}` } : {}) };
   }
 
   /** Marks the latest not-undone decision of a kind about a member undone; returns it. */

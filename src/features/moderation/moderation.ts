@@ -105,7 +105,12 @@ export interface Member {
   id: string;
   name: string;
   customerId: string | null;
+  /** How the group is told who it is: @username where the platform has one, else the name. */
+  mention?: string;
 }
+
+/** How a member is named in what the bot says in the group. */
+export const mentionOf = (m: Member) => m.mention ?? m.name;
 
 export class Moderation {
   readonly watch = new GroupWatch();
@@ -565,7 +570,7 @@ export class Moderation {
   ): Promise<void> {
     const [first, ladder] = decision.rows as [ActionRow, ActionRow | undefined];
     const caps = this.capabilities(first.channel);
-    const who = o.member.name;
+    const who = mentionOf(o.member);
     let cannotDelete = false;
     for (const c of o.deletes) {
       if (!c.messageId) continue;
@@ -711,6 +716,7 @@ export function senderOf(ctx: TurnContext): Member {
     id: m.sender.id,
     name: m.sender.name ?? ctx.customer.displayName ?? m.sender.id,
     customerId: ctx.customer.id,
+    ...(m.sender.username ? { mention: `@${m.sender.username}` } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ interface Sent {
   user: number;
   text?: string;
   name?: string;
+  username?: string;
   entities?: unknown[];
   replyTo?: { user: number; messageId: number; text?: string; name?: string };
   photo?: boolean;
@@ -97,7 +98,13 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
         message_id: id,
         date: Math.floor(clock.now() / 1000),
         chat: { id: group, type: 'supergroup', title: 'Bakery fans' },
-        from: { id: o.user, is_bot: false, first_name: o.name ?? `Member${o.user}`, language_code: 'en' },
+        from: {
+          id: o.user,
+          is_bot: false,
+          first_name: o.name ?? `Member${o.user}`,
+          ...(o.username ? { username: o.username } : {}),
+          language_code: 'en',
+        },
         ...(o.photo ? { photo: [{ file_id: 'p', width: 1, height: 1 }], caption: o.text } : { text: o.text }),
         ...(o.entities ? { entities: o.entities } : {}),
         ...(o.replyTo
@@ -254,16 +261,16 @@ describeOnEachDatabase('group moderation on Telegram', (database) => {
 
   it('warn ladder: the third warning bans the member (until lifted)', async () => {
     for (const n of [1, 2, 3]) {
-      await say({ user: 41, text: `best casino online, round ${n}` });
+      await say({ user: 41, username: 'lucky_spinner', text: `best casino online, round ${n}` });
       clock.advance(60_000);
     }
     const out = await deliver();
     expect(out.said.slice(0, 3)).toEqual([
-      '⚠️ Member41 1/3: that is not allowed here',
-      '⚠️ Member41 2/3: that is not allowed here',
-      '⚠️ Member41 3/3: that is not allowed here',
+      '⚠️ @lucky_spinner 1/3: that is not allowed here',
+      '⚠️ @lucky_spinner 2/3: that is not allowed here',
+      '⚠️ @lucky_spinner 3/3: that is not allowed here',
     ]);
-    expect(out.said[3]).toBe('⛔ Member41 was banned: 3 warnings');
+    expect(out.said[3]).toBe('⛔ @lucky_spinner was banned: 3 warnings');
     expect(out.banned).toEqual([{ chat_id: group, user_id: 41, revoke_messages: false }]);
     const log = await actions('&member=41');
     expect(log.map((a) => `${a.rule}:${a.action}`)).toEqual([
