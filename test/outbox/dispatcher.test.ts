@@ -202,7 +202,8 @@ describeOnEachDatabase('outbox', (database) => {
       // The first goes at once; the other four wait for the pace. Below its maximum, the channel
       // is claimed for again (one claim more at most), then no more.
       await expect.poll(() => count('trickle', 'sent')).toBe(1);
-      expect(await dispatcher.tick()).toBe(5);
+      // The sent mark is in the database a moment before the lane counts the message done.
+      await expect.poll(() => dispatcher.tick()).toBe(5);
       expect(await dispatcher.tick()).toBe(0);
       expect(await dispatcher.tick()).toBe(0);
       expect(await count('trickle', 'sending')).toBe(9);
