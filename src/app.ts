@@ -160,6 +160,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     logger: logger.child({ part: 'outbox' }),
     onSend: (channel, outcome) => metrics.send(channel, outcome),
     onModerationFailed: (row, error) => moderationFailed(row, error),
+    quietHours: { hours: settings.outreach.quietHours, timezone: env.BUSINESS_TIMEZONE },
     ...(options.clock ? { clock: options.clock } : {}),
     maxAttempts: settings.outbox.maxAttempts,
     retryBaseMs: settings.outbox.retryBaseMs,

@@ -33,6 +33,11 @@ export interface ModerationCall {
 export interface OutboundMessage {
   text: string;
   buttons?: Button[];
+  /**
+   * Marketing (a campaign, a care occasion): held through quiet hours even when it waited in the
+   * outbox into them (a large campaign goes out at the platform's pace for an hour).
+   */
+  marketing?: boolean;
   /** Not a message: a moderation call to make in the chat (the text is empty). */
   moderation?: ModerationCall;
   /** Keep the platform's id of the sent message on its outbox row (to delete it later). */

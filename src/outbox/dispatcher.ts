@@ -11,7 +11,17 @@ import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { GroupCommit } from '../util/group-commit.js';
 import { Pacer } from './pacer.js';
-import { chatKey, claimDue, markFailed, markSent, type OutboxRow, release, scheduleRetry } from './store.js';
+import { type QuietHours, quietUntil } from './politeness.js';
+import {
+  chatKey,
+  claimDue,
+  deferUntil,
+  markFailed,
+  markSent,
+  type OutboxRow,
+  release,
+  scheduleRetry,
+} from './store.js';
 
 export interface DispatcherOptions {
   db: Db;
@@ -33,6 +43,11 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Called for every send attempt's outcome (metrics). */
   onSend?: (channel: string, outcome: SendOutcome) => void;
+  /**
+   * Quiet hours in the business's time zone: a marketing message still waiting when they begin
+   * (a campaign at the platform's pace) is put back until they end.
+   */
+  quietHours?: { hours: QuietHours | false; timezone: string };
   /** A queued moderation call the platform refused for good (the bot lacks rights; WeChat cannot). */
   onModerationFailed?: (row: OutboxRow, error: ModerationError) => Promise<void>;
 }
@@ -279,6 +294,14 @@ export class Dispatcher {
         const row = rows[i] as OutboxRow;
         const adapter = this.o.adapters.get(row.channel);
         if (!adapter) break;
+        if (row.message.marketing && this.o.quietHours) {
+          const until = quietUntil(new Date(this.clock.now()), this.o.quietHours.hours, this.o.quietHours.timezone);
+          if (until) {
+            await flush();
+            await deferUntil(db, row.id, until);
+            continue;
+          }
+        }
         // A moderation call counts against the channel's overall limit only: a raid's deletions
         // must not wait behind a group's 20 messages a minute.
         const call = row.message.moderation;

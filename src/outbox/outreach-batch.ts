@@ -164,7 +164,11 @@ export async function marketingBatch(
     }
     recent.set(item.customerId, count + 1);
     const text = item.text(locale, customer);
-    go.push({ item, target, message: item.buttons?.length ? { text, buttons: item.buttons } : { text } });
+    go.push({
+      item,
+      target,
+      message: item.buttons?.length ? { text, buttons: item.buttons, marketing: true } : { text, marketing: true },
+    });
   }
   if (skipped.length) {
     await insertMany(

@@ -94,6 +94,7 @@ export async function toCustomerIn(
   const chat = send.chat ?? (await latestChat(tx, customerId));
   if (!chat) return { status: 'skipped', reason: 'no_chat' };
   if (send.purpose === 'marketing') {
+    message = { ...message, marketing: true };
     if (await tx.marketingSend.findUnique({ where: { dedupeKey: send.key }, select: { id: true } }))
       return { status: 'duplicate' };
     const reason =

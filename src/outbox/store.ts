@@ -205,6 +205,11 @@ export async function scheduleRetry(db: Db, id: number, attempts: number, at: Da
   });
 }
 
+/** Puts a claimed row back until `at` without counting an attempt (marketing in quiet hours). */
+export async function deferUntil(db: Db, id: number, at: Date): Promise<void> {
+  await db.outbox.update({ where: { id }, data: { status: 'pending', nextAttemptAt: at, leaseOwner: null } });
+}
+
 export async function markFailed(db: Db, id: number, attempts: number, error: string): Promise<void> {
   await db.outbox.update({
     where: { id },
