@@ -40,7 +40,11 @@ export class Segments {
 
   /** The rule tree as a condition on the customer row `c`, as of now. */
   where(rules: unknown, path = 'rules'): Prisma.Sql {
-    return ruleWhere(this.parse(rules, path), { now: new Date(this.o.clock.now()), tiers: this.tiers });
+    return ruleWhere(this.parse(rules, path), {
+      now: new Date(this.o.clock.now()),
+      tiers: this.tiers,
+      provider: this.o.provider,
+    });
   }
 
   async create(name: string, rules: unknown): Promise<{ id: string }> {
