@@ -13,27 +13,25 @@
 // Other options: --rate 200 --rate-seconds 20 --admin-clients 2 --calls 20 --expiry-backlog-days 7
 //   --outbox 10000,100000,1000000 (pending sizes; 0 = none) --skip routes,messages,jobs,outbox
 //   --profile DIR (a CPU profile of the app's main thread while messages run under admin load)
-import { execSync, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openStore } from '../src/store/index.js';
 import type { Clock } from '../src/util/clock.js';
 import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
-import { type BenchDatabase, benchDatabase } from './databases.js';
+import { type BenchDatabase, benchDatabase, postgresServer } from './databases.js';
 import { load, percentile, round2, summarize } from './load.js';
 import { drain, fill } from './outbox-backlog.js';
 import { watchMainThread } from './profile.js';
+import { resultFile } from './results.js';
 import type { AdminRoute, AdminSpec, RouteResult } from './scale/admin-client.js';
 import type { Plan } from './scale/generate.js';
 import { adminRoutes, TARGET_LABEL, TARGET_MS } from './scale/routes.js';
 import { seed } from './scale/seed.js';
 
 const DAY = 86_400_000;
-const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const MESSAGE_P99_TARGET_MS = 50;
 
 const { values: args } = parseArgs({
@@ -75,24 +73,6 @@ const stats = (latencies: number[]) => {
 };
 const verdict = (value: number, target: number) => (Number.isNaN(value) ? '' : value <= target ? 'meets' : 'MISSES');
 const pad = (s: string, n: number) => s.padEnd(n);
-
-/** The PostgreSQL server to use, or null: --pg, BENCH_PG_URL, a postgres DATABASE_URL, else 127.0.0.1:5432 if it answers. */
-async function postgresServer(): Promise<string | null> {
-  const given =
-    args.pg ??
-    process.env.BENCH_PG_URL ??
-    (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined);
-  const url = given ?? LOCAL_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch (err) {
-    if (given) throw err;
-    return null;
-  }
-}
 
 function runAdmin(spec: AdminSpec): {
   ready: Promise<void>;
@@ -334,26 +314,12 @@ async function measure(server: string, customers: number, interactions: number) 
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer();
+  const pgServer = args.db === 'sqlite' ? null : await postgresServer(args.pg);
   if (args.db === 'postgresql' && !pgServer) throw new Error('no PostgreSQL server: give --pg or BENCH_PG_URL');
   const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
-  const date = new Date().toISOString();
-  const file = new URL(`./results/data-${date.replace(/[:.]/g, '-')}.json`, import.meta.url);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const git = (command: string) => {
-    try {
-      return execSync(command, { encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
+  const result = resultFile('data');
   const output = {
-    benchmark: 'data',
-    date,
-    command: `npm run bench:data -- ${process.argv.slice(2).join(' ')}`.trim(),
-    commit: git('git rev-parse --short HEAD'),
-    uncommittedFiles: git('git status --porcelain --untracked-files=no')?.split('\n').filter(Boolean).length ?? null,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+    ...result.header,
     databases: {
       sqlite: 'better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL',
       postgresql: pgServer ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
@@ -365,10 +331,10 @@ async function main() {
     for (const [k, customers] of sizes.entries()) {
       const interactions = interactionCounts[k] ?? interactionCounts.at(-1) ?? customers * 10;
       output.runs.push(await measure(server, customers, interactions));
-      writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+      result.write(output);
     }
   }
-  console.log(`\nwritten to ${file.pathname}`);
+  console.log(`\nwritten to ${result.path}`);
 }
 
 await main();

@@ -42,3 +42,27 @@ export async function benchDatabase(name: string, given = process.env.DATABASE_U
     },
   };
 }
+
+const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * The PostgreSQL server a benchmark that runs on both databases uses, or null: `flag` (--pg),
+ * BENCH_PG_URL, a postgres DATABASE_URL, else 127.0.0.1:5432 if it answers. A server given that
+ * does not answer is an error.
+ */
+export async function postgresServer(flag?: string): Promise<string | null> {
+  const given =
+    flag ??
+    process.env.BENCH_PG_URL ??
+    (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined);
+  const url = given ?? LOCAL_PG;
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return url;
+  } catch {
+    if (given) throw new Error(`PostgreSQL at ${url} does not answer`);
+    return null;
+  }
+}

@@ -10,23 +10,20 @@
 //
 //   npm run bench:jobs                                  SQLite, and PostgreSQL if 127.0.0.1:5432 answers
 //   npm run bench:jobs -- --db sqlite --customers 100000
-import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Prisma } from '../src/store/index.js';
 import { customerPage } from '../src/store/keyset.js';
 import { addDays, dayIn, startOfDay, yearsBefore } from '../src/util/zoned-day.js';
 import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
-import { benchDatabase } from './databases.js';
+import { benchDatabase, postgresServer } from './databases.js';
 import { percentile, round2 } from './load.js';
+import { resultFile } from './results.js';
 import type { Plan } from './scale/generate.js';
 import { seed } from './scale/seed.js';
 
 const DAY = 86_400_000;
-const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const TZ = 'Asia/Shanghai';
 
 const { values: args } = parseArgs({
@@ -43,23 +40,6 @@ const CUSTOMERS = Number(args.customers);
 const INTERACTIONS = args.interactions ? Number(args.interactions) : CUSTOMERS * 5;
 const CAMPAIGN = Number(args.campaign);
 const CALLS = Number(args.calls);
-
-async function postgresServer(): Promise<string | null> {
-  const given =
-    args.pg ??
-    process.env.BENCH_PG_URL ??
-    (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined);
-  const url = given ?? LOCAL_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    if (given) throw new Error(`PostgreSQL at ${url} does not answer`);
-    return null;
-  }
-}
 
 /** Times `calls` runs of `run` (after one untimed warm-up): p50 and max in ms, and what it found. */
 async function timed(run: () => Promise<number>) {
@@ -253,32 +233,15 @@ async function measure(server: string) {
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer();
+  const pgServer = args.db === 'sqlite' ? null : await postgresServer(args.pg);
   const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
-  const date = new Date().toISOString();
-  const file = new URL(`./results/jobs-${date.replace(/[:.]/g, '-')}.json`, import.meta.url);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const git = (command: string) => {
-    try {
-      return execSync(command, { encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const output = {
-    benchmark: 'jobs',
-    date,
-    command: `npm run bench:jobs -- ${process.argv.slice(2).join(' ')}`.trim(),
-    commit: git('git rev-parse --short HEAD'),
-    uncommittedFiles: git('git status --porcelain --untracked-files=no')?.split('\n').filter(Boolean).length ?? null,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-    runs: [] as unknown[],
-  };
+  const result = resultFile('jobs');
+  const output = { ...result.header, runs: [] as unknown[] };
   for (const server of servers) {
     output.runs.push(await measure(server));
-    writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+    result.write(output);
   }
-  console.log(`\nwritten to ${file.pathname}`);
+  console.log(`\nwritten to ${result.path}`);
 }
 
 await main();

@@ -9,12 +9,9 @@
 //
 //   npm run bench:moderation
 //   npm run bench:moderation -- --db sqlite --members 1000 --messages 20000
-import { execSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { pino } from 'pino';
 import { buildApp } from '../src/app.js';
 import { parseBusinessConfig, parseEnv } from '../src/config.js';
@@ -28,10 +25,10 @@ import { moderationMiddleware } from '../src/features/moderation/middleware.js';
 import { insertMany } from '../src/store/bulk.js';
 import type { Customer } from '../src/store/customers.js';
 import { FakeClock } from '../test/fakes/clock.js';
-import { benchDatabase } from './databases.js';
+import { benchDatabase, postgresServer } from './databases.js';
 import { percentile, round2 } from './load.js';
+import { resultFile } from './results.js';
 
-const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
 const { values: args } = parseArgs({
   options: {
     members: { type: 'string', default: '1000' },
@@ -93,18 +90,6 @@ function messageText(i: number, member: number): string {
   if (i % 500 < 3) return 'Amazing offer!!! Free crypto for everyone, DM me now';
   // Talk is mostly said once: the same phrase, but each time about something else.
   return `${TALK[(i * 7 + member) % TALK.length]} (${i})${i % 13 === 0 ? ' 🎉' : ''}`;
-}
-
-async function postgresServer(): Promise<string | null> {
-  const url = process.env.BENCH_PG_URL ?? LOCAL_PG;
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return url;
-  } catch {
-    return null;
-  }
 }
 
 async function measure(server: string) {
@@ -221,30 +206,13 @@ async function measure(server: string) {
 async function main() {
   const pgServer = args.db === 'sqlite' ? null : await postgresServer();
   const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
-  const date = new Date().toISOString();
-  const file = new URL(`./results/moderation-${date.replace(/[:.]/g, '-')}.json`, import.meta.url);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const git = (command: string) => {
-    try {
-      return execSync(command, { encoding: 'utf8' }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const output = {
-    benchmark: 'moderation',
-    date,
-    command: `npm run bench:moderation -- ${process.argv.slice(2).join(' ')}`.trim(),
-    commit: git('git rev-parse --short HEAD'),
-    uncommittedFiles: git('git status --porcelain --untracked-files=no')?.split('\n').filter(Boolean).length ?? null,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
-    runs: [] as unknown[],
-  };
+  const result = resultFile('moderation');
+  const output = { ...result.header, runs: [] as unknown[] };
   for (const server of servers) {
     output.runs.push(await measure(server));
-    writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+    result.write(output);
   }
-  console.log(`\nwritten to ${file.pathname}`);
+  console.log(`\nwritten to ${result.path}`);
 }
 
 await main();
