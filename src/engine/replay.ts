@@ -51,14 +51,8 @@ export function storedMessage(row: Row): StoredMessage | undefined {
     media?: boolean;
     forwarded?: boolean;
     urls?: string[];
-    replyTo?: {
-      senderId: string;
-      senderName?: string;
-      senderUsername?: string;
-      messageId: string;
-      text?: string;
-      sentAt?: string;
-    };
+    /** As stored: the date as its ISO text. */
+    replyTo?: Omit<NonNullable<InboundMessage['replyTo']>, 'sentAt'> & { sentAt?: string };
     buttonMessageId?: string;
     sentAt?: string;
   };

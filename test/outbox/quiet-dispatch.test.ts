@@ -27,16 +27,20 @@ describeOnEachDatabase('marketing waiting in the outbox when quiet hours begin',
     await app?.stop();
   });
 
-  it('is put back until 09:00, not sent at night; a reply in the chat still goes', async () => {
-    await app.engine.handleInbound({
+  /** The customer sends /help (the bot answers in the chat). */
+  const writes = (id: string) =>
+    app.engine.handleInbound({
       channel: 'paced',
       chatId: 'c1',
       chatType: 'private',
       sender: { id: 'c1' },
       text: '/help',
       mentioned: true,
-      platformMessageId: 'q-1',
+      platformMessageId: id,
     });
+
+  it('is put back until 09:00, not sent at night; a reply in the chat still goes', async () => {
+    await writes('q-1');
     await app.dispatcher.drain();
     channel.delivered.length = 0;
     const customer = (await app.server.inject({ url: '/api/v1/customers?externalId=c1', headers: admin })).json()
@@ -50,15 +54,7 @@ describeOnEachDatabase('marketing waiting in the outbox when quiet hours begin',
     expect(sent.status).toBe('queued');
     // The platform's pace kept it waiting past 21:00.
     clock.advance(5 * 60_000);
-    await app.engine.handleInbound({
-      channel: 'paced',
-      chatId: 'c1',
-      chatType: 'private',
-      sender: { id: 'c1' },
-      text: '/help',
-      mentioned: true,
-      platformMessageId: 'q-2',
-    });
+    await writes('q-2');
     await app.dispatcher.drain();
     expect(channel.delivered.map((d) => d.message.text).filter((t) => t.includes('20% off'))).toEqual([]);
     expect(channel.delivered).toHaveLength(1);

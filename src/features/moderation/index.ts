@@ -83,6 +83,7 @@ export const moderationFeature = defineFeature<ModerationSettings, ModerationApi
       stop: async () => {
         clearInterval(seen);
         captcha.stop();
+        mod.stop();
         await mod.flushSeen();
       },
     };

@@ -7,7 +7,6 @@
 import type { Logger } from 'pino';
 import type { ModerationCapabilities } from '../../engine/channel.js';
 import { NO_MODERATION } from '../../engine/channel.js';
-import type { Middleware } from '../../engine/composer.js';
 import type { TurnContext } from '../../engine/context.js';
 import { format, type Locale, type TextKey, type Texts } from '../../engine/i18n.js';
 import { errorMessage, type ModerationError } from '../../errors.js';
@@ -114,6 +113,7 @@ export const mentionOf = (m: Member) => m.mention ?? m.name;
 
 export class Moderation {
   readonly watch = new GroupWatch();
+  private stopped = false;
   private readonly groups = new Map<string, { rules: GroupRules; at: number }>();
   private readonly admins = new Map<string, { ids: Set<string>; at: number; ttl: number }>();
   /** Since when each known member is in the group, by group and member. */
@@ -246,7 +246,7 @@ export class Moderation {
       return whole;
     }
     // Stale: read the joins since in the background; this message goes on with what is known.
-    if (now.getTime() - known.at >= GROUP_REFRESH_MS && !known.refreshing) {
+    if (now.getTime() - known.at >= GROUP_REFRESH_MS && !known.refreshing && !this.stopped) {
       known.refreshing = true;
       const since = new Date(known.at - GROUP_REFRESH_MS);
       this.deps.reads.groupMember
@@ -286,7 +286,7 @@ export class Moderation {
     if (!group) {
       group = { at: now.getTime(), refreshing: false, members: await this.readWarnings(channel, chatId, s, now) };
       this.warns.set(key, group);
-    } else if (now.getTime() - group.at >= GROUP_REFRESH_MS && !group.refreshing) {
+    } else if (now.getTime() - group.at >= GROUP_REFRESH_MS && !group.refreshing && !this.stopped) {
       // Stale: read again in the background, keeping what was noted here meanwhile.
       const stale = group;
       stale.refreshing = true;
@@ -342,6 +342,11 @@ export class Moderation {
   /** Forgets a group's warnings (one was undone here): read again at the next warning. */
   forgetWarnings(channel: string, chatId: string): void {
     this.warns.delete(`${channel}\u0000${chatId}`);
+  }
+
+  /** No more background reads: the store is about to close. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Writes the members seen for the first time (every second, and at stop). */
@@ -719,5 +724,3 @@ export function senderOf(ctx: TurnContext): Member {
     ...(m.sender.username ? { mention: `@${m.sender.username}` } : {}),
   };
 }
-
-export type ModerationMiddleware = Middleware<TurnContext>;

@@ -8,6 +8,7 @@ import { errorResponses, errorSchema } from '../../http/schemas.js';
 import type { Db, Prisma } from '../../store/index.js';
 import type { Moderation } from './moderation.js';
 import { type ActionRow, actionView, eventPayload, record } from './records.js';
+import { mergeSettings } from './settings.js';
 import { OutboxSink } from './sink.js';
 
 const security = [{ adminToken: [] }];
@@ -257,7 +258,7 @@ export async function moderationRoutes(app: FastifyInstance, o: { mod: Moderatio
       const { channel, chatId } = request.params as { channel: string; chatId: string };
       const where = { channel_chatId: { channel, chatId } };
       const before = await db.groupSettings.findUnique({ where });
-      const patch = withoutNulls(mergePatch(before?.settings ?? {}, request.body));
+      const patch = withoutNulls(mergeSettings(before?.settings ?? {}, request.body));
       try {
         mod.compile(patch);
       } catch (err) {
@@ -319,14 +320,6 @@ export async function liftIn(mod: Moderation, found: ActionRow, now: Date): Prom
   if (found.action === 'ban' && caps.banMember) sink.call({ op: 'unban', userId: found.memberId, actionId: row.id });
   await sink.queue(db, now);
   if (sink.size) mod.deps.notify();
-}
-
-function mergePatch(base: unknown, patch: unknown): unknown {
-  const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!plain(base) || !plain(patch)) return patch;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(patch)) out[k] = mergePatch(base[k], v);
-  return out;
 }
 
 /** null in a patch removes the group's own value (the business's applies again). */
