@@ -84,9 +84,6 @@ CREATE UNIQUE INDEX "CannedReply_shortcut_key" ON "CannedReply"("shortcut");
 -- CreateIndex
 CREATE INDEX "Ticket_updatedAt_idx" ON "Ticket"("updatedAt");
 
--- CreateIndex
-CREATE INDEX "GroupMember_channel_chatId_joinedAt_idx" ON "GroupMember"("channel", "chatId", "joinedAt");
-
 -- AddForeignKey
 ALTER TABLE "StaffSession" ADD CONSTRAINT "StaffSession_staffId_fkey" FOREIGN KEY ("staffId") REFERENCES "Staff"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 

@@ -78,5 +78,3 @@ CREATE UNIQUE INDEX "CannedReply_shortcut_key" ON "CannedReply"("shortcut");
 -- CreateIndex
 CREATE INDEX "Ticket_updatedAt_idx" ON "Ticket"("updatedAt");
 
--- CreateIndex
-CREATE INDEX "GroupMember_channel_chatId_joinedAt_idx" ON "GroupMember"("channel", "chatId", "joinedAt");
