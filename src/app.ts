@@ -19,9 +19,14 @@ import type { WechatAdapter } from '../adapters/wechat/index.js';
 import { wechatQrRoutes } from '../adapters/wechat/routes.js';
 import { resolveAdminToken } from './admin-token.js';
 import { type Config, publicUrl } from './config.js';
+import { AdminApi } from './console/admin-api.js';
+import { consoleRoutes } from './console/routes.js';
+import { StaffAccounts } from './console/staff.js';
+import { staffAccountRoutes } from './console/staff-routes.js';
 import { type ChannelAdapter, type MessageSender, NO_MODERATION } from './engine/channel.js';
 import { Engine } from './engine/engine.js';
 import { InboundReplay } from './engine/replay.js';
+import type { Tickets } from './features/escalation/index.js';
 import { FEATURES, PIPELINE } from './features/index.js';
 import { type AdminPlugin, buildServer } from './http/server.js';
 import { jobRoutes } from './jobs/routes.js';
@@ -268,6 +273,18 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     jobs: features.jobs,
   });
 
+  // The staff console: staff accounts in the database, pages that use the admin API in-process.
+  const staff = new StaffAccounts(store.db, clock);
+  const consoleContext = {
+    db: store.db,
+    reads: store.reads,
+    staff,
+    clock,
+    logger: logger.child({ part: 'console' }),
+    timezone: env.BUSINESS_TIMEZONE,
+    slaMinutes: (features.api('escalation') as Tickets | undefined)?.slaMinutes,
+  };
+
   const routes = new Map<string, string[]>();
   const server = await buildServer({
     logger,
@@ -299,7 +316,9 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       slack?.routes ?? slackEventsOff,
       ...(telegram?.webhook ? [telegramWebhook(telegram, telegram.webhook)] : []),
     ],
+    consoleRoutes: (app) => consoleRoutes(app, { ...consoleContext, api: new AdminApi(app, adminToken.token) }),
     adminRoutes: [
+      { name: 'staff', plugin: (app) => staffAccountRoutes(app, { staff }) },
       { name: 'jobs', plugin: (app) => jobRoutes(app, { jobs }) },
       { name: 'wechat', plugin: (app) => wechatQrRoutes(app, { adapter: wechat }) },
       ...features.adminRoutes.map(({ feature, plugin }): AdminPlugin => ({ name: feature, plugin })),

@@ -38,6 +38,8 @@ export interface ServerOptions {
   adminToken: string;
   /** Route plugins of the channel adapters, registered as they are. */
   channelRoutes: FastifyPluginAsync[];
+  /** The staff console (/console): its own sign-in, so not behind the admin token. */
+  consoleRoutes?: FastifyPluginAsync;
   /** Route plugins of features (and jobs, channels), registered behind the admin token. */
   adminRoutes: AdminPlugin[];
   /** Told of each admin route a plugin added ("POST /api/v1/…"), with the plugin's name. */
@@ -106,6 +108,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
 
   await app.register(webChatRoutes);
   for (const plugin of o.channelRoutes) await app.register(plugin);
+  if (o.consoleRoutes) await app.register(o.consoleRoutes);
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireBearer(o.adminToken, 'admin token'));
     admin.addHook('preValidation', refuseUnstorableText);

@@ -83,6 +83,11 @@ export class Tickets {
     this.staff = o.staff ?? [];
   }
 
+  /** Minutes staff have to claim a ticket before reminders (the console's countdown). */
+  get slaMinutes(): number {
+    return this.o.sla.minutes;
+  }
+
   /** Whether any staff channel is told about tickets (else nothing is rendered or looked up for them). */
   private get told(): boolean {
     return this.staff.length > 0;
