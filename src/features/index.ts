@@ -15,6 +15,7 @@ import { linkingFeature } from './linking/index.js';
 import { loyaltyFeature } from './loyalty/index.js';
 import { moderationFeature } from './moderation/index.js';
 import { referralsFeature } from './referrals/index.js';
+import { reportsFeature } from './reports/index.js';
 import { segmentsFeature } from './segments/index.js';
 
 export const FEATURES = [
@@ -32,6 +33,8 @@ export const FEATURES = [
   birthdaysFeature,
   careFeature,
   faqFeature,
+  // Reads what the others wrote; uses escalation's SLA.
+  reportsFeature,
 ] as const satisfies readonly AnyFeature[];
 
 export const PIPELINE = [
