@@ -28,7 +28,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 /** Nothing wider than the screen at 390 px (the page itself never scrolls sideways). */
 export async function scrollsSideways(page: Page): Promise<boolean> {
   await page.setViewportSize({ width: 390, height: 844 });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  const wide = await page.evaluate<boolean>('document.documentElement.scrollWidth > window.innerWidth + 1');
   await page.setViewportSize({ width: 1280, height: 800 });
   return wide;
 }

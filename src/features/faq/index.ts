@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { defineFeature } from '../../kernel/feature.js';
 import { createOpenAiClient } from '../../llm/client.js';
 import { escalationFeature } from '../escalation/index.js';
+import { knowledgeEntryRoutes } from './entry-routes.js';
 import { KnowledgeBase } from './knowledge-base.js';
 import { Learning, mergeTaps } from './learning.js';
 import { faqMiddleware } from './middleware.js';
@@ -84,8 +85,9 @@ export const faqFeature = defineFeature({
           },
         }),
       },
-      adminRoutes: (app) =>
-        knowledgeRoutes(app, {
+      adminRoutes: async (app) => {
+        await app.register(knowledgeEntryRoutes, { knowledge, dir: env.KNOWLEDGE_DIR, now: () => host.clock.now() });
+        await knowledgeRoutes(app, {
           db: host.db,
           reads: host.reads,
           provider: host.provider,
@@ -95,7 +97,8 @@ export const faqFeature = defineFeature({
           semanticStatus: () => semantic.status(),
           timezone: env.BUSINESS_TIMEZONE,
           clock: host.clock,
-        }),
+        });
+      },
       api: knowledge,
       // The learned questions are read at start, before any message: reading the database while
       // the app is being built kept SQLite busy for a second app built on the same file (tests).
