@@ -56,6 +56,10 @@ async function main(): Promise<void> {
     );
   }
   logger.info(`admin API and OpenAPI docs at ${url}/api/docs`);
+  const staffAccounts = await app.store.db.staff.count();
+  logger.info(
+    `staff console at ${url}/console${staffAccounts ? '' : ' (no staff account yet: npm run staff -- add --email you@example.com --name You --role owner)'}`,
+  );
   logger.info(
     `health at ${url}/healthz, readiness at ${url}/readyz, metrics at ${url}/metrics (${env.METRICS_TOKEN ? 'METRICS_TOKEN required' : 'this machine only; set METRICS_TOKEN to read them remotely'})`,
   );

@@ -179,10 +179,35 @@ describe.skipIf(chromiumMissing !== null)(
         expect(csv.replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toContain('day');
         expect(download.suggestedFilename()).toMatch(/\.csv$/);
 
+        // Drill-down: the records behind a day of the messages chart.
+        await page.goto(`${base}/console/reports/messages`);
+        const today = await page.locator('#to').inputValue();
+        await page.goto(`${base}/console/reports/messages/items?day=${today}&series=api`);
+        await expect(page.locator('table tbody').textContent()).resolves.toContain('wrong name on it');
+        await shots(page, 'report-items');
+
         await page.goto(`${base}/console/campaigns`);
         await shots(page, 'campaigns');
         await page.goto(`${base}/console/staff`);
+        await page.getByLabel('Shortcut').fill('thanks');
+        await page.getByLabel('Text', { exact: true }).fill('Thank you for your patience!');
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByText('/thanks').waitFor();
         await shots(page, 'staff');
+
+        // The canned-reply picker: "/" lists them, Enter puts one in the reply box.
+        const ticket = await app.store.db.ticket.findFirstOrThrow({ orderBy: { id: 'desc' } });
+        await page.goto(`${base}/console/tickets/${ticket.id}`);
+        await page.getByLabel('Reply').pressSequentially('/than');
+        await page.getByRole('option', { name: /thanks/ }).waitFor();
+        await page.getByLabel('Reply').press('Enter');
+        await expect(page.getByLabel('Reply').inputValue()).resolves.toBe('Thank you for your patience!');
+
+        // The language switch: the console in Chinese from then on.
+        await page.getByRole('button', { name: '中文' }).click();
+        await page.goto(`${base}/console`);
+        await page.getByRole('heading', { name: '收件箱' }).waitFor();
+        await shots(page, 'inbox-zh');
         await context.close();
       });
 

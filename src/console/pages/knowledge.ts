@@ -62,7 +62,13 @@ export async function knowledgePages(app: FastifyInstance, c: ConsoleContext): P
 <input type="hidden" name="question" value="${q.question}">
 <label class="sr" for="attach-${i}">${t.entry}</label>
 <input id="attach-${i}" name="entryId" list="entry-ids" required maxlength="200" aria-label="${t.entry}">
-<button type="submit">${t.attachTo}</button></form></td></tr>`,
+<button type="submit">${t.attachTo}</button></form>
+<details><summary>${t.newEntry}</summary>
+<form method="post" action="/console/knowledge/entries">${csrfField(session)}
+<input type="hidden" name="question" value="${q.question}">
+<label for="answer-${i}">${t.answer}</label><textarea id="answer-${i}" name="answer" required maxlength="4000"></textarea>
+<label for="locale-${i}">${t.language}</label><select id="locale-${i}" name="locale"><option value="zh-CN">中文</option><option value="en">English</option></select>
+<p><button type="submit">${t.newEntry}</button></p></form></details></td></tr>`,
     )}</tbody>
   </table></div>
   ${unanswered.questions.length ? '' : html`<p class="muted">${t.none}</p>`}
@@ -115,6 +121,18 @@ export async function knowledgePages(app: FastifyInstance, c: ConsoleContext): P
     const question = field(request.body, 'question').trim();
     await c.api.post('/api/v1/knowledge/learned', { entryId, question });
     await audit(c, request, 'knowledge.learn', `entry:${entryId}`, { question });
+    return redirect(reply, '/console/knowledge', 'saved');
+  });
+
+  app.post('/console/knowledge/entries', { schema: { hide: true } }, async (request, reply) => {
+    const question = field(request.body, 'question').trim();
+    const locale = field(request.body, 'locale') === 'en' ? 'en' : 'zh-CN';
+    const created = await c.api.post<{ id: string }>('/api/v1/knowledge/entries', {
+      questions: [question],
+      answer: field(request.body, 'answer').trim(),
+      locale,
+    });
+    await audit(c, request, 'knowledge.entry', `entry:${created.id}`, { question });
     return redirect(reply, '/console/knowledge', 'saved');
   });
 

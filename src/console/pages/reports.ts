@@ -128,18 +128,55 @@ function table(report: Report, lang: ConsoleLocale): Html {
 </table></div>`;
 }
 
-function summary(report: Report): Html {
+/** The summaries' figures by name, in both languages; shares shown as percentages, times in minutes. */
+const SUMMARY_LABELS: Record<string, Localized> = {
+  total: { 'zh-CN': '合计', en: 'Total' },
+  byChannel: { 'zh-CN': '按渠道', en: 'By channel' },
+  answered: { 'zh-CN': '已回答', en: 'Answered' },
+  suggested: { 'zh-CN': '给出建议', en: 'Suggested' },
+  unknown: { 'zh-CN': '未能回答', en: 'Unknown' },
+  answeredShare: { 'zh-CN': '回答率', en: 'Answered share' },
+  suggestedShare: { 'zh-CN': '建议率', en: 'Suggested share' },
+  unknownShare: { 'zh-CN': '未回答率', en: 'Unknown share' },
+  opened: { 'zh-CN': '新建工单', en: 'Opened' },
+  resolved: { 'zh-CN': '已解决', en: 'Resolved' },
+  firstResponse: { 'zh-CN': '首次响应（分钟）', en: 'First response (min)' },
+  resolution: { 'zh-CN': '解决用时（分钟）', en: 'Resolution (min)' },
+  slaMinutes: { 'zh-CN': 'SLA（分钟）', en: 'SLA (min)' },
+  withinSla: { 'zh-CN': 'SLA 内响应', en: 'Within SLA' },
+  withinSlaCount: { 'zh-CN': 'SLA 内响应数', en: 'Within SLA (count)' },
+  csatCount: { 'zh-CN': 'CSAT 数', en: 'CSAT answers' },
+  csatAverage: { 'zh-CN': 'CSAT 平均分', en: 'CSAT average' },
+  npsCount: { 'zh-CN': 'NPS 数', en: 'NPS answers' },
+  nps: { 'zh-CN': 'NPS', en: 'NPS' },
+  promoters: { 'zh-CN': '推荐者', en: 'Promoters' },
+  passives: { 'zh-CN': '中立者', en: 'Passives' },
+  detractors: { 'zh-CN': '贬损者', en: 'Detractors' },
+  issued: { 'zh-CN': '发放', en: 'Issued' },
+  redeemed: { 'zh-CN': '兑换', en: 'Redeemed' },
+  expired: { 'zh-CN': '过期', en: 'Expired' },
+  now: { 'zh-CN': '当前', en: 'Now' },
+  campaigns: { 'zh-CN': '活动数', en: 'Campaigns' },
+  targeted: { 'zh-CN': '目标客户', en: 'Targeted' },
+  sent: { 'zh-CN': '已发送', en: 'Sent' },
+  failed: { 'zh-CN': '失败', en: 'Failed' },
+  replied: { 'zh-CN': '回复', en: 'Replied' },
+};
+
+function summary(report: Report, lang: ConsoleLocale): Html {
   const entries = Object.entries(report.summary ?? {});
   if (!entries.length) return html``;
-  const show = (v: unknown): string =>
-    v === null || v === undefined
-      ? '–'
-      : typeof v === 'object'
-        ? Object.entries(v)
-            .map(([k, x]) => `${k} ${show(x)}`)
-            .join(', ')
-        : String(v);
-  return html`<dl class="facts card">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${show(v)}</dd>`)}</dl>`;
+  const show = (key: string, v: unknown): string => {
+    if (v === null || v === undefined) return '–';
+    if (typeof v === 'number' && /Share$|^withinSla$/.test(key)) return `${Math.round(v * 1000) / 10}%`;
+    if (typeof v === 'number') return String(Math.round(v * 100) / 100);
+    if (typeof v === 'object')
+      return Object.entries(v)
+        .map(([k, x]) => `${SUMMARY_LABELS[k]?.[lang] ?? k} ${show(k, x)}`)
+        .join(lang === 'en' ? ', ' : '，');
+    return String(v);
+  };
+  return html`<dl class="facts card">${entries.map(([k, v]) => html`<dt>${SUMMARY_LABELS[k]?.[lang] ?? k}</dt><dd>${show(k, v)}</dd>`)}</dl>`;
 }
 
 export async function reportPages(app: FastifyInstance, c: ConsoleContext): Promise<void> {
@@ -181,10 +218,10 @@ export async function reportPages(app: FastifyInstance, c: ConsoleContext): Prom
   <button type="submit">${t.show}</button>
   <a class="button secondary" href="/console/reports/${name}.csv?from=${report.from}&to=${report.to}" download>${t.downloadCsv}</a>
 </form>
-${summary(report)}
+${summary(report, lang)}
 ${charts(report, lang)}
 <p class="muted">${t.drillHint}</p>
-${table(report, lang)}`;
+<details><summary>${t.details}</summary>${table(report, lang)}</details>`;
     return sendPage(reply, page(session, { title, section: 'reports', scripts: ['chart.umd.min.js'] }, body));
   });
 
