@@ -58,7 +58,16 @@ describeOnEachDatabase('features switched off', (database) => {
     const [points] = await send(user, { text: '/points' });
     expect(points?.text).toBe("Sorry, I don't know the command /points. Send /help to see what I can do.");
     // care stays: each of its occasions is switched off on its own (outreach.occasions.<name>.enabled).
-    expect(app.features.names).toEqual(['core', 'limits', 'moderation', 'feedback', 'escalation', 'linking', 'care']);
+    expect(app.features.names).toEqual([
+      'core',
+      'limits',
+      'moderation',
+      'feedback',
+      'escalation',
+      'linking',
+      'care',
+      'reports',
+    ]);
   });
 
   it('sets up none of their routes or jobs; the profile has no points', async () => {

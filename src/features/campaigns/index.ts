@@ -8,6 +8,7 @@ import { Campaigns } from './campaigns.js';
 import { campaignRoutes } from './routes.js';
 
 export type { Campaigns } from './campaigns.js';
+export { type Outcomes, outcomesOf } from './stats.js';
 
 export interface CampaignsApi {
   campaigns: Campaigns;

@@ -3,7 +3,7 @@
 // else counted live. Not a time series: rows are campaigns, newest first.
 import { AppError } from '../../errors.js';
 import { decodeCursor, pageOf } from '../../http/paging.js';
-import { type Outcomes, outcomesOf } from '../campaigns/stats.js';
+import { type Outcomes, outcomesOf } from '../campaigns/index.js';
 import { column, iso, type Report } from './report.js';
 
 export const campaignsReport: Report = {

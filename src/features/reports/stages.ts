@@ -6,7 +6,7 @@
 // deletes one of them) is not undone, so days before a merge count what today's customers were.
 import { decodeCursor, pageOf } from '../../http/paging.js';
 import { Prisma } from '../../store/index.js';
-import { STAGES } from '../lifecycle/stage.js';
+import { STAGES } from '../lifecycle/index.js';
 import { BEFORE, dayBucket } from './day-bucket.js';
 import { seriesOf } from './items.js';
 import { column, dayColumn, iso, num, type Report } from './report.js';
