@@ -16,17 +16,21 @@ const SERIES = ['opened', 'resolved'] as const;
  * ticket was opened (TicketMessage(ticketId, id), a few rows per ticket) or the claim, if earlier.
  */
 function firstResponses(range: Range): Prisma.Sql {
+  // The first staff message comes from a join grouped per ticket, not a subquery in the select:
+  // PostgreSQL copied that subquery into every use of it below (up to 16 subplans), which pushed
+  // the plan's cost over jit_above_cost and spent ~120 ms compiling a query that runs in a few.
   return Prisma.sql`
     SELECT "createdAt" AS opened,
       CASE WHEN "claimedAt" IS NULL THEN staff
         WHEN staff IS NULL OR "claimedAt" < staff THEN "claimedAt" ELSE staff END AS answered
     FROM (
-      SELECT t."createdAt", t."claimedAt",
-        (SELECT MIN(m."createdAt") FROM "TicketMessage" m
-          WHERE m."ticketId" = t.id AND m.author = 'staff' AND m."createdAt" > t."createdAt") AS staff
+      SELECT t.id, t."createdAt", t."claimedAt", MIN(m."createdAt") AS staff
       FROM "Ticket" t
+      LEFT JOIN "TicketMessage" m
+        ON m."ticketId" = t.id AND m.author = 'staff' AND m."createdAt" > t."createdAt"
       WHERE t.status IN (${Prisma.join(STATUSES)})
         AND t."createdAt" >= ${range.start} AND t."createdAt" < ${range.end}
+      GROUP BY t.id, t."createdAt", t."claimedAt"
     ) AS t`;
 }
 
