@@ -229,6 +229,33 @@ const coreSchema = z
       })
       .strict()
       .prefault({}),
+    /** The chat widget a business puts on its own site (src/widget, README: "Chat widget"). */
+    widget: z
+      .object({
+        /** The bubble's and the customer's messages' colour. */
+        colour: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')
+          .default('#2f6feb'),
+        /** Which bottom corner the bubble sits in. */
+        position: z.enum(['right', 'left']).default('right'),
+        /** The chat's title and the first line a visitor sees; {business} is the business's name. */
+        title: localized.default({ 'zh-CN': '{business}', en: '{business}' }),
+        greeting: localized.default({
+          'zh-CN': '您好！有什么可以帮您？营业时间、订单、会员积分都可以问我。',
+          en: 'Hi! How can we help? Ask about opening hours, orders or your points.',
+        }),
+        /**
+         * Sites that may show the widget (frame-ancestors of its frame), as origins such as
+         * "https://shop.example"; [] = any site.
+         */
+        allowedOrigins: z
+          .array(z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin: scheme and host (and port), no path'))
+          .max(100)
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Politeness of every marketing message (src/outbox/politeness.ts). */
     outreach: z
       .object({
