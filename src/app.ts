@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type ApiAdapter, apiRoutes, createApiAdapter } from '../adapters/api/index.js';
+import { type ApiAdapter, apiRoutes, createApiAdapter, type MeView } from '../adapters/api/index.js';
 import type { Slack } from '../adapters/slack/index.js';
 import { SlackStaffChannel } from '../adapters/slack/render.js';
 import { slackEventsOff } from '../adapters/slack/route.js';
@@ -40,6 +40,7 @@ import { Dispatcher, type DispatcherOptions } from './outbox/dispatcher.js';
 import { listChatMessages } from './outbox/store.js';
 import { readOrCreateSecret } from './secret-file.js';
 import type { StaffChannel } from './staff/channel.js';
+import { listCustomerMessages, visitorPanel } from './store/chat-log.js';
 import { openStore, type Store } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
 
@@ -311,6 +312,10 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
           perIp: limits.perIp,
           now: () => clock.now(),
           history: (userId, after, limit) => listChatMessages(store.db, api.channel, userId, after, limit),
+          customerMessages: (userId, after, limit) => listCustomerMessages(store.db, api.channel, userId, after, limit),
+          me: (userId) =>
+            visitorPanel(store.db, api.channel, userId, env.DEFAULT_LOCALE, features.panel) as Promise<MeView | null>,
+          setOptedOut: async (userId, optedOut) => (await engine.setOptedOut(api.channel, userId, optedOut)) ?? null,
           waitForDelivery: (userId, ms) => api.waitForDelivery(userId, ms),
         }),
       slack?.routes ?? slackEventsOff,

@@ -1,4 +1,5 @@
 export { ApiAdapter, type ApiAdapterConfig } from './adapter.js';
+export type { MeView } from './me-routes.js';
 export { API_CHANNEL, toInbound } from './parse.js';
 export { type ApiRoutesOptions, apiRoutes } from './routes.js';
 

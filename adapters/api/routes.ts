@@ -4,10 +4,20 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { InboundHandler } from '../../src/engine/channel.js';
 import type { QueuedMessage } from '../../src/engine/types.js';
 import { AppError } from '../../src/errors.js';
-import { errorSchema, MAX_INTEGER_ID } from '../../src/http/schemas.js';
+import { errorSchema } from '../../src/http/schemas.js';
 import { refuseUnstorableText } from '../../src/http/text-guard.js';
 import { isBlank } from '../../src/util/text.js';
 import { ApiAuth } from './auth.js';
+import {
+  AFTER_PATTERN,
+  bothAfter,
+  type CustomerMessage,
+  encodeBoth,
+  mergeChat,
+  renderItem,
+  repliesAfter,
+} from './chat.js';
+import { type MeView, meRoutes } from './me-routes.js';
 import { type ApiMessageBody, MAX_TEXT_LENGTH, toInbound } from './parse.js';
 import { limitPerIp, type PerIpLimit } from './rate-limit.js';
 import { sessionRoutes } from './session-routes.js';
@@ -17,6 +27,15 @@ export interface ApiRoutesOptions {
   handler: InboundHandler;
   /** Messages sent to a user on this channel after a cursor, oldest first. */
   history(userId: string, after: number, limit: number): Promise<QueuedMessage[]>;
+  /**
+   * What the user wrote in their chat on this channel after a cursor (an interaction id), oldest
+   * first (GET /api/v1/messages?include=both); none when absent.
+   */
+  customerMessages?(userId: string, after: number, limit: number): Promise<CustomerMessage[]>;
+  /** The user's own panel (GET /api/v1/me); null when nobody wrote as this user. Absent: 404. */
+  me?(userId: string): Promise<MeView | null>;
+  /** Opts the user out of the business's own messages, or back in, as /stop and /start; null when nobody wrote as them. */
+  setOptedOut?(userId: string, optedOut: boolean): Promise<boolean | null>;
   /** Resolves when a message for this user is delivered, or after `ms` (long polling). */
   waitForDelivery?(userId: string, ms: number): Promise<void>;
   /** API_CHANNEL_KEY: when set, a call needs the key, a session token or an identity signature. */
@@ -52,6 +71,29 @@ const message = {
   properties: {
     id: { type: 'integer' },
     text: { type: 'string' },
+    buttons: { type: 'array', items: button },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+/** An item of GET /api/v1/messages; with include=both, who it is from and, for staff, their name. */
+const chatItem = {
+  type: 'object',
+  required: ['id', 'text', 'createdAt'],
+  properties: {
+    id: {
+      type: 'integer',
+      description:
+        "What was sent: its (positive) message id. The customer's own messages: the negative of their id, a space of its own",
+    },
+    from: { type: 'string', enum: ['customer', 'bot', 'staff'], description: 'include=both only (always there)' },
+    author: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: { type: 'string' } },
+      description: 'include=both, staff replies only: who wrote it',
+    },
+    text: { type: 'string', description: "A customer's button press shows the button's label (else its payload)" },
     buttons: { type: 'array', items: button },
     createdAt: { type: 'string' },
   },
@@ -107,15 +149,32 @@ const postSchema = {
 
 const getSchema = {
   tags: ['API channel'],
-  summary: 'Every message sent to a user on the API channel, oldest first, after a cursor',
-  description: "With a session token, `userId` may be left out (the token's user); another user is 403.",
+  summary:
+    'Every message sent to a user on the API channel (and with include=both what they wrote), oldest first, after a cursor',
+  description:
+    "With a session token, `userId` may be left out (the token's user); another user is 403. " +
+    '`include=replies` (default): what was sent to the user; the cursor is a number. ' +
+    "`include=both`: the user's own messages in this chat too, merged in time order, each item with `from` (customer, bot, staff) and staff replies with `author`; " +
+    'the cursor is "<outbox id>_<message id>" (pass it back as `after`; a plain number is a 400 there), and a customer\'s message has the negative of its id. ' +
+    'Long polling (`wait`) wakes for messages sent to the user.',
   security,
   querystring: {
     type: 'object',
     properties: {
       userId: { type: 'string', minLength: 1, maxLength: 200 },
       signature,
-      after: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'The cursor of the previous page' },
+      after: {
+        type: 'string',
+        pattern: AFTER_PATTERN,
+        description:
+          'The cursor of the previous page (include=replies: a number; include=both: "<outbox id>_<message id>")',
+      },
+      include: {
+        type: 'string',
+        enum: ['replies', 'both'],
+        default: 'replies',
+        description: 'replies: what was sent to the user; both: and what the user wrote, with `from` on every item',
+      },
       limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
       wait: {
         type: 'integer',
@@ -130,7 +189,10 @@ const getSchema = {
     200: {
       type: 'object',
       required: ['messages', 'cursor'],
-      properties: { messages: { type: 'array', items: message }, cursor: { type: 'string' } },
+      properties: {
+        messages: { type: 'array', items: chatItem },
+        cursor: { type: 'string' },
+      },
     },
     400: errorSchema,
     401: errorSchema,
@@ -180,10 +242,15 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
   });
 
   app.get('/api/v1/messages', { schema: getSchema, preHandler: actAsReader }, async (request) => {
-    const query = request.query as { userId: string; after?: string; limit: number; wait: number };
-    // Ids are 32-bit integers in the database: a cursor past the largest has nothing after it
-    // (PostgreSQL refuses the comparison with a larger number).
-    const after = query.after ? Math.min(Number(query.after), MAX_INTEGER_ID) : 0;
+    const query = request.query as {
+      userId: string;
+      after?: string;
+      limit: number;
+      wait: number;
+      include: 'replies' | 'both';
+    };
+    if (query.include === 'both') return bothSides(query);
+    const after = repliesAfter(query.after);
     let messages = await options.history(query.userId, after, query.limit);
     if (!messages.length && query.wait > 0 && options.waitForDelivery) {
       await options.waitForDelivery(query.userId, query.wait * 1000);
@@ -191,6 +258,30 @@ export async function apiRoutes(app: FastifyInstance, options: ApiRoutesOptions)
     }
     const last = messages.at(-1);
     return { messages: messages.map(render), cursor: String(last ? last.id : after) };
+  });
+
+  // include=both: what was sent and what the customer wrote, each read after its own position.
+  const bothSides = async (query: { userId: string; after?: string; limit: number; wait: number }) => {
+    const after = bothAfter(query.after);
+    const read = () =>
+      Promise.all([
+        options.history(query.userId, after.outbox, query.limit),
+        options.customerMessages?.(query.userId, after.inbound, query.limit) ?? [],
+      ]);
+    let [sent, own] = await read();
+    if (!sent.length && !own.length && query.wait > 0 && options.waitForDelivery) {
+      await options.waitForDelivery(query.userId, query.wait * 1000);
+      [sent, own] = await read();
+    }
+    const { items, position } = mergeChat(sent, own, after, query.limit);
+    return { messages: items.map(renderItem), cursor: encodeBoth(position) };
+  };
+
+  await meRoutes(app, {
+    actAsReader,
+    security,
+    me: async (userId) => (options.me ? options.me(userId) : null),
+    setOptedOut: async (userId, optedOut) => (options.setOptedOut ? options.setOptedOut(userId, optedOut) : null),
   });
 }
 

@@ -3,6 +3,19 @@ import type { Middleware } from './composer.js';
 import type { TurnContext } from './context.js';
 import { normalizeLocale } from './i18n.js';
 
+/**
+ * What opting out (/stop) or back in (/start) changes on a customer: the flag and the event that
+ * logs it, or null when the customer is so already. PUT /api/v1/me/preferences makes the same change
+ * (Engine.setOptedOut); the turn's commit cancels an opted-out customer's waiting marketing.
+ */
+export function optOutChange(
+  current: boolean,
+  optedOut: boolean,
+): { patch: { optedOut: boolean }; event: 'opt_out' | 'opt_in' } | null {
+  if (current === optedOut) return null;
+  return { patch: { optedOut }, event: optedOut ? 'opt_out' : 'opt_in' };
+}
+
 export const builtinCommands: Middleware<TurnContext> = async (ctx, next) => {
   const command = ctx.command;
   if (!command) {
@@ -11,15 +24,17 @@ export const builtinCommands: Middleware<TurnContext> = async (ctx, next) => {
     return next();
   }
   switch (command.name) {
-    case 'start':
-      if (ctx.customer.optedOut) {
-        ctx.customerPatch.optedOut = false;
-        ctx.event('opt_in');
+    case 'start': {
+      const change = optOutChange(ctx.customer.optedOut, false);
+      if (change) {
+        Object.assign(ctx.customerPatch, change.patch);
+        ctx.event(change.event);
         ctx.reply(ctx.t('welcomeBack'));
       } else {
         ctx.reply(ctx.t('welcome'));
       }
       return;
+    }
     case 'help':
       ctx.reply(ctx.t('help'));
       return;
@@ -35,13 +50,15 @@ export const builtinCommands: Middleware<TurnContext> = async (ctx, next) => {
       ctx.reply(ctx.t('langSet'));
       return;
     }
-    case 'stop':
-      if (!ctx.customer.optedOut) {
-        ctx.customerPatch.optedOut = true;
-        ctx.event('opt_out');
+    case 'stop': {
+      const change = optOutChange(ctx.customer.optedOut, true);
+      if (change) {
+        Object.assign(ctx.customerPatch, change.patch);
+        ctx.event(change.event);
       }
       ctx.reply(ctx.t('stopped'));
       return;
+    }
     default:
       return next();
   }

@@ -30,6 +30,7 @@ import { type FlushResult, GroupCommit } from '../util/group-commit.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { invalidTextReason } from '../util/text.js';
 import type { InboundHandler } from './channel.js';
+import { optOutChange } from './commands.js';
 import { compose, type Middleware } from './composer.js';
 import { type ParsedCommand, parseCommand, TurnContext } from './context.js';
 import { detectLocale, type Locale, normalizeLocale, type Texts } from './i18n.js';
@@ -134,6 +135,42 @@ export class Engine implements InboundHandler {
       ]);
       const turn = { customer, isNew, conversationId: stored.conversationId, inboundId, dialogs };
       return this.turn(message, parseCommand(message.text), turn);
+    });
+  }
+
+  /**
+   * Opts the customer of a private chat out of the business's own messages, or back in (PUT
+   * /api/v1/me/preferences): the change /stop and /start make, committed as their turns are (the
+   * `opt_out` / `opt_in` event; an opt-out cancels the customer's marketing waiting in the outbox),
+   * in line with the chat's messages. No message is stored or sent. Returns the customer's setting
+   * now, or undefined when nobody wrote from this account (nothing is stored then).
+   */
+  setOptedOut(channel: string, chatId: string, optedOut: boolean): Promise<boolean | undefined> {
+    return this.chats.run(chatRef(channel, chatId), async () => {
+      const { db } = this.options;
+      // A private chat's id is its account's id on the platform.
+      const identity = await db.channelIdentity.findUnique({
+        where: { channel_externalId: { channel, externalId: chatId } },
+        select: { customer: { select: { id: true, optedOut: true } } },
+      });
+      const customer = identity?.customer;
+      if (!customer) return undefined;
+      const change = optOutChange(customer.optedOut, optedOut);
+      if (!change) return customer.optedOut;
+      const [conversationId] = await this.conversations.idsFor([{ channel, chatId, kind: 'private' }]);
+      await this.commits.submit({
+        inboundId: null,
+        customerId: customer.id,
+        conversationId: conversationId ?? null,
+        channel,
+        chatId,
+        chatType: 'private',
+        replies: [],
+        events: [{ kind: change.event }],
+        customerPatch: change.patch,
+        now: new Date(this.clock.now()),
+      });
+      return optedOut;
     });
   }
 

@@ -48,6 +48,12 @@ export interface OutboundMessage {
   thread?: { key: string; role: 'root' | 'reply' | 'update' };
   /** Staff webhooks only: the request body, rendered when queued and posted as is (signed at send). */
   data?: Record<string, unknown>;
+  /**
+   * A staff member's reply to the customer's ticket: who wrote it (the admin API's `author`, the
+   * console's staff name, the Slack user). The API channel shows it (GET /api/v1/messages?include=both);
+   * the other adapters send the text as the business's and ignore it.
+   */
+  author?: { name: string };
 }
 
 /** A customer's message, normalized by the adapter that received it. */

@@ -82,6 +82,11 @@ export interface FeatureParts<A = undefined> {
   /** Fields the feature adds to a customer's profile (GET /api/v1/customers/:id). */
   profile?(customerId: string): Promise<Record<string, unknown>>;
   /**
+   * What the feature shows customers about themselves in their own chat (GET /api/v1/me: points,
+   * rewards, a survey waiting there), in their language; `chat` is the private chat asking.
+   */
+  panel?(customerId: string, chat: CustomerChatRef, locale: Locale): Promise<Record<string, unknown>>;
+  /**
    * A saved segment's customers as a condition on the customer row aliased `c`, for the admin
    * customer list (GET /api/v1/customers?segment=); undefined when there is no such segment.
    */
@@ -141,6 +146,12 @@ export type SettingsOfFeatures<L extends readonly AnyFeature[]> = {
     ? S
     : never;
 };
+
+/** A customer's chat: its channel and the platform's chat id. */
+export interface CustomerChatRef {
+  channel: string;
+  chatId: string;
+}
 
 /** What features may know of the customer channels (moderation). */
 export interface ChannelDirectory {

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
-import { buildTexts, type TextOverrides, type Texts } from '../engine/i18n.js';
+import { buildTexts, type Locale, type TextOverrides, type Texts } from '../engine/i18n.js';
 import { AppError, type ErrorCode, type ModerationError } from '../errors.js';
 import type { JobSpec } from '../jobs/scheduler.js';
 import type { Outreach } from '../outbox/outreach.js';
@@ -14,7 +14,7 @@ import type { OutboxRow } from '../outbox/store.js';
 import type { ModerationDesk, StaffDesk } from '../staff/channel.js';
 import type { Prisma, Tx } from '../store/index.js';
 import { helpText } from './commands.js';
-import type { AnyFeature, CommandSpec, FeatureHost, FeatureParts } from './feature.js';
+import type { AnyFeature, CommandSpec, CustomerChatRef, FeatureHost, FeatureParts } from './feature.js';
 
 export type { AnyFeature };
 
@@ -99,6 +99,8 @@ export interface BuiltFeatures {
   outreach: Outreach;
   /** What the features add to a customer's profile. */
   profile(customerId: string): Promise<Record<string, unknown>>;
+  /** What the features show a customer about themselves in their chat (GET /api/v1/me). */
+  panel(customerId: string, chat: CustomerChatRef, locale: Locale): Promise<Record<string, unknown>>;
   /** The staff desk of the feature that has one (tickets), for a staff channel named `origin`. */
   staffDesk(origin: string): StaffDesk | undefined;
   /** A saved segment's condition, from the feature that keeps segments (undefined: none, or it is off). */
@@ -244,6 +246,10 @@ export async function buildFeatures(
     outreach,
     async profile(customerId) {
       const fields = await Promise.all(all.map((p) => p.profile?.(customerId) ?? {}));
+      return Object.assign({}, ...fields);
+    },
+    async panel(customerId, chat, locale) {
+      const fields = await Promise.all(all.map((p) => p.panel?.(customerId, chat, locale) ?? {}));
       return Object.assign({}, ...fields);
     },
     staffDesk(origin) {

@@ -223,7 +223,7 @@ export class Tickets {
           tx,
           provider,
           ticket.customerId,
-          { text },
+          { text, author: { name: by.name } },
           { purpose: 'transactional', kind: 'staff_reply', chat, at },
         );
         if (customer) {

@@ -6,7 +6,7 @@ import { loyaltyFeature } from '../loyalty/index.js';
 import { feedbackMiddleware } from './middleware.js';
 import { feedbackRoutes } from './routes.js';
 import { surveySettings } from './settings.js';
-import { Surveys } from './surveys.js';
+import { ratingPrompt, Surveys } from './surveys.js';
 import { feedbackTexts } from './texts.js';
 
 export type { SurveyKind, Surveys } from './surveys.js';
@@ -61,6 +61,18 @@ export const feedbackFeature = defineFeature({
           timezone: host.env.BUSINESS_TIMEZONE,
         }),
       api: surveys,
+      // GET /api/v1/me: a CSAT or NPS survey waiting for its score in the chat asking, with its buttons.
+      async panel(customerId, chat, locale) {
+        const dialogs = await host.db.pendingDialog.findMany({
+          where: { customerId, channel: chat.channel, chatId: chat.chatId, kind: 'survey' },
+        });
+        const dialog = await surveys.pending(dialogs);
+        if (!dialog) return { survey: null };
+        const kind = dialog.state.survey;
+        if (dialog.state.stage !== 'score' || (kind !== 'csat' && kind !== 'nps')) return { survey: null };
+        const prompt = ratingPrompt(kind, dialog.id, (key) => host.texts[locale][key]);
+        return { survey: { kind, question: prompt.text, buttons: prompt.buttons ?? [] } };
+      },
     };
   },
 });

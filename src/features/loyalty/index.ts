@@ -5,7 +5,7 @@ import type { Tx } from '../../store/index.js';
 import { refreshPurchaseTotals } from '../../store/purchases.js';
 import { loyaltyCommandSpecs } from './commands.js';
 import { loyaltyCommands, welcomePoints } from './middleware.js';
-import { rewardsCommands } from './redeem-middleware.js';
+import { REDEEM_PAYLOAD, rewardsCommands } from './redeem-middleware.js';
 import { RedemptionCodes } from './redemption-codes.js';
 import { redemptionRoutes } from './redemption-routes.js';
 import { Rewards } from './rewards.js';
@@ -68,6 +68,26 @@ export const loyaltyFeature = defineFeature({
       async profile(customerId) {
         const summary = await loyalty.summary(customerId);
         return { points: { balance: summary.balance, tier: summary.tier.id, tierName: summary.tier.name } };
+      },
+      // GET /api/v1/me: the customer's points and the catalog, each reward with its button's payload.
+      async panel(customerId) {
+        const { summary, rewards: catalog } = await rewards.catalogFor(customerId);
+        const { nextTier } = summary;
+        return {
+          points: {
+            balance: summary.balance,
+            tier: { id: summary.tier.id, name: summary.tier.name },
+            nextTier: nextTier ? { id: nextTier.id, name: nextTier.name, threshold: nextTier.minPoints } : null,
+            toNextTier: nextTier ? summary.toNextTier : null,
+          },
+          rewards: catalog.map(({ reward, available }) => ({
+            id: reward.id,
+            name: reward.name,
+            cost: reward.cost,
+            available,
+            payload: `${REDEEM_PAYLOAD}${reward.id}`,
+          })),
+        };
       },
     };
   },

@@ -6,7 +6,9 @@ import type { TurnContext } from '../../engine/context.js';
 import { RedeemRefused, type Reward, type Rewards } from './rewards.js';
 
 // Short payloads: Telegram allows 64 bytes of callback data.
-const ASK = 'redeem:';
+/** A reward's button: `redeem:<reward id>` asks the customer to confirm redeeming it. */
+export const REDEEM_PAYLOAD = 'redeem:';
+const ASK = REDEEM_PAYLOAD;
 const CONFIRM = 'rc:';
 const CANCEL = 'rx';
 

@@ -72,6 +72,37 @@ export class Rewards {
     };
   }
 
+  /**
+   * The whole catalog for one customer, cheapest first, each with whether it can be redeemed now:
+   * the tier allows it, stock is left, the per-customer limit is not reached and the balance covers it.
+   */
+  async catalogFor(customerId: string) {
+    const { summary, rewards: open } = await this.available(customerId);
+    const allowed = new Set(open.map((r) => r.reward.id));
+    const limited = this.catalog.filter((r) => r.perCustomerLimit !== undefined).map((r) => r.id);
+    const taken = limited.length
+      ? await this.db.redemption.groupBy({
+          by: ['rewardId'],
+          // A cancelled redemption was given back: it does not count.
+          where: { customerId, rewardId: { in: limited }, status: { not: 'cancelled' } },
+          _count: { _all: true },
+        })
+      : [];
+    const count = new Map(taken.map((t) => [t.rewardId, t._count._all]));
+    return {
+      summary,
+      rewards: [...this.catalog]
+        .sort((a, b) => a.cost - b.cost)
+        .map((reward) => ({
+          reward,
+          available:
+            allowed.has(reward.id) &&
+            reward.cost <= summary.balance &&
+            (reward.perCustomerLimit === undefined || (count.get(reward.id) ?? 0) < reward.perCustomerLimit),
+        })),
+    };
+  }
+
   private tierAllows(reward: Reward, customerTierMin: number): boolean {
     if (!reward.tier) return true;
     const needed = this.loyalty.settings.tiers.find((t) => t.id === reward.tier);
