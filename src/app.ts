@@ -43,6 +43,7 @@ import type { StaffChannel } from './staff/channel.js';
 import { listCustomerMessages, visitorPanel } from './store/chat-log.js';
 import { openStore, type Store } from './store/index.js';
 import { type Clock, systemClock } from './util/clock.js';
+import { widgetRoutes } from './widget/routes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -205,7 +206,14 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     FEATURES,
     PIPELINE,
     {
-      core: { business, limits, outbox: settings.outbox, wechat: settings.wechat, outreach: settings.outreach },
+      core: {
+        business,
+        limits,
+        outbox: settings.outbox,
+        wechat: settings.wechat,
+        outreach: settings.outreach,
+        widget: settings.widget,
+      },
       env,
       db: store.db,
       reads: store.reads,
@@ -318,6 +326,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
           setOptedOut: async (userId, optedOut) => (await engine.setOptedOut(api.channel, userId, optedOut)) ?? null,
           waitForDelivery: (userId, ms) => api.waitForDelivery(userId, ms),
         }),
+      (app) => widgetRoutes(app, { settings: settings.widget, businessName: settings.business.name }),
       slack?.routes ?? slackEventsOff,
       ...(telegram?.webhook ? [telegramWebhook(telegram, telegram.webhook)] : []),
     ],

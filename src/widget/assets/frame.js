@@ -27,6 +27,7 @@
       failed: 'Sending failed: please try again.',
       staff: 'Staff',
       noPoints: 'Points are not in use here.',
+      sayHello: 'Say hello first: your points and rewards will show here.',
     },
     'zh-CN': {
       me: '我的',
@@ -48,9 +49,11 @@
       failed: '发送失败，请重试。',
       staff: '客服',
       noPoints: '本店未开通积分。',
+      sayHello: '先和我们打个招呼吧，您的积分和奖励会显示在这里。',
     },
   }[locale];
   const $ = (id) => document.getElementById(id);
+  const tellParent = (message) => parent.postMessage({ rapport: message }, '*');
   const log = $('log');
   const chat = $('chat');
   const typing = $('typing');
@@ -66,8 +69,12 @@
   text.placeholder = T.placeholder;
   typing.textContent = T.typing;
 
-  // The session token is kept in this frame's own storage (Rapport's origin); memory when blocked.
-  const memory = new Map();
+  // Where the session token is kept. Browsers that block third-party storage (Safari, Firefox's
+  // strict mode, Chromium with third-party cookies off) deny it to this frame on another site,
+  // so the page's own script keeps it in the site's first-party storage and hands it over by
+  // postMessage; this frame's storage serves when it is opened on its own; memory is the last resort.
+  const framed = parent !== window;
+  const fromPage = {};
   const storage = (() => {
     try {
       localStorage.setItem('rapport.probe', '1');
@@ -77,8 +84,23 @@
       return null;
     }
   })();
-  const keep = (key, value) => (storage ? storage.setItem(key, value) : memory.set(key, value));
-  const recall = (key) => (storage ? storage.getItem(key) : (memory.get(key) ?? null));
+  const keep = (key, value) => {
+    fromPage[key] = value;
+    if (framed) tellParent({ type: 'store', key, value });
+    else storage?.setItem(key, value);
+  };
+  const recall = (key) => fromPage[key] ?? (framed ? null : (storage?.getItem(key) ?? null));
+  const handedOver = new Promise((resolve) => {
+    if (!framed) return resolve();
+    window.addEventListener('message', (event) => {
+      if (event.source === parent && event.data?.rapport?.type === 'sessions') {
+        Object.assign(fromPage, event.data.rapport.stored || {});
+        resolve();
+      }
+    });
+    // A page without the loader (the frame linked directly) never answers.
+    setTimeout(resolve, 2000);
+  });
 
   let token = null;
   const api = async (method, path, body) => {
@@ -134,7 +156,6 @@
   let cursor = null;
   let open = false;
   let unread = 0;
-  const tellParent = (message) => parent.postMessage({ rapport: message }, '*');
 
   const linkified = (value) => {
     const fragment = document.createDocumentFragment();
@@ -163,9 +184,9 @@
     seen.add(key);
     if (item.from === 'customer') {
       // The message this frame sent and showed at once: confirmed, not shown twice.
-      const pending = [...log.querySelectorAll('.msg.pending')].find((li) => li.dataset.text === item.text);
+      const pending = [...log.querySelectorAll('[data-unconfirmed]')].find((li) => li.dataset.text === item.text);
       if (pending) {
-        pending.classList.remove('pending');
+        delete pending.dataset.unconfirmed;
         return;
       }
       disableEarlierChoices();
@@ -231,6 +252,8 @@
     const li = document.createElement('li');
     li.className = 'msg customer pending';
     li.dataset.text = value;
+    // Until the history brings this message back, it is this frame's own copy of it.
+    li.dataset.unconfirmed = '1';
     li.textContent = value;
     log.append(li);
     chat.scrollTop = chat.scrollHeight;
@@ -270,7 +293,15 @@
   };
 
   async function showMe() {
-    const data = await api('GET', '/api/v1/me');
+    let data;
+    try {
+      data = await api('GET', '/api/v1/me');
+    } catch (err) {
+      // 404: nothing written yet, so no customer record to show.
+      if (err.status !== 404) throw err;
+      me.replaceChildren(el('p', { className: 'muted', textContent: T.sayHello }));
+      return;
+    }
     const name = (n) => (n ? (n[locale] ?? n.en ?? '') : '');
     me.replaceChildren();
     if (data.points) {
@@ -361,6 +392,7 @@
 
   (async () => {
     tellParent({ type: 'ready' });
+    await handedOver;
     if (!(await signIn())) return;
     const greeting = document.body.dataset.greeting;
     try {

@@ -16,8 +16,10 @@
   if (data.userId) frameUrl.searchParams.set('userId', data.userId);
   if (data.userSignature) frameUrl.searchParams.set('signature', data.userSignature);
 
-  const host = document.createElement('div');
-  host.setAttribute('data-rapport-widget', '');
+  // An element name no site styles, reset inline with !important (which beats any stylesheet rule,
+  // and is CSSOM, so a site's CSP allows it): the site's CSS cannot give our anchor a box.
+  const host = document.createElement('rapport-widget');
+  host.style.setProperty('all', 'initial', 'important');
   const root = host.attachShadow({ mode: 'open' });
   const side = config.position === 'left' ? 'left' : 'right';
   root.innerHTML = `<style>
@@ -33,7 +35,8 @@
 .panel { all: initial; position: fixed; bottom: 92px; ${side}: 20px; z-index: 2147483000; width: 380px; height: min(640px, calc(100dvh - 112px));
   border-radius: 14px; overflow: hidden; box-shadow: 0 8px 30px rgba(0,0,0,.3); background: #fff; display: block; }
 .panel iframe { all: initial; width: 100%; height: 100%; border: 0; display: block; }
-@media (max-width: 480px) { .panel { inset: 0; width: 100vw; height: 100dvh; border-radius: 0; } }
+@media (max-width: 480px) { .panel { inset: 0; width: 100vw; height: 100dvh; border-radius: 0; }
+  .bubble[aria-expanded="true"] { display: none; } }
 </style>
 <div class="panel" hidden></div>
 <button class="bubble" type="button" aria-expanded="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg><span class="badge" hidden></span></button>`;
@@ -47,6 +50,14 @@
   panel.append(frame);
   bubble.setAttribute('aria-label', labels[0]);
 
+  const STORE = `rapport:${base}`;
+  const stored = () => {
+    try {
+      return JSON.parse(localStorage.getItem(STORE) || '{}');
+    } catch {
+      return {};
+    }
+  };
   let open = false;
   const tell = (message) => frame.contentWindow?.postMessage({ rapport: message }, base);
   const toggle = (to) => {
@@ -69,7 +80,15 @@
       badge.textContent = String(message.count);
       bubble.setAttribute('aria-label', `${labels[0]} (${message.count} ${labels[2]})`);
     } else if (message?.type === 'close') toggle(false);
-    else if (message?.type === 'ready') tell(open ? 'open' : 'close');
+    else if (message?.type === 'ready') {
+      tell({ type: 'sessions', stored: stored() });
+      tell(open ? 'open' : 'close');
+    } else if (message?.type === 'store' && typeof message.key === 'string' && typeof message.value === 'string') {
+      // The chat's session, kept in this site's own storage (the frame's may be blocked as third-party).
+      try {
+        localStorage.setItem(STORE, JSON.stringify({ ...stored(), [message.key]: message.value }));
+      } catch {}
+    }
   });
   const attach = () => document.body.append(host);
   if (document.body) attach();
