@@ -192,5 +192,78 @@ describe.skipIf(chromiumMissing !== null)(
       const unsigned = await app.server.inject({ method: 'GET', url: '/api/v1/messages?userId=member-42' });
       expect(unsigned.statusCode).toBe(401);
     });
+
+    it('has a "me" panel with points, tier, rewards to redeem and the offers switch; fits a 360 px phone', async () => {
+      const context = await browser.newContext({
+        viewport: { width: 360, height: 740 },
+        hasTouch: true,
+        isMobile: true,
+      });
+      const page = await context.newPage();
+      await page.goto(`${site}/member`);
+      const frame = await open(page);
+      await say(frame, 'hi');
+      await frame.locator('.msg.bot').first().waitFor();
+      const found = await app.server.inject({
+        method: 'GET',
+        url: '/api/v1/customers?channel=api&externalId=member-42',
+        headers: admin,
+      });
+      const customerId = found.json().customers[0].id as string;
+      const gift = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/customers/${customerId}/points`,
+        headers: admin,
+        payload: { delta: 500, reason: 'welcome gift', idempotencyKey: 'widget-test-gift' },
+      });
+      expect(gift.statusCode).toBe(200);
+
+      await frame.getByRole('button', { name: 'Me' }).click();
+      await frame.getByText('500', { exact: true }).waitFor();
+      await frame.getByRole('heading', { name: 'Rewards' }).waitFor();
+      await page.screenshot({ path: join(SHOTS, 'me-360.png') });
+
+      // Every control is at least 44 px high and the chat never scrolls sideways.
+      const small = await page
+        .frames()[1]
+        ?.evaluate(
+          '[...document.querySelectorAll("button, textarea, input")].filter((e) => e.offsetParent && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML)',
+        );
+      expect(small).toEqual([]);
+      expect(await page.frames()[1]?.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+      const offers = frame.getByRole('switch', { name: 'Offers and news from us' });
+      expect(await offers.isChecked()).toBe(true);
+      await offers.click();
+      await expect
+        .poll(async () => {
+          const profile = await app.server.inject({
+            method: 'GET',
+            url: `/api/v1/customers/${customerId}`,
+            headers: admin,
+          });
+          return profile.json().optedOut;
+        })
+        .toBe(true);
+
+      // A reward card's Redeem asks in the chat to confirm; the confirmation redeems.
+      await frame.locator('.card button:not([disabled])').first().click();
+      await frame.getByText(/^Redeem .* for \d+ points\?/).waitFor();
+      await frame
+        .locator('.choices button', { hasText: /^Redeem$/ })
+        .last()
+        .click();
+      await expect
+        .poll(async () => {
+          const points = await app.server.inject({
+            method: 'GET',
+            url: `/api/v1/customers/${customerId}/points`,
+            headers: admin,
+          });
+          return points.json().balance as number;
+        })
+        .toBeLessThan(500);
+      await context.close();
+    });
   },
 );

@@ -189,7 +189,8 @@
         delete pending.dataset.unconfirmed;
         return;
       }
-      disableEarlierChoices();
+      // Read from the history, a later message of the visitor means the buttons before it were answered.
+      if (!live) disableEarlierChoices();
     }
     const li = document.createElement('li');
     li.className = `msg ${item.from}`;
@@ -259,7 +260,10 @@
     chat.scrollTop = chat.scrollHeight;
     typing.hidden = false;
     try {
-      const result = await api('POST', '/api/v1/messages', payload ? { payload } : { text: value });
+      // The site's language (data-locale) goes with the visitor's first message; /lang changes it later.
+      const first = !log.querySelector('.msg.customer:not([data-unconfirmed])');
+      const body = payload ? { payload } : { text: value };
+      const result = await api('POST', '/api/v1/messages', first ? { ...body, user: { locale } } : body);
       li.classList.remove('pending');
       for (const reply of result.replies) render({ ...reply, from: 'bot' });
     } catch {
@@ -327,7 +331,8 @@
         redeem.addEventListener('click', () => {
           redeem.disabled = true;
           togglePanel(false);
-          send(`${T.redeem} ${name(r.name)}`, r.payload);
+          // As the command, not the button's payload: the history then shows what was asked.
+          send(`/redeem ${r.id}`);
         });
         cards.append(
           el(
