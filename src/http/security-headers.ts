@@ -1,7 +1,7 @@
 // Security headers (@fastify/helmet) on every response, with a Content-Security-Policy that the
-// web chat and Swagger UI (/api/docs) work under: scripts and styles from this server only, inline
-// ones admitted by their hash, no framing by other sites, no referrer sent elsewhere.
-import { createHash } from 'node:crypto';
+// pages work under: scripts and styles from this server only, no inline ones, no framing by other
+// sites (the widget's frame sets its own, src/widget), no referrer sent elsewhere. Swagger UI
+// (/api/docs) brings its own policy.
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -28,26 +28,6 @@ export async function securityHeaders(app: FastifyInstance): Promise<void> {
     frameguard: { action: 'sameorigin' },
     referrerPolicy: { policy: 'no-referrer' },
   });
-}
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-
-/**
- * The policy for an HTML page with inline <script>, <style> and style="…": each admitted by its
- * hash, computed from the page itself so that edits to it need no edits here.
- */
-export function pagePolicy(html: string): string {
-  const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => sha256(m[1] as string));
-  const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => sha256(m[1] as string));
-  const attributes = [...new Set([...html.matchAll(/\sstyle="([^"]*)"/g)].map((m) => m[1] as string))].map(sha256);
-  const policy: Record<string, string[]> = {
-    ...directives,
-    scriptSrc: ["'self'", ...scripts],
-    styleSrc: ["'self'", ...styles, ...(attributes.length ? ["'unsafe-hashes'", ...attributes] : [])],
-  };
-  return Object.entries(policy)
-    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
-    .join(';');
 }
 
 /**

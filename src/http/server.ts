@@ -17,7 +17,6 @@ import { type HealthOptions, healthRoutes } from './health.js';
 import { logRequests } from './request-log.js';
 import { docsPolicy, securityHeaders } from './security-headers.js';
 import { refuseUnstorableText } from './text-guard.js';
-import { webChatRoutes } from './webchat.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -106,7 +105,6 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, o.health);
 
-  await app.register(webChatRoutes);
   for (const plugin of o.channelRoutes) await app.register(plugin);
   if (o.consoleRoutes) await app.register(o.consoleRoutes);
   await app.register(async (admin) => {

@@ -1,5 +1,6 @@
 // The chat widget (README: "Chat widget"): /widget.js, the one script a business adds to its site,
-// and the frame it opens (/widget/frame with its script and stylesheet). The frame is served here,
+// and the frame it opens (/widget/frame with its script and stylesheet), which is also the built-in
+// web chat at "/". The frame is served here,
 // on Rapport's origin: it talks to the API channel as a first party and keeps its session in its
 // own storage, and the host page's styles cannot reach it.
 import { readFileSync } from 'node:fs';
@@ -80,6 +81,17 @@ export async function widgetRoutes(app: FastifyInstance, o: WidgetOptions): Prom
   app.get('/widget/frame.css', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(shared).type('text/css; charset=utf-8').send(frameStyle),
   );
+  // The built-in web chat at "/" is the same chat, full page: framed by Rapport's own pages only.
+  const ownPolicy = policy.replace(/frame-ancestors [^;]*/, "frame-ancestors 'self'");
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const { locale } = request.query as { locale?: string };
+    const english = locale === undefined ? /^\s*en/i.test(request.headers['accept-language'] ?? '') : locale === 'en';
+    return reply
+      .headers({ 'content-security-policy': ownPolicy, 'cache-control': 'no-cache' })
+      .type('text/html; charset=utf-8')
+      .send(pages[english ? 'en' : 'zh-CN']);
+  });
+
   app.get('/widget/frame', { schema: { hide: true } }, async (request, reply) => {
     const { locale } = request.query as { locale?: string };
     reply.removeHeader('x-frame-options');

@@ -189,7 +189,8 @@ describeOnEachDatabase('API channel identity with API_CHANNEL_KEY set', (databas
   });
 
   it('runs the web chat page protocol: session, renewal, posting and long polling without a user id', async () => {
-    const page = await app.server.inject('/');
+    const html = (await app.server.inject('/')).body;
+    const page = { body: html + (await app.server.inject('/widget/frame.js')).body };
     expect(page.body).toContain('/api/v1/sessions');
     expect(page.body).not.toMatch(/prompt\(|apiKey|API_CHANNEL_KEY/);
     expect(page.body).not.toContain(KEY);

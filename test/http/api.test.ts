@@ -223,7 +223,9 @@ describeOnEachDatabase('HTTP API', (database) => {
     const page = await app.server.inject('/');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
-    expect(page.body).toContain('/api/v1/messages');
+    expect(page.body).toContain('/widget/frame.js');
+    const script = await app.server.inject('/widget/frame.js');
+    expect(script.body).toContain('/api/v1/messages');
     const doc = await app.server.inject('/api/openapi.json');
     expect(doc.statusCode).toBe(200);
     const paths = Object.keys(doc.json().paths);

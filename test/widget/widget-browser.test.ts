@@ -265,5 +265,22 @@ describe.skipIf(chromiumMissing !== null)(
         .toBeLessThan(500);
       await context.close();
     });
+
+    it('is also the web chat at "/", full page, with the conversation back after a reload', async () => {
+      const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      await page.goto(`${rapport}/`);
+      await page.getByRole('textbox', { name: 'Message' }).fill('Do you have WiFi?');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.locator('.msg.bot').nth(1).waitFor();
+      expect(await page.getByRole('button', { name: 'Close' }).isVisible()).toBe(false);
+      await page.reload();
+      await page.locator('.msg.customer', { hasText: 'Do you have WiFi?' }).waitFor();
+      for (const width of [360, 1280]) {
+        await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+        await page.screenshot({ path: join(SHOTS, `web-chat-${width}.png`) });
+      }
+      await context.close();
+    });
   },
 );

@@ -5,7 +5,8 @@
 // from messages); links are made clickable with rel=noopener.
 (() => {
   const params = new URLSearchParams(location.search);
-  const locale = params.get('locale') === 'en' ? 'en' : 'zh-CN';
+  // The page's language: the loader's data-locale (?locale=), or what the server chose for "/".
+  const locale = (params.get('locale') ?? document.documentElement.lang) === 'en' ? 'en' : 'zh-CN';
   const T = {
     en: {
       me: 'Me',
@@ -74,6 +75,9 @@
   // so the page's own script keeps it in the site's first-party storage and hands it over by
   // postMessage; this frame's storage serves when it is opened on its own; memory is the last resort.
   const framed = parent !== window;
+  // Opened on its own (the web chat at "/"): no site around it to close it into.
+  document.body.classList.toggle('standalone', !framed);
+  $('close').hidden = !framed;
   const fromPage = {};
   const storage = (() => {
     try {
