@@ -131,7 +131,19 @@ describe.skipIf(chromiumMissing !== null)(
       });
       expect(reply.statusCode).toBe(201);
       await again.getByText('So sorry! A new cake is on its way.').waitFor({ timeout: 15_000 });
-      await again.getByText(/Lily/).waitFor();
+      await again.getByText(/Lily/).first().waitFor();
+      // Links are clickable and safe; markup in a message is text, never HTML.
+      await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/tickets/${ticket.id}/messages`,
+        headers: admin,
+        payload: { text: 'Track it at https://track.example/42 <b>now</b>', author: 'Lily' },
+      });
+      const link = again.getByRole('link', { name: 'https://track.example/42' });
+      await link.waitFor({ timeout: 15_000 });
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+      expect(await again.locator('.msg b').count()).toBe(0);
+      await again.getByText('<b>now</b>', { exact: false }).waitFor();
       await shots(page, 'staff-reply');
 
       // Closed: the next staff reply shows as an unread badge on the bubble.
