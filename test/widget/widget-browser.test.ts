@@ -230,8 +230,19 @@ describe.skipIf(chromiumMissing !== null)(
       });
       expect(gift.statusCode).toBe(200);
 
+      const survey = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/customers/${customerId}/surveys`,
+        headers: admin,
+        payload: { kind: 'csat' },
+      });
+      expect(survey.statusCode).toBeLessThan(300);
+
       await frame.getByRole('button', { name: 'Me' }).click();
       await frame.getByText('500', { exact: true }).waitFor();
+      // The survey waiting for an answer, with its rating buttons.
+      await frame.getByRole('heading', { name: 'A quick question' }).waitFor();
+      expect(await frame.locator('#me .choices button').count()).toBeGreaterThanOrEqual(5);
       await frame.getByRole('heading', { name: 'Rewards' }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'me-360.png') });
 
