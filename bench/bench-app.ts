@@ -40,3 +40,26 @@ export async function startBenchApp(database: BenchDatabase, options: { clock?: 
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
   return { app, env, url };
 }
+
+/** A clock the benchmark can move forward (`offset` ms ahead of the real one), for jobs due tomorrow. */
+export function shiftableClock(): Clock & { offset: number } {
+  const clock = { offset: 0 };
+  return Object.assign(clock, {
+    now: () => Date.now() + clock.offset,
+    sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  });
+}
+
+/** The FAQ's embedding vectors are built in the background after start: measure after, as a running bot is. */
+export async function faqSettled(url: string): Promise<unknown> {
+  const until = Date.now() + 120_000;
+  for (;;) {
+    const res = await fetch(`${url}/api/v1/knowledge?limit=1`, {
+      headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
+    });
+    const body = (await res.json().catch(() => ({}))) as { semantic?: { model: string | null; ready: boolean } };
+    const semantic = body.semantic;
+    if (!semantic?.model || semantic.ready || Date.now() > until) return semantic;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}

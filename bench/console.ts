@@ -14,14 +14,13 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { StaffAccounts } from '../src/console/staff.js';
-import { openStore } from '../src/store/index.js';
 import type { Clock } from '../src/util/clock.js';
-import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
+import { BENCH_ADMIN_TOKEN, faqSettled, shiftableClock, startBenchApp } from './bench-app.js';
 import { benchDatabase, postgresServer } from './databases.js';
 import { percentile, round2 } from './load.js';
 import { resultFile } from './results.js';
 import { customerAt, type Plan, type SeededCustomer } from './scale/generate.js';
-import { seed } from './scale/seed.js';
+import { seedWorld } from './scale/seed.js';
 
 const TARGET_P95_MS = 300;
 const DAY = 86_400_000;
@@ -103,21 +102,6 @@ async function signIn(url: string, email: string, password: string): Promise<str
     .find((c) => c.startsWith('rapport_session='));
   if (res.status !== 303 || !cookie) throw new Error(`sign-in failed: ${res.status}`);
   return cookie;
-}
-
-/** The FAQ's embedding vectors are built in the background after start: measure after, as a running bot is. */
-async function faqSettled(url: string): Promise<unknown> {
-  const until = Date.now() + 120_000;
-  for (;;) {
-    const { body } = await api<{ semantic?: { model: string | null; ready: boolean } }>(
-      url,
-      'GET',
-      '/api/v1/knowledge',
-    );
-    const semantic = body.semantic;
-    if (!semantic?.model || semantic.ready || Date.now() > until) return semantic;
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 // ---------------------------------------------------------------- what the seed has not
@@ -567,21 +551,9 @@ async function run(server: string) {
   );
   const plan: Plan = { customers: CUSTOMERS, interactions: INTERACTIONS, now: Date.now(), expiryBacklogDays: 7 };
   try {
-    const migrating = await openStore(database.url); // migrates: the real schema
-    await migrating.close();
-    console.log('  seeding…');
-    const seeded = await seed(database, plan);
-    console.log(
-      `  seeded in ${seeded.seconds} s (indexes and statistics ${seeded.indexSeconds} s): ${Object.entries(seeded.rows)
-        .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
-        .join(', ')}`,
-    );
+    const seeded = await seedWorld(database, plan);
 
-    const clock = { offset: 0 };
-    const shifted: Clock & { offset: number } = Object.assign(clock, {
-      now: () => Date.now() + clock.offset,
-      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-    });
+    const shifted = shiftableClock();
     const startedApp = performance.now();
     const { app, env, url } = await startBenchApp(database, { clock: shifted });
     try {

@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
-import type { Clock } from '../src/util/clock.js';
-import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
+import { BENCH_ADMIN_TOKEN, faqSettled, shiftableClock, startBenchApp } from './bench-app.js';
 import { type BenchDatabase, benchDatabase, postgresServer } from './databases.js';
 import { load, percentile, round2, summarize } from './load.js';
 import { drain, fill } from './outbox-backlog.js';
@@ -29,7 +28,7 @@ import { resultFile } from './results.js';
 import type { AdminRoute, AdminSpec, RouteResult } from './scale/admin-client.js';
 import type { Plan } from './scale/generate.js';
 import { adminRoutes, TARGET_LABEL, TARGET_MS } from './scale/routes.js';
-import { seed } from './scale/seed.js';
+import { seedWorld } from './scale/seed.js';
 
 const DAY = 86_400_000;
 const MESSAGE_P99_TARGET_MS = 50;
@@ -141,17 +140,6 @@ async function call(url: string, method: 'GET' | 'POST', path: string): Promise<
   return { status: res.status, body };
 }
 
-/** The FAQ's embedding vectors are built in the background after start: measure after, as a running bot is. */
-async function faqSettled(url: string): Promise<unknown> {
-  const until = Date.now() + 120_000;
-  for (;;) {
-    const { body } = await call(url, 'GET', '/api/v1/knowledge');
-    const semantic = (body as { semantic?: { model: string | null; ready: boolean } }).semantic;
-    if (!semantic?.model || semantic.ready || Date.now() > until) return semantic;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 async function runJobs(url: string, clock: { offset: number }) {
   const { body } = await call(url, 'GET', '/api/v1/jobs');
   const names = ((body as { jobs: { name: string }[] }).jobs ?? []).map((j) => j.name);
@@ -206,21 +194,9 @@ async function measure(server: string, customers: number, interactions: number) 
   console.log(`\n== ${label}`);
   const plan: Plan = { customers, interactions, now: Date.now(), expiryBacklogDays: EXPIRY_BACKLOG_DAYS };
   try {
-    const migrating = await openStore(database.url); // migrates: the real schema
-    await migrating.close();
-    console.log('  seeding…');
-    const seeded = await seed(database, plan);
-    console.log(
-      `  seeded in ${seeded.seconds} s (indexes and statistics ${seeded.indexSeconds} s): ${Object.entries(seeded.rows)
-        .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
-        .join(', ')}`,
-    );
+    const seeded = await seedWorld(database, plan);
 
-    const clock = { offset: 0 };
-    const shifted: Clock & { offset: number } = Object.assign(clock, {
-      now: () => Date.now() + clock.offset,
-      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
-    });
+    const shifted = shiftableClock();
     const started = performance.now();
     const { app, env, url } = await startBenchApp(database, { clock: shifted });
     const semantic = await faqSettled(url);
@@ -298,7 +274,7 @@ async function measure(server: string, customers: number, interactions: number) 
       }
       if (!skip.has('jobs')) {
         console.log('  scheduled jobs (POST /api/v1/jobs/:name/run):');
-        result.jobs = await runJobs(url, clock);
+        result.jobs = await runJobs(url, shifted);
       }
     } finally {
       await app.stop();

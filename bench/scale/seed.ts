@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { openStore } from '../../src/store/index.js';
 import { sqlitePath } from '../../src/store/provider.js';
 import type { BenchDatabase } from '../databases.js';
 import {
@@ -201,4 +202,18 @@ async function postgresWriter(url: string): Promise<Writer> {
       await pool.end();
     },
   };
+}
+
+/** A fresh database migrated (the real schema) and seeded with the plan's world; says what it wrote. */
+export async function seedWorld(database: BenchDatabase, plan: Plan): Promise<SeedResult> {
+  const migrating = await openStore(database.url);
+  await migrating.close();
+  console.log('  seeding…');
+  const seeded = await seed(database, plan);
+  console.log(
+    `  seeded in ${seeded.seconds} s (indexes and statistics ${seeded.indexSeconds} s): ${Object.entries(seeded.rows)
+      .map(([t, n]) => `${t} ${n.toLocaleString('en')}`)
+      .join(', ')}`,
+  );
+  return seeded;
 }
