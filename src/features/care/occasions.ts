@@ -9,8 +9,10 @@
 //   win-back             stage at_risk (stage, lastSeenAt)          winback:<customer>:<last active day>
 //   points expiring      PointsEntry(expiryDone, expiresAt)         points_expiring:<customer>:<expiry day>
 //   anniversary          Customer(createdAt) on this day, n years  anniversary:<customer>:<year>
+
 import type { Logger } from 'pino';
 import { format } from '../../engine/i18n.js';
+import { AppError } from '../../errors.js';
 import type { Localized } from '../../kernel/feature.js';
 import { notifyIn, type Outreach } from '../../outbox/outreach.js';
 import type { BatchItem } from '../../outbox/outreach-batch.js';
@@ -130,14 +132,15 @@ export class Care {
         const fill = await this.filler([customerId]);
         const question = fill(text, vars)(customerId)(locale, customer);
         const texts = this.o.outreach.texts[locale];
-        const result = await this.o.surveys.send(
-          customerId,
-          'csat',
-          'followup',
-          (k) => (k === 'surveyCsat' ? question : texts[k]),
-          key,
-        );
-        if (result.status === 'queued' || result.status === 'held') {
+        const result = await this.o.surveys
+          .send(customerId, 'csat', 'followup', (k) => (k === 'surveyCsat' ? question : texts[k]), key)
+          // No chat to ask in (a purchase from the till by someone who never wrote): nobody to follow
+          // up with here, and no reason to stop the others' follow-ups.
+          .catch((err: unknown) => {
+            if (err instanceof AppError && err.code === 'HTTP_CONFLICT') return null;
+            throw err;
+          });
+        if (result?.status === 'queued' || result?.status === 'held') {
           sent++;
           this.o.outreach.onQueued();
         }

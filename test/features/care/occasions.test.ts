@@ -158,6 +158,29 @@ describeOnEachDatabase('care occasions', (database) => {
     expect(feedback).toMatchObject({ kind: 'csat', score: 5, source: 'followup' });
   });
 
+  it('skips a buyer with no chat to ask in (a purchase from the shop’s till), and still asks the others', async () => {
+    clock.current = tenAm('2030-03-02');
+    await say('chatty-buyer', '你好');
+    const chatty = await idOf('chatty-buyer');
+    // A customer the business's systems know of who never wrote: no chat to send a survey to.
+    const walkIn = await app.store.db.customer.create({ data: { displayName: 'Walk-in' } });
+    for (const [id, orderId] of [
+      [walkIn.id, 'care-walk-in'],
+      [chatty, 'care-chatty'],
+    ]) {
+      const bought = await app.server.inject({
+        method: 'POST',
+        url: `/api/v1/customers/${id}/purchases`,
+        headers: admin,
+        payload: { amount: 20, orderId },
+      });
+      expect(bought.statusCode).toBe(200);
+    }
+    clock.current = tenAm('2030-03-05');
+    await expect(runJob(app, 'care-occasions')).resolves.toBeGreaterThanOrEqual(1);
+    expect((await inbox('chatty-buyer')).filter((m) => m.text.includes('3天前'))).toHaveLength(1);
+  });
+
   it('asks a week after a resolved ticket whether everything is all right', async () => {
     clock.current = tenAm('2030-02-01');
     await say('unhappy', '/human');
