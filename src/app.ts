@@ -310,6 +310,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     adminToken: adminToken.token,
     version: pkg.version,
     trustProxy: env.TRUST_PROXY,
+    apiChannelOrigins: settings.widget.allowedOrigins,
     channelRoutes: [
       (app) =>
         apiRoutes(app, {

@@ -10,6 +10,7 @@ import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type AdminRoutesOptions, adminRoutes } from './admin.js';
 import { requireBearer } from './auth.js';
 import { closeConnectionsOnClose } from './closing.js';
+import { allowApiChannelFrom } from './cors.js';
 import { installErrorHandler } from './errors.js';
 import { addDateFormats } from './formats.js';
 import { clientErrorHandler, frameworkErrors, MAX_PARAM_LENGTH } from './framework-errors.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   /** A saved segment as a condition on the customer row (GET /api/v1/customers?segment=). */
   segmentWhere?: AdminRoutesOptions['segmentWhere'];
   version: string;
+  /** widget.allowedOrigins: sites whose pages may call the API channel from the browser (CORS). */
+  apiChannelOrigins?: readonly string[];
   /** TRUST_PROXY: which proxies' X-Forwarded-For sets request.ip (per-IP limits need the client's). */
   trustProxy?: boolean | number | string[];
 }
@@ -79,6 +82,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   closeConnectionsOnClose(app);
   await securityHeaders(app);
   logRequests(app);
+  allowApiChannelFrom(app, o.apiChannelOrigins ?? []);
   // The API speaks JSON only; other bodies get 415 instead of a confusing schema error.
   app.removeContentTypeParser('text/plain');
 

@@ -54,6 +54,43 @@ describe('widget routes', () => {
     expect(String(any.headers['content-security-policy'])).toContain('frame-ancestors *');
   });
 
+  it('lets the allowed sites call the visitor routes from the browser (CORS), and no one else, nor the admin API', async () => {
+    const preflight = await app.server.inject({
+      method: 'OPTIONS',
+      url: '/api/v1/messages',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('authorization');
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { origin: 'https://shop.example' },
+    });
+    expect(session.statusCode).toBe(200);
+    expect(session.headers['access-control-allow-origin']).toBe('https://shop.example');
+    expect(session.headers.vary).toContain('Origin');
+    const stranger = await app.server.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(stranger.headers['access-control-allow-origin']).toBeUndefined();
+    const adminApi = await app.server.inject({
+      method: 'GET',
+      url: '/api/v1/customers',
+      headers: { origin: 'https://shop.example' },
+    });
+    expect(adminApi.headers['access-control-allow-origin']).toBeUndefined();
+    const noList = await open.server.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { origin: 'https://shop.example' },
+    });
+    expect(noList.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
   it('refuses bad settings, naming them', () => {
     expect(() => parseBusinessConfig('widget:\n  colour: red\n', 'x.yaml')).toThrow(/widget\.colour/);
     expect(() => parseBusinessConfig('widget:\n  allowedOrigins: ["https://shop.example/path"]\n', 'x.yaml')).toThrow(
