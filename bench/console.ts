@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { StaffAccounts } from '../src/console/staff.js';
 import type { Clock } from '../src/util/clock.js';
 import { BENCH_ADMIN_TOKEN, faqSettled, shiftableClock, startBenchApp } from './bench-app.js';
-import { benchDatabase, postgresServer } from './databases.js';
+import { benchDatabase, benchServers } from './databases.js';
 import { percentile, round2 } from './load.js';
 import { resultFile } from './results.js';
 import { customerAt, type Plan, type SeededCustomer } from './scale/generate.js';
@@ -602,16 +602,14 @@ async function run(server: string) {
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer(args.pg);
-  if (args.db === 'postgresql' && !pgServer) throw new Error('no PostgreSQL server: give --pg or BENCH_PG_URL');
-  const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
+  const servers = await benchServers(args.db, args.pg);
   const result = resultFile('console');
   const output = {
     ...result.header,
     targetP95Ms: TARGET_P95_MS,
     databases: {
       sqlite: 'better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL',
-      postgresql: pgServer ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
+      postgresql: servers.some(Boolean) ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
     },
     runs: [] as unknown[],
   };

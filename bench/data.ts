@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
 import { BENCH_ADMIN_TOKEN, faqSettled, shiftableClock, startBenchApp } from './bench-app.js';
-import { type BenchDatabase, benchDatabase, postgresServer } from './databases.js';
+import { type BenchDatabase, benchDatabase, benchServers } from './databases.js';
 import { load, percentile, round2, summarize } from './load.js';
 import { drain, fill } from './outbox-backlog.js';
 import { watchMainThread } from './profile.js';
@@ -290,15 +290,13 @@ async function measure(server: string, customers: number, interactions: number) 
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer(args.pg);
-  if (args.db === 'postgresql' && !pgServer) throw new Error('no PostgreSQL server: give --pg or BENCH_PG_URL');
-  const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
+  const servers = await benchServers(args.db, args.pg);
   const result = resultFile('data');
   const output = {
     ...result.header,
     databases: {
       sqlite: 'better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL',
-      postgresql: pgServer ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
+      postgresql: servers.some(Boolean) ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
     },
     expiryBacklogDays: EXPIRY_BACKLOG_DAYS,
     runs: [] as unknown[],

@@ -66,3 +66,13 @@ export async function postgresServer(flag?: string): Promise<string | null> {
     return null;
   }
 }
+
+/**
+ * The servers a benchmark run covers, from --db: '' for SQLite, then PostgreSQL's URL when one
+ * answers (--db postgresql without one is an error).
+ */
+export async function benchServers(db: string | undefined, flag?: string): Promise<string[]> {
+  const pgServer = db === 'sqlite' ? null : await postgresServer(flag);
+  if (db === 'postgresql' && !pgServer) throw new Error('no PostgreSQL server: give --pg or BENCH_PG_URL');
+  return [...(db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
+}

@@ -17,7 +17,7 @@ import { Prisma } from '../src/store/index.js';
 import { customerPage } from '../src/store/keyset.js';
 import { addDays, dayIn, startOfDay, yearsBefore } from '../src/util/zoned-day.js';
 import { BENCH_ADMIN_TOKEN, startBenchApp } from './bench-app.js';
-import { benchDatabase, postgresServer } from './databases.js';
+import { benchDatabase, benchServers } from './databases.js';
 import { percentile, round2 } from './load.js';
 import { resultFile } from './results.js';
 import type { Plan } from './scale/generate.js';
@@ -233,8 +233,7 @@ async function measure(server: string) {
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer(args.pg);
-  const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
+  const servers = await benchServers(args.db, args.pg);
   const result = resultFile('jobs');
   const output = { ...result.header, runs: [] as unknown[] };
   for (const server of servers) {

@@ -25,7 +25,7 @@ import { moderationMiddleware } from '../src/features/moderation/middleware.js';
 import { insertMany } from '../src/store/bulk.js';
 import type { Customer } from '../src/store/customers.js';
 import { FakeClock } from '../test/fakes/clock.js';
-import { benchDatabase, postgresServer } from './databases.js';
+import { benchDatabase, benchServers } from './databases.js';
 import { percentile, round2 } from './load.js';
 import { resultFile } from './results.js';
 
@@ -204,8 +204,7 @@ async function measure(server: string) {
 }
 
 async function main() {
-  const pgServer = args.db === 'sqlite' ? null : await postgresServer();
-  const servers = [...(args.db === 'postgresql' ? [] : ['']), ...(pgServer ? [pgServer] : [])];
+  const servers = await benchServers(args.db);
   const result = resultFile('moderation');
   const output = { ...result.header, runs: [] as unknown[] };
   for (const server of servers) {

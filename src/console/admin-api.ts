@@ -48,6 +48,16 @@ export class AdminApi {
     return this.json<T>('GET', url, undefined, query);
   }
 
+  /** A GET whose 404 means "not there" (a feature switched off, a customer who never wrote): null. */
+  async getOptional<T>(url: string, query?: Query): Promise<T | null> {
+    try {
+      return await this.get<T>(url, query);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') return null;
+      throw err;
+    }
+  }
+
   post<T>(url: string, body: unknown = {}): Promise<T> {
     return this.json<T>('POST', url, body);
   }
@@ -63,11 +73,5 @@ export class AdminApi {
   /** A GET passed through as it is (CSV downloads): status, type, headers and body. */
   async raw(url: string, query?: Query) {
     return this.call('GET', url, undefined, query);
-  }
-
-  /** Whether a route exists (a feature may be off): GET answers something other than 404 "no route". */
-  async has(url: string): Promise<boolean> {
-    const response = await this.call('GET', url, undefined, { limit: 1 });
-    return !(response.statusCode === 404 && response.body.includes('no route'));
   }
 }

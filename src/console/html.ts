@@ -1,16 +1,12 @@
 // HTML built from template literals: every interpolated value is escaped unless it is already
 // HTML (another html`` result). Arrays are joined, null/undefined/false render nothing.
+import { escapeHtml } from '../util/text.js';
+
 export class Html {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
 }
 
 type Part = Html | string | number | null | undefined | false | readonly Part[];

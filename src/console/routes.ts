@@ -7,6 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { secretsEqual } from '../http/auth.js';
+import { statusOfCode } from '../http/errors.js';
 import { assetRoutes } from './assets.js';
 import { type ConsoleContext, field, sendPage, sessionOf, setSession, textsOf } from './context.js';
 import { html } from './html.js';
@@ -75,12 +76,12 @@ export async function consoleRoutes(app: FastifyInstance, c: ConsoleContext): Pr
       throw new AppError('HTTP_FORBIDDEN', 'the form is out of date: reload the page');
   });
 
-  app.setErrorHandler((err, request, reply) => errorPage(c, err, request, reply));
+  app.setErrorHandler((err, request, reply) => errorPage(err, request, reply));
   // A not-found handler belongs to a prefix: this one answers unknown /console/… paths with a page.
   await app.register(
     async (scope) =>
       scope.setNotFoundHandler((request, reply) =>
-        errorPage(c, new AppError('HTTP_NOT_FOUND', `no page ${request.url.split('?')[0]}`), request, reply),
+        errorPage(new AppError('HTTP_NOT_FOUND', `no page ${request.url.split('?')[0]}`), request, reply),
       ),
     { prefix: '/console' },
   );
@@ -177,20 +178,9 @@ function refererPath(request: FastifyRequest): string | undefined {
   }
 }
 
-function errorPage(c: ConsoleContext, err: unknown, request: FastifyRequest, reply: FastifyReply) {
+function errorPage(err: unknown, request: FastifyRequest, reply: FastifyReply) {
   const status =
-    err instanceof AppError
-      ? ((
-          {
-            HTTP_BAD_REQUEST: 400,
-            HTTP_UNAUTHORIZED: 401,
-            HTTP_FORBIDDEN: 403,
-            HTTP_NOT_FOUND: 404,
-            HTTP_CONFLICT: 409,
-            HTTP_RATE_LIMITED: 429,
-          } as Record<string, number>
-        )[err.code] ?? 400)
-      : ((err as { statusCode?: number }).statusCode ?? 500);
+    err instanceof AppError ? statusOfCode(err.code) : ((err as { statusCode?: number }).statusCode ?? 500);
   const known = status < 500;
   if (!known) request.log.error({ err }, 'console page failed');
   let t = CONSOLE_TEXTS[localeOfHeader(request.headers['accept-language'])];

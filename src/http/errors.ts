@@ -20,6 +20,11 @@ const statusOf: Partial<Record<ErrorCode, number>> = {
   ENGINE_INVALID_TEXT: 400,
 };
 
+/** The HTTP status an error code answers with (500 for codes that are not the caller's fault). */
+export function statusOfCode(code: ErrorCode): number {
+  return statusOf[code] ?? 500;
+}
+
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
@@ -27,7 +32,7 @@ export function errorBody(code: string, message: string) {
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
-      const status = statusOf[err.code] ?? 500;
+      const status = statusOfCode(err.code);
       return reply.status(status).send(errorBody(err.code.replace(/^(HTTP|ENGINE)_/, ''), err.message));
     }
     const fe = err as FastifyError;

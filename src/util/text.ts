@@ -29,3 +29,10 @@ export function sanitizeText(text: string): string {
 export function isBlank(text: string | undefined): boolean {
   return !text || text.replace(INVISIBLE, '') === '';
 }
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text made safe inside HTML, in element content and quoted attributes alike. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] as string);
+}

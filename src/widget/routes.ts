@@ -6,16 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { CoreSettings } from '../config.js';
+import { escapeHtml } from '../util/text.js';
 
 type WidgetSettings = CoreSettings['widget'];
 type Localized = { 'zh-CN': string; en: string };
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
-  );
 const fill = (text: string, business: string) => text.replaceAll('{business}', business);
 
 export interface WidgetOptions {

@@ -1,6 +1,5 @@
 // Customer 360: who the customer is across channels, their stage and RFM, tier and points, recent
 // purchases, CSAT/NPS answers, past tickets and tags. Beside a ticket and on the customer page.
-import { AppError } from '../../errors.js';
 import type { ConsoleContext } from '../context.js';
 import { type Html, html } from '../html.js';
 import { formatTime } from '../layout.js';
@@ -21,10 +20,6 @@ export interface Profile {
   lastPurchaseAt?: string | null;
   rfm?: { recency: number; frequency: number; monetary: number } | null;
   tags?: string[];
-}
-
-export async function loadProfile(c: ConsoleContext, customerId: string): Promise<Profile> {
-  return c.api.get<Profile>(`/api/v1/customers/${encodeURIComponent(customerId)}`);
 }
 
 /** The facts beside a ticket: reads that are index lookups by customer. */
@@ -54,13 +49,8 @@ export async function customerCard(
 ): Promise<Html> {
   const t = CONSOLE_TEXTS[session.staff.locale];
   const lang = session.staff.locale;
-  let profile: Profile;
-  try {
-    profile = await loadProfile(c, customerId);
-  } catch (err) {
-    if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') return html`<p class="muted">${t.notFound}</p>`;
-    throw err;
-  }
+  const profile = await c.api.getOptional<Profile>(`/api/v1/customers/${encodeURIComponent(customerId)}`);
+  if (!profile) return html`<p class="muted">${t.notFound}</p>`;
   const h = await history(c, customerId, o.exceptTicket);
   const tierName = profile.points?.tierName?.[lang] ?? profile.points?.tier;
   const tags = profile.tags ?? [];

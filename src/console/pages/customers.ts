@@ -111,10 +111,7 @@ ${result.nextCursor ? html`<p class="pager"><a class="button secondary" href="/c
         limit: PAGE,
         cursor,
       }),
-      c.api.get<Ledger>(`${path}/points`, { limit: 20 }).catch((err) => {
-        if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') return null;
-        throw err;
-      }),
+      c.api.getOptional<Ledger>(`${path}/points`, { limit: 20 }),
       c.reads.interaction.findMany({
         where: { customerId: id, kind: { in: ['customer_merged', 'identity_unlinked'] } },
         orderBy: { id: 'desc' },

@@ -27,17 +27,12 @@ export async function knowledgePages(app: FastifyInstance, c: ConsoleContext): P
     const t = textsOf(session);
     const lang = session.staff.locale;
     const { cursor } = request.query as { cursor?: string };
-    let kb: KnowledgeView;
-    try {
-      kb = await c.api.get<KnowledgeView>('/api/v1/knowledge', { limit: 100, cursor });
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') {
-        return sendPage(
-          reply,
-          page(session, { title: t.knowledge, section: 'knowledge' }, html`<p class="card">${t.featureOff}</p>`),
-        );
-      }
-      throw err;
+    const kb = await c.api.getOptional<KnowledgeView>('/api/v1/knowledge', { limit: 100, cursor });
+    if (!kb) {
+      return sendPage(
+        reply,
+        page(session, { title: t.knowledge, section: 'knowledge' }, html`<p class="card">${t.featureOff}</p>`),
+      );
     }
     const [unanswered, learned] = await Promise.all([
       c.api.get<Unanswered>('/api/v1/knowledge/unanswered', { limit: 50 }),

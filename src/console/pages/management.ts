@@ -41,12 +41,6 @@ interface ModerationAction {
 
 const UNDOABLE = new Set(['warn', 'mute', 'ban']);
 
-const offWhenMissing = <T>(promise: Promise<T>): Promise<T | null> =>
-  promise.catch((err) => {
-    if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') return null;
-    throw err;
-  });
-
 export async function managementPages(app: FastifyInstance, c: ConsoleContext): Promise<void> {
   app.get('/console/campaigns', { schema: { hide: true } }, async (request, reply) => {
     const session = sessionOf(request);
@@ -55,13 +49,11 @@ export async function managementPages(app: FastifyInstance, c: ConsoleContext): 
     const lang = session.staff.locale;
     const q = request.query as { segment?: string; cursor?: string };
     const [campaigns, segments] = await Promise.all([
-      offWhenMissing(
-        c.api.get<{ campaigns: Campaign[]; nextCursor: string | null }>('/api/v1/campaigns', {
-          limit: 50,
-          cursor: q.cursor,
-        }),
-      ),
-      offWhenMissing(c.api.get<{ segments: { id: string; name: string }[] }>('/api/v1/segments')),
+      c.api.getOptional<{ campaigns: Campaign[]; nextCursor: string | null }>('/api/v1/campaigns', {
+        limit: 50,
+        cursor: q.cursor,
+      }),
+      c.api.getOptional<{ segments: { id: string; name: string }[] }>('/api/v1/segments'),
     ]);
     if (!campaigns)
       return sendPage(
@@ -69,7 +61,7 @@ export async function managementPages(app: FastifyInstance, c: ConsoleContext): 
         page(session, { title: t.campaigns, section: 'campaigns' }, html`<p class="card">${t.featureOff}</p>`),
       );
     const chosen = q.segment
-      ? await offWhenMissing(c.api.get<{ count?: number }>(`/api/v1/segments/${encodeURIComponent(q.segment)}`))
+      ? await c.api.getOptional<{ count?: number }>(`/api/v1/segments/${encodeURIComponent(q.segment)}`)
       : null;
     const body = html`<form method="get" action="/console/campaigns" class="card row">
   <div><label for="seg">${t.audience}</label><select id="seg" name="segment" required>
@@ -131,11 +123,12 @@ ${
     const t = textsOf(session);
     const lang = session.staff.locale;
     const { cursor } = request.query as { cursor?: string };
-    const log = await offWhenMissing(
-      c.api.get<{ actions: ModerationAction[]; nextCursor: string | null }>('/api/v1/moderation/actions', {
+    const log = await c.api.getOptional<{ actions: ModerationAction[]; nextCursor: string | null }>(
+      '/api/v1/moderation/actions',
+      {
         limit: 50,
         cursor,
-      }),
+      },
     );
     if (!log)
       return sendPage(

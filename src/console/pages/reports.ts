@@ -180,14 +180,7 @@ function summary(report: Report, lang: ConsoleLocale): Html {
 }
 
 export async function reportPages(app: FastifyInstance, c: ConsoleContext): Promise<void> {
-  const list = async () => {
-    try {
-      return (await c.api.get<ReportList>('/api/v1/reports')).reports;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'HTTP_NOT_FOUND') return [];
-      throw err;
-    }
-  };
+  const list = async () => (await c.api.getOptional<ReportList>('/api/v1/reports'))?.reports ?? [];
 
   app.get('/console/reports', { schema: { hide: true } }, async (request, reply) => {
     requireOwner(sessionOf(request));
