@@ -36,7 +36,9 @@ if (!command || !['add', 'list', 'reset'].includes(command)) fail('say add, list
 
 try {
   const { DATABASE_URL } = parseEnv(process.env);
-  const store = await openStore(DATABASE_URL);
+  // Not migrated here: the bot migrates at start, and usually runs while staff are added (SQLite
+  // would refuse a migration beside it). A database it never started on gets a clear answer below.
+  const store = await openStore(DATABASE_URL, { migrate: false });
   const staff = new StaffAccounts(store.db, systemClock);
   try {
     if (command === 'add') {
@@ -78,6 +80,13 @@ try {
 } catch (err) {
   if (err instanceof ConfigError || err instanceof AppError) {
     console.error(`rapport staff: ${err.message}`);
+    process.exit(1);
+  }
+  // P2021: a table is missing, so Rapport never started on this database (it migrates at start).
+  if ((err as { code?: string }).code === 'P2021') {
+    console.error(
+      'rapport staff: this database has no staff tables yet: start Rapport once (npm start), then try again',
+    );
     process.exit(1);
   }
   throw err;
