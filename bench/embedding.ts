@@ -1,4 +1,4 @@
-// npm run bench:embedding: the FAQ's offline sentence embedder (src/features/faq/embedding) on this
+// npm run bench:embedding: the FAQ's offline sentence embedder (src/embedding) on this
 // machine: model load time, resident memory it adds, warm per-query latency in the worker
 // (1,000 zh+en queries, query cache off) and embedMany throughput over 10,000 short texts, cold
 // (through the model) and again from the disk cache as after a restart.
@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadEmbedder } from '../src/features/faq/embedding/index.js';
+import { loadEmbedder } from '../src/embedding/index.js';
 
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 1_000);
 const TEXTS = Number(process.env.BENCH_TEXTS ?? 10_000);

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../src/config.js';
 import { detectLocale, type Locale } from '../src/engine/i18n.js';
 import { decide, type Thresholds } from '../src/features/faq/decide.js';
-import { loadEmbedder } from '../src/features/faq/embedding/index.js';
+import { loadEmbedder } from '../src/embedding/index.js';
 import { decideHybrid } from '../src/features/faq/hybrid.js';
 import { KnowledgeBase } from '../src/features/faq/knowledge-base.js';
 import { type KnowledgeEntry, KnowledgeIndex } from '../src/features/faq/search.js';

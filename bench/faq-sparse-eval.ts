@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { parse } from 'yaml';
+import { EmbeddingModels } from '../src/embedding/models.js';
 import { detectLocale } from '../src/engine/i18n.js';
 import { decide, type FaqDecision, type Thresholds } from '../src/features/faq/decide.js';
 import { decideHybrid } from '../src/features/faq/hybrid.js';
@@ -52,8 +53,16 @@ export interface EvalModels {
 
 /** Decides as the bot does: words alone, or words with the embedding models, built for this knowledge base. */
 async function decider(kb: KnowledgeBase, thresholds: Thresholds, models: EvalModels | undefined) {
-  const semantic = models
-    ? await semanticRanking({ ...models, knowledge: kb, logger: pino({ level: 'warn' }) })
+  const loaded = models ? new EmbeddingModels(models.cacheDir) : undefined;
+  const semantic =
+    models && loaded
+    ? await semanticRanking({
+        modelDir: models.modelDir,
+        englishModelDir: models.englishModelDir,
+        models: loaded,
+        knowledge: kb,
+        logger: pino({ level: 'warn' }),
+      })
     : undefined;
   await semantic?.settled();
   const lookup = semantic?.current();
@@ -63,7 +72,10 @@ async function decider(kb: KnowledgeBase, thresholds: Thresholds, models: EvalMo
       const matches = kb.current.search(q, { locale, limit: 10 });
       return lookup ? decideHybrid(matches, await lookup(q, locale), thresholds) : decide(matches, thresholds);
     },
-    close: () => semantic?.close() ?? Promise.resolve(),
+    close: async () => {
+      await semantic?.close();
+      await loaded?.close();
+    },
   };
 }
 

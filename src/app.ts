@@ -23,6 +23,7 @@ import { AdminApi } from './console/admin-api.js';
 import { consoleRoutes } from './console/routes.js';
 import { StaffAccounts } from './console/staff.js';
 import { staffAccountRoutes } from './console/staff-routes.js';
+import { EmbeddingModels } from './embedding/models.js';
 import { type ChannelAdapter, type MessageSender, NO_MODERATION } from './engine/channel.js';
 import { Engine } from './engine/engine.js';
 import { InboundReplay } from './engine/replay.js';
@@ -201,6 +202,8 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
     ...(staffWebhook ? [staffWebhook.channel] : []),
   ];
 
+  // The embedding models every feature shares (the FAQ ranks with them, escalation scores with them).
+  const embeddings = new EmbeddingModels(join(env.DATA_DIR, 'embeddings'));
   // The features, in the order of src/features/index.ts; what they bring is wired below.
   const features = await buildFeatures(
     FEATURES,
@@ -218,6 +221,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
       db: store.db,
       reads: store.reads,
       provider: store.provider,
+      embeddings,
       clock,
       logger,
       defaultLocale: env.DEFAULT_LOCALE,
@@ -378,6 +382,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
         // Stop receiving first (adapters, then HTTP), let the turns in progress commit,
         // then let the dispatcher finish the sends it started; the rest waits in the outbox.
         await features.stop();
+        await embeddings.close();
         await jobs.stop();
         for (const adapter of adapters.values()) {
           await adapter

@@ -76,6 +76,8 @@ const envSchema = z.object({
   EMBEDDING_MODEL_DIR: z.string().default('./models/bge-small-zh-v1.5'),
   /** The model that ranks English questions against English texts; empty = the main model does. */
   EMBEDDING_MODEL_DIR_EN: z.string().default('./models/all-MiniLM-L6-v2'),
+  /** The escalation scorer (npm run train:escalation); empty = the rules alone decide. */
+  ESCALATION_CLASSIFIER: z.string().default('./models/escalation/classifier.json'),
   DEFAULT_LOCALE: z.enum(locales).default('zh-CN'),
   BUSINESS_TIMEZONE: timezone.default('Asia/Shanghai'),
   API_CHANNEL_KEY: optionalSecret,

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { CoreSettings, Env } from '../config.js';
+import type { EmbeddingModels } from '../embedding/models.js';
 import type { ModerationCapabilities } from '../engine/channel.js';
 import type { Middleware } from '../engine/composer.js';
 import type { TurnContext } from '../engine/context.js';
@@ -46,6 +47,8 @@ export interface FeatureHost<S> {
    */
   reads: Db;
   provider: DatabaseProvider;
+  /** The sentence-embedding models (EMBEDDING_MODEL_DIR…), loaded once for every feature that uses them. */
+  embeddings: EmbeddingModels;
   clock: Clock;
   logger: Logger;
   /** Every text: the engine's, every feature's, the business's overrides. */

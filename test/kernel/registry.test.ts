@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseBusinessConfig, parseEnv } from '../../src/config.js';
+import { EmbeddingModels } from '../../src/embedding/models.js';
 import type { TurnContext } from '../../src/engine/context.js';
 import { coreFeature } from '../../src/features/core/index.js';
 import { commandMenus, helpText } from '../../src/kernel/commands.js';
@@ -17,6 +18,7 @@ const base = {
   db: {} as HostBase['db'],
   reads: {} as HostBase['db'],
   provider: 'sqlite',
+  embeddings: new EmbeddingModels(''),
   clock: new FakeClock(),
   logger: pino({ level: 'silent' }),
   defaultLocale: 'zh-CN',

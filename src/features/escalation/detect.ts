@@ -2,6 +2,8 @@
 // blame, food safety, money, legal threats, going public). Offline: rules for requests and a
 // weighted lexicon for complaints, in Chinese and English. Questions, greetings and praise
 // that share words with complaints ("退款政策是什么", "the staff were great") stay with the bot.
+import { mixedRequest, pinyinRequest, spellRequestWords } from './request-typos.js';
+
 export type EscalationReason = 'human' | 'complaint' | 'safety' | 'money' | 'legal' | 'public';
 
 export interface Detection {
@@ -11,6 +13,8 @@ export interface Detection {
   priority: 'high' | 'normal';
   /** The cues that fired, for the ticket and for tuning. */
   cues: string[];
+  /** An explicit request for a person ("转人工", "talk to a manager"): escalates whatever the scorer thinks. */
+  explicit?: boolean;
 }
 
 interface Cue {
@@ -435,10 +439,10 @@ const disclaimer =
   /没(什么|有)?问题|不是(要)?投诉|只是(想)?(问问|好奇)|就是想(提|问)|\bno\s+problem\b|\bnot\s+(a\s+)?complain|\bjust\s+(curious|wondering|an?\s+idea|a\s+suggestion)\b/i;
 /** The customer resolved it themselves ("哦我看到了", "never mind"): cancels all but safety. */
 const resolved = /哦(我)?看到了|找到了|没事了|不用了|\b(never\s*mind|nvm|found\s+it|all\s+good\s+now|sorted\s+now)\b/i;
-/** Business enquiries for the manager or a person (partnership, catering, jobs) and questions about
- * how to reach people (customer-service hours, phone number): not a request for a person now. */
+/** Business enquiries for the manager or a person (partnership, catering, jobs) and customer-service
+ * hours: not a request for a person now. (How to reach a person, their number, is one: see contactCue.) */
 const business =
-  /(人工|客服)(服务|客服)?[^,，。]{0,4}(时间|电话|号码|几点)|\b(customer\s+service|support)\s+(hours|number|phone|email)\b|合作|团购|企业|批量|招聘|招人|简历|应聘|加盟|批发|赞助|\b(partnership|collaborat\w*|catering|cater|hosting|host\s+a|event|job|jobs|position|hiring|vacanc\w*|apply|franchise|wholesale|sponsor\w*|bulk|corporate)\b/i;
+  /(人工|客服)(服务|客服)?[^,，。]{0,4}(时间|几点)|\b(customer\s+service|support)\s+hours\b|合作|团购|企业|批量|招聘|招人|简历|应聘|加盟|批发|赞助|\b(partnership|collaborat\w*|catering|cater|hosting|host\s+a|event|job|jobs|position|hiring|vacanc\w*|apply|franchise|wholesale|sponsor\w*|bulk|corporate)\b/i;
 
 const globalPatterns = new Map(cues.map((c) => [c, new RegExp(c.pattern.source, `${c.pattern.flags}g`)]));
 
@@ -453,11 +457,26 @@ function hits(cue: Cue, text: string): number {
 
 const highPriority: EscalationReason[] = ['safety', 'money', 'legal', 'public'];
 
+/** Asking how to reach a person: their number, line or WeChat ("店长电话多少", "the manager's direct line"). */
+const contactCue: Cue = {
+  reason: 'human',
+  weight: 2,
+  pattern: anyOf(
+    /(经理|店长|负责人|主管|老板|领导|人工|真人|客服|管事的|能(说话|做主|管事|解决问题)的人|活人)[^,，。.!！?？]{0,6}(电话|手机|微信|联系方式|号码|座机|直线)/,
+    /(电话|手机|微信|联系方式|号码)[^,，。.!！?？]{0,4}(给我|发我)?[^,，。.!！?？]{0,4}(经理|店长|负责人|主管|老板|人工|真人|活人)/,
+    /\b(manager|supervisor|owner|boss|human|person|someone|somebody|customer\s+service|support|staff)('s|s)?\s+(direct\s+|personal\s+|mobile\s+|cell\s+)?(phone\s+)?(number|phone|line|contact|email|whatsapp|wechat|cell)\b/i,
+    /\bdirect\s+(line|number|contact)\b|\b(number|phone|contact|line)\s+(for|of|to)\s+(a|an|the|your|some)\s+(real\s+|actual\s+|live\s+)?(person|human|manager|supervisor|someone|somebody|staff|employee)\b/i,
+    /\bhow\s+(do|can|could|would)\s+i\s+(reach|contact|get\s+hold\s+of|call|phone|get\s+through\s+to)\s+(a|an|the|your|some)?\s*(real\s+|actual\s+|live\s+)?(person|human|manager|someone|somebody|supervisor|customer\s+service|staff|people)\b/i,
+  ),
+};
+
 export function detectEscalation(text: string): Detection {
-  const normalized = text.normalize('NFKC').trim();
+  const normalized = spellRequestWords(text.normalize('NFKC').trim());
   if (!normalized) return { escalate: false, priority: 'normal', cues: [] };
   let fired = cues.filter((c) => hits(c, normalized) > 0);
   if (onlyAskingForPerson(normalized)) fired.push({ reason: 'human', weight: 2, pattern: requestCore });
+  if (contactCue.pattern.test(normalized) || pinyinRequest(normalized) || mixedRequest(normalized))
+    fired.push(contactCue);
   if (business.test(normalized)) fired = fired.filter((c) => c.reason !== 'human');
   if (resolved.test(normalized)) fired = fired.filter((c) => c.reason === 'safety');
   if (disclaimer.test(normalized)) fired = fired.filter((c) => c.reason !== 'human' && c.reason !== 'complaint');
@@ -479,8 +498,10 @@ export function detectEscalation(text: string): Detection {
       Number(Boolean(a.amplifier)) - Number(Boolean(b.amplifier)),
   )[0];
   const escalate = weight >= 2 && strongest !== undefined;
+  const explicit = fired.some((c) => c.reason === 'human' && c.weight >= 2);
   return {
     escalate,
+    ...(explicit ? { explicit } : {}),
     ...(escalate && strongest ? { reason: strongest.reason } : {}),
     priority: escalate && strongest && highPriority.includes(strongest.reason) ? 'high' : 'normal',
     cues: fired.map((c) => c.reason),

@@ -1,12 +1,17 @@
 // Escalation: complaints and requests for a person become tickets; staff are told wherever they
 // work (Slack, webhooks: host.staffChannels), their replies reach the customer's own chat, and
 // unclaimed tickets are reminded after the SLA.
+import type { Embedder, EmbedderLoad } from '../../embedding/index.js';
 import { defineFeature } from '../../kernel/feature.js';
 import type { Tx } from '../../store/index.js';
 import { feedbackFeature } from '../feedback/index.js';
 import { loyaltyFeature } from '../loyalty/index.js';
 import { customerContext, staffCustomer } from './context.js';
+import { EscalationDetector, loadClassifiers } from './detector.js';
+import { exampleRoutes } from './example-routes.js';
+import { TaughtExamples } from './examples.js';
 import { BusinessHours } from './hours.js';
+import type { Language } from './language.js';
 import { escalationMiddleware } from './middleware.js';
 import { ticketRoutes } from './routes.js';
 import { escalationSettings } from './settings.js';
@@ -46,6 +51,17 @@ async function mergeTickets(tx: Tx, survivorId: string, absorbedId: string, at: 
   await tx.customer.update({ where: { id: survivorId }, data: { ticketId } });
 }
 
+/** The embedding models the scorer reads, per language: the app's, shared with the FAQ (none when EMBEDDING_MODEL_DIR is empty). */
+async function escalationModels(host: {
+  env: { EMBEDDING_MODEL_DIR: string; EMBEDDING_MODEL_DIR_EN: string };
+  embeddings: { load(dir: string): Promise<EmbedderLoad> };
+}): Promise<Partial<Record<Language, Embedder>>> {
+  const { EMBEDDING_MODEL_DIR: main, EMBEDDING_MODEL_DIR_EN: english } = host.env;
+  if (!main) return {};
+  const [zh, en] = await Promise.all([host.embeddings.load(main), english ? host.embeddings.load(english) : undefined]);
+  return { ...(zh.ok ? { zh: zh.embedder } : {}), ...(en?.ok ? { en: en.embedder } : {}) };
+}
+
 export const escalationFeature = defineFeature({
   name: 'escalation',
   summary: 'Tickets for complaints and requests for a person; staff told in Slack and webhooks; SLA reminders',
@@ -55,8 +71,14 @@ export const escalationFeature = defineFeature({
   slots: ['escalation'],
   commands: [{ name: 'human', describe: { 'zh-CN': '转人工客服', en: 'talk to a person' } }],
   onCustomersMerged: mergeTickets,
-  setup(host) {
-    const settings = host.settings;
+  async setup(host) {
+    const { settings, env } = host;
+    const models = await escalationModels(host);
+    const examples = new TaughtExamples({ db: host.db, models, logger: host.logger.child({ part: 'escalation' }) });
+    const classifiers = env.ESCALATION_CLASSIFIER ? loadClassifiers(env.ESCALATION_CLASSIFIER) : undefined;
+    if (classifiers?.problem) host.logger.warn(`escalation: ${classifiers.problem}: the rules decide alone`);
+    const detector = new EscalationDetector({ classifiers: classifiers?.file, models, examples, logger: host.logger });
+    host.logger.info(`escalation: ${classifiers?.file ? `scoring with ${detector.describe()}` : 'rules only'}`);
     const loyalty = host.optional(loyaltyFeature)?.loyalty;
     const tickets = new Tickets({
       ...host.outreach,
@@ -75,14 +97,22 @@ export const escalationFeature = defineFeature({
         escalation: escalationMiddleware({
           db: host.db,
           tickets,
+          detector,
           clock: host.clock,
           hours: new BusinessHours(settings.businessHours, host.env.BUSINESS_TIMEZONE),
           replyWithinMinutes: settings.replyWithinMinutes,
           reopenMinutes: settings.reopenMinutes,
         }),
       },
-      adminRoutes: (app) =>
-        ticketRoutes(app, { db: host.db, reads: host.reads, tickets, recentMessages: settings.recentMessages }),
+      adminRoutes: async (app) => {
+        await ticketRoutes(app, { db: host.db, reads: host.reads, tickets, recentMessages: settings.recentMessages });
+        await exampleRoutes(app, { examples, detector, tickets });
+      },
+      start: async () => {
+        await examples.refresh();
+        examples.start();
+      },
+      stop: async () => examples.stop(),
       jobs: [{ name: 'ticket-reminders', schedule: '* * * * *', run: () => tickets.remindOverdue() }],
       staffDesk: (origin) => staffDesk(tickets, origin),
       api: tickets,

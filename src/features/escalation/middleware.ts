@@ -7,13 +7,15 @@ import type { TurnContext } from '../../engine/context.js';
 import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { Db } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import { type Detection, detectEscalation } from './detect.js';
+import type { Detection } from './detect.js';
+import type { EscalationDetector } from './detector.js';
 import type { BusinessHours } from './hours.js';
 import type { Ticket, TicketReason, Tickets } from './tickets.js';
 
 export interface EscalationOptions {
   db: Db;
   tickets: Tickets;
+  detector: EscalationDetector;
   hours: BusinessHours;
   clock: Clock;
   replyWithinMinutes: number;
@@ -47,10 +49,10 @@ export function escalationMiddleware(o: EscalationOptions): Middleware<TurnConte
       if (await o.tickets.reopen(current, name, text)) return ctx.reply(ctx.t('ticketReopened'));
     }
 
-    const detection: Detection | undefined = asked
+    const detection: (Detection & { by?: string; score?: number }) | undefined = asked
       ? { escalate: true, reason: 'human', priority: 'normal', cues: ['asked'] }
       : text
-        ? detectEscalation(text)
+        ? await o.detector.detect(text)
         : undefined;
     if (!detection?.escalate || !detection.reason) return next();
 
@@ -65,7 +67,14 @@ export function escalationMiddleware(o: EscalationOptions): Middleware<TurnConte
       authorName: name,
     });
     if (!created) return ctx.reply(ctx.t('ticketAlreadyOpen'));
-    ctx.event('escalated', { ticketId: ticket.id, reason, priority: detection.priority, cues: detection.cues });
+    ctx.event('escalated', {
+      ticketId: ticket.id,
+      reason,
+      priority: detection.priority,
+      cues: detection.cues,
+      ...(detection.by ? { by: detection.by } : {}),
+      ...(detection.score !== undefined ? { score: detection.score } : {}),
+    });
     const now = new Date(o.clock.now());
     if (o.hours.isOpen(now)) return ctx.reply(ctx.t('ticketOpened', { minutes: o.replyWithinMinutes }));
     ctx.reply(

@@ -2,7 +2,6 @@
 // offline search in Chinese and English, grounded model answers when OPENAI_API_KEY is set,
 // "did you mean" buttons, and the questions it could not answer for the business to add.
 
-import { join } from 'node:path';
 import { defineFeature } from '../../kernel/feature.js';
 import { createOpenAiClient } from '../../llm/client.js';
 import { escalationFeature } from '../escalation/index.js';
@@ -56,7 +55,7 @@ export const faqFeature = defineFeature({
     const semantic = await semanticRanking({
       modelDir: host.env.EMBEDDING_MODEL_DIR,
       englishModelDir: host.env.EMBEDDING_MODEL_DIR_EN,
-      cacheDir: join(env.DATA_DIR, 'embeddings'),
+      models: host.embeddings,
       knowledge,
       logger: host.logger,
     });

@@ -6,7 +6,8 @@
 // the main model, Chinese-first, scores English sentences close together whatever they mean.
 import type { Logger } from 'pino';
 import type { Locale } from '../../engine/i18n.js';
-import { type Embedder, loadEmbedder } from './embedding/index.js';
+import type { Embedder } from '../../embedding/index.js';
+import type { EmbeddingModels } from '../../embedding/models.js';
 import type { SemanticView } from './hybrid.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { SemanticIndex } from './semantic.js';
@@ -34,7 +35,8 @@ export interface SemanticOptions {
   modelDir: string;
   /** The model for English texts; empty = the main model for English too. */
   englishModelDir: string;
-  cacheDir: string;
+  /** The app's loaded models (shared with other features; closed by the app, not here). */
+  models: EmbeddingModels;
   knowledge: KnowledgeBase;
   logger: Logger;
 }
@@ -53,7 +55,7 @@ export async function semanticRanking(o: SemanticOptions) {
     o.logger.info('knowledge: EMBEDDING_MODEL_DIR is empty: answering with lexical search only');
     return off;
   }
-  const loaded = await loadEmbedder({ modelDir: o.modelDir, cacheDir: o.cacheDir });
+  const loaded = await o.models.load(o.modelDir);
   if (!loaded.ok) {
     o.logger.warn(`knowledge: ${loaded.reason}`);
     return off;
@@ -88,7 +90,7 @@ export async function semanticRanking(o: SemanticOptions) {
 
 async function englishModel(o: SemanticOptions): Promise<ModelIndex | undefined> {
   if (!o.englishModelDir) return undefined;
-  const loaded = await loadEmbedder({ modelDir: o.englishModelDir, cacheDir: o.cacheDir });
+  const loaded = await o.models.load(o.englishModelDir);
   if (loaded.ok) return new ModelIndex(loaded.embedder, 'en', o);
   o.logger.warn(
     `knowledge: English texts: ${loaded.reason.replace(/: answering with lexical search only$/, '')}: the main model ranks them too`,
@@ -139,8 +141,11 @@ class ModelIndex {
     return { model: this.embedder.model, ready: this.index !== undefined, entries: this.index?.entries.length ?? 0 };
   }
 
-  close(): Promise<void> {
+  /** Drops the knowledge base's vectors from the worker; the model itself stays loaded (the app closes it). */
+  async close(): Promise<void> {
     this.closed = true;
-    return this.embedder.close();
+    await this.building;
+    this.index?.close();
+    this.index = undefined;
   }
 }

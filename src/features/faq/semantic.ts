@@ -5,8 +5,8 @@
 // An index may hold one language only (a model for English texts): then it holds each entry's
 // texts in that language, and the entries with none are not in it.
 import { detectLocale, type Locale, locales } from '../../engine/i18n.js';
-import type { Embedder } from './embedding/index.js';
-import type { VectorTable } from './embedding/table.js';
+import type { Embedder } from '../../embedding/index.js';
+import type { VectorTable } from '../../embedding/table.js';
 import type { KnowledgeEntry } from './search.js';
 
 /** An answer is worded unlike a question: its similarity counts a little less. */

@@ -2,7 +2,7 @@
 // are one gap in the knowledge base, counted once with all their askings.
 // Greedy, most-asked first: a question joins the first group whose leading question it is at
 // least SAME_QUESTION similar to (sentence embeddings), else starts its own.
-import { cosine } from './embedding/index.js';
+import { cosine } from '../../embedding/index.js';
 
 /**
  * Cosine similarity from which two unanswered questions count as one. With bge-small-zh, paraphrases

@@ -1,7 +1,7 @@
 // Main-thread side of the embedding worker: starts it, sends texts, matches replies to requests.
 
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../../../util/ts-worker.js';
+import { startWorker } from '../util/ts-worker.js';
 import type { FromWorker, Priority, ToWorker, WorkerStart } from './protocol.js';
 import type { VectorTable } from './table.js';
 

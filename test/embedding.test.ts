@@ -5,10 +5,10 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosine, type Embedder, loadEmbedder } from '../../../src/features/faq/embedding/index.js';
-import { WordPieceTokenizer } from '../../../src/features/faq/embedding/tokenizer.js';
+import { cosine, type Embedder, loadEmbedder } from '../src/embedding/index.js';
+import { WordPieceTokenizer } from '../src/embedding/tokenizer.js';
 
-const modelDir = join(import.meta.dirname, '../../../models/bge-small-zh-v1.5');
+const modelDir = join(import.meta.dirname, '../models/bge-small-zh-v1.5');
 const temps: string[] = [];
 function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'rapport-embedding-'));
@@ -101,7 +101,7 @@ describe('embeddings with all-MiniLM-L6-v2 (English texts)', () => {
   let embedder: Embedder;
   beforeAll(async () => {
     const load = await loadEmbedder({
-      modelDir: join(import.meta.dirname, '../../../models/all-MiniLM-L6-v2'),
+      modelDir: join(import.meta.dirname, '../models/all-MiniLM-L6-v2'),
       cacheDir: tempDir(),
     });
     if (!load.ok) throw new Error(load.reason);

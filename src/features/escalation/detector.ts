@@ -1,0 +1,119 @@
+// The escalation detector a message meets: the rules (detect.ts) for explicit requests for a
+// person, the labelled examples staff taught (examples.ts), and the learned scorer
+// (classifier.ts: sentence embedding + character n-grams) for everything else: quiet anger,
+// sarcasm, typos, praise built from negative words. Without the embedding models the scorer reads
+// n-grams alone; without models/escalation/classifier.json the rules decide alone, as before.
+import { existsSync, readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Embedder } from '../../embedding/index.js';
+import { Classifier, type LanguageClassifier } from './classifier.js';
+import { type Detection, detectEscalation, type EscalationReason } from './detect.js';
+import type { TaughtExamples } from './examples.js';
+import { type Language, languageOf } from './language.js';
+import { hashedGrams } from './text-features.js';
+
+/** models/escalation/classifier.json, written by `npm run train:escalation`. */
+export interface ClassifierFile {
+  version: 1;
+  zh: { embedding: LanguageClassifier; ngrams: LanguageClassifier };
+  en: { embedding: LanguageClassifier; ngrams: LanguageClassifier };
+}
+
+export interface Decision extends Detection {
+  /** What decided: an explicit request (rules), a taught example, the scorer, or the rules alone. */
+  by: 'request' | 'example' | 'scorer' | 'rules';
+  /** The scorer's probability, when it ran. */
+  score?: number;
+  /** The taught example followed. */
+  example?: number;
+}
+
+export interface DetectorOptions {
+  classifiers?: ClassifierFile | undefined;
+  /** The embedding model per language, when loaded. */
+  models: Partial<Record<Language, Embedder>>;
+  examples?: TaughtExamples | undefined;
+  logger: Logger;
+}
+
+const highPriority: EscalationReason[] = ['safety', 'money', 'legal', 'public'];
+const order: EscalationReason[] = ['safety', 'legal', 'money', 'public', 'human', 'complaint'];
+
+/** Reads a classifier file; undefined (and why) when it is missing or unreadable. */
+export function loadClassifiers(file: string): { file?: ClassifierFile; problem?: string } {
+  if (!existsSync(file)) return { problem: `${file} is missing` };
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as ClassifierFile;
+    if (parsed.version !== 1 || !parsed.zh?.ngrams || !parsed.en?.ngrams) return { problem: `${file}: unknown format` };
+    return { file: parsed };
+  } catch (err) {
+    return { problem: `${file}: ${(err as Error).message}` };
+  }
+}
+
+export class EscalationDetector {
+  private readonly scorers: Partial<Record<Language, { classifier: Classifier; model?: Embedder }>> = {};
+
+  constructor(private readonly o: DetectorOptions) {
+    for (const language of ['zh', 'en'] as const) {
+      const stored = o.classifiers?.[language];
+      if (!stored) continue;
+      const model = o.models[language];
+      // The embedding classifier only with the model it was trained on: another model's vectors mean nothing to it.
+      const withModel = model && stored.embedding.model === model.model;
+      this.scorers[language] = withModel
+        ? { classifier: new Classifier(stored.embedding), model }
+        : { classifier: new Classifier(stored.ngrams) };
+    }
+  }
+
+  /** What the scorer reads per language, for the start-up log. */
+  describe(): string {
+    const parts = (['zh', 'en'] as const).map((l) => {
+      const s = this.scorers[l];
+      return `${l}: ${s ? (s.model ? `${s.model.model} + n-grams` : 'n-grams') : 'rules only'}`;
+    });
+    return parts.join(', ');
+  }
+
+  async detect(text: string): Promise<Decision> {
+    const rules = detectEscalation(text);
+    if (rules.explicit && rules.escalate) return { ...rules, by: 'request' };
+    const language = languageOf(text);
+    const scorer = this.scorers[language];
+    const vector = scorer?.model ? await this.embed(scorer.model, text) : undefined;
+    const taught = this.o.examples?.match(text, vector);
+    if (taught) return this.decide(rules, taught.escalate, { by: 'example', example: taught.id });
+    if (!scorer) return { ...rules, by: 'rules' };
+    // Without its vector (the model failed) the embedding classifier cannot run: the rules decide.
+    if (scorer.model && !vector) return { ...rules, by: 'rules' };
+    const score = scorer.classifier.probability({ vector: vector ?? [], grams: hashedGrams(text), rules: [] });
+    return this.decide(rules, score >= scorer.classifier.stored.threshold, {
+      by: 'scorer',
+      score: Math.round(score * 1000) / 1000,
+    });
+  }
+
+  private async embed(model: Embedder, text: string): Promise<Float32Array | undefined> {
+    try {
+      return await model.embed(text);
+    } catch (err) {
+      this.o.logger.warn({ err }, 'escalation: the embedding model failed; the rules decide');
+      return undefined;
+    }
+  }
+
+  /** The decision with a reason: the rules' own, else the most serious cue they saw, else a complaint. */
+  private decide(rules: Detection, escalate: boolean, how: Omit<Decision, keyof Detection>): Decision {
+    if (!escalate) return { escalate: false, priority: 'normal', cues: rules.cues, ...how };
+    const reason =
+      rules.reason ?? order.find((r) => rules.cues.includes(r)) ?? ('complaint' satisfies EscalationReason);
+    return {
+      escalate: true,
+      reason,
+      priority: highPriority.includes(reason) ? 'high' : 'normal',
+      cues: rules.cues,
+      ...how,
+    };
+  }
+}
