@@ -56,14 +56,14 @@ async function decider(kb: KnowledgeBase, thresholds: Thresholds, models: EvalMo
   const loaded = models ? new EmbeddingModels(models.cacheDir) : undefined;
   const semantic =
     models && loaded
-    ? await semanticRanking({
-        modelDir: models.modelDir,
-        englishModelDir: models.englishModelDir,
-        models: loaded,
-        knowledge: kb,
-        logger: pino({ level: 'warn' }),
-      })
-    : undefined;
+      ? await semanticRanking({
+          modelDir: models.modelDir,
+          englishModelDir: models.englishModelDir,
+          models: loaded,
+          knowledge: kb,
+          logger: pino({ level: 'warn' }),
+        })
+      : undefined;
   await semantic?.settled();
   const lookup = semantic?.current();
   return {

@@ -2,9 +2,9 @@
 // on the labelled sets in bench/escalation/ and writes models/escalation/classifier.json.
 // Per language (Chinese: any Han character; English: the rest) two classifiers: one over the
 // sentence embedding of that language's model and the n-grams, one over the n-grams alone (used
-// when the models are not there). The threshold is chosen on validation.yaml with classifiers
-// trained without it, then the shipped ones are trained on everything but the held-out set.
-// The held-out set (heldout-*.yaml) is never read here.
+// when the models are not there). The threshold is chosen on every set scored by a classifier
+// trained without it (leave one set out), then the shipped ones are trained on all of them.
+// The held-out sets (heldout-*.yaml) are never read here.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,11 +17,12 @@ import {
   neighbourMemory,
   train,
 } from '../src/features/escalation/classifier.js';
-import { hashedGrams } from '../src/features/escalation/text-features.js';
+import { hashedGrams, shapeOf } from '../src/features/escalation/text-features.js';
 
 interface Labelled {
   text: string;
   escalate: boolean;
+  why?: string;
 }
 
 const root = new URL('../', import.meta.url).pathname;
@@ -53,40 +54,50 @@ const embedders = { zh: await model('bge-small-zh-v1.5'), en: await model('all-M
 
 async function examples(rows: Labelled[], embedder: Embedder | undefined): Promise<Example[]> {
   const vectors = embedder ? await embedder.embedMany(rows.map((r) => r.text)) : [];
-  return rows.map((r, i) => ({ vector: vectors[i] ?? [], grams: hashedGrams(r.text), rules: [] }));
+  return rows.map((r, i) => ({ vector: vectors[i] ?? [], grams: hashedGrams(r.text), shape: shapeOf(r.text) }));
 }
 
-/** The threshold that makes the smaller of precision and recall largest on the validation rows. */
-function bestThreshold(c: LanguageClassifier, xs: Example[], rows: Labelled[]) {
-  const classifier = new Classifier(c);
-  const p = xs.map((x) => classifier.probability(x));
-  let best = { threshold: 0.5, precision: 0, recall: 0 };
-  for (let t = 0.2; t <= 0.8001; t += 0.02) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    rows.forEach((r, i) => {
-      const yes = (p[i] as number) >= t;
-      if (yes && r.escalate) tp++;
-      else if (yes) fp++;
-      else if (r.escalate) fn++;
-    });
-    const precision = tp / (tp + fp || 1);
-    const recall = tp / (tp + fn || 1);
-    if (Math.min(precision, recall) > Math.min(best.precision, best.recall))
-      best = { threshold: Math.round(t * 100) / 100, precision, recall };
+/** Precision and recall at a threshold over scored rows. */
+function measure(scored: { p: number; escalate: boolean }[], threshold: number) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const r of scored) {
+    const yes = r.p >= threshold;
+    if (yes && r.escalate) tp++;
+    else if (yes) fp++;
+    else if (r.escalate) fn++;
   }
-  return best;
+  return { precision: tp / (tp + fp || 1), recall: tp / (tp + fn || 1) };
 }
 
-const training = TRAINING.flatMap(load);
-const validation = load(VALIDATION);
+/**
+ * The threshold, from every set's messages scored by a classifier trained without that set (leave
+ * one set out: each set is another writer, as the messages of a new business are). With the
+ * embedding: the one that makes the smaller of precision and recall largest. N-grams alone, the
+ * fallback: the best recall at a precision of at least 0.95 (false alarms cost staff time), or the
+ * balanced one when none reaches it.
+ */
+function chooseThreshold(scored: { p: number; escalate: boolean }[], kind: 'embedding' | 'ngrams') {
+  const candidates = Array.from({ length: 36 }, (_, i) => Math.round((0.2 + i * 0.02) * 100) / 100).map(
+    (threshold) => ({
+      threshold,
+      ...measure(scored, threshold),
+    }),
+  );
+  const balanced = candidates.reduce((a, b) =>
+    Math.min(b.precision, b.recall) > Math.min(a.precision, a.recall) ? b : a,
+  );
+  if (kind === 'embedding') return balanced;
+  const precise = candidates.filter((c) => c.precision >= 0.95);
+  return precise.length > 0 ? precise.reduce((a, b) => (b.recall > a.recall ? b : a)) : balanced;
+}
+
+const sets = new Map([...TRAINING, VALIDATION].map((name) => [name, load(name)]));
 const out: Record<string, Record<string, LanguageClassifier>> = {};
 const chosen: Record<string, unknown> = {};
 for (const language of ['zh', 'en'] as const) {
   const mine = (r: Labelled) => (language === 'zh') === han.test(r.text);
-  const trainRows = training.filter(mine);
-  const validRows = validation.filter(mine);
   out[language] = {};
   for (const kind of ['embedding', 'ngrams'] as const) {
     const embedder = kind === 'embedding' ? embedders[language] : undefined;
@@ -97,14 +108,31 @@ for (const language of ['zh', 'en'] as const) {
       const trained = train(xs, labels, modelName, OPTIONS);
       if (!embedder) return trained;
       const vectors = xs.map((x) => x.vector);
-      return { ...trained, memory: neighbourMemory(vectors, labels, NEIGHBOURS.k, NEIGHBOURS.weight) };
+      const memory = neighbourMemory(
+        vectors,
+        labels,
+        rows.map((r) => r.why),
+        NEIGHBOURS.k,
+        NEIGHBOURS.weight,
+      );
+      return { ...trained, memory };
     };
-    const best = bestThreshold(await trainOn(trainRows), await examples(validRows, embedder), validRows);
-    const shipped = await trainOn([...trainRows, ...validRows]);
-    out[language][kind] = { ...shipped, threshold: best.threshold };
+    const scored: { p: number; escalate: boolean }[] = [];
+    for (const [name, rows] of sets) {
+      const others = [...sets].filter(([other]) => other !== name).flatMap(([, r]) => r.filter(mine));
+      const classifier = new Classifier(await trainOn(others));
+      const held = rows.filter(mine);
+      const xs = await examples(held, embedder);
+      held.forEach((r, i) => {
+        scored.push({ p: classifier.probability(xs[i] as Example), escalate: r.escalate });
+      });
+    }
+    const best = chooseThreshold(scored, kind);
+    const all = [...sets.values()].flatMap((rows) => rows.filter(mine));
+    out[language][kind] = { ...(await trainOn(all)), threshold: best.threshold };
     chosen[`${language}.${kind}`] = best;
     console.log(
-      `${language} ${kind}: threshold ${best.threshold} (validation precision ${best.precision.toFixed(3)}, recall ${best.recall.toFixed(3)}); trained on ${trainRows.length + validRows.length} messages`,
+      `${language} ${kind}: threshold ${best.threshold} (leave one set out: precision ${best.precision.toFixed(3)}, recall ${best.recall.toFixed(3)}); trained on ${all.length} messages`,
     );
   }
 }
@@ -113,6 +141,6 @@ mkdirSync(join(root, 'models/escalation'), { recursive: true });
 const file = join(root, 'models/escalation/classifier.json');
 writeFileSync(
   file,
-  `${JSON.stringify({ version: 1, trainedOn: [...TRAINING, VALIDATION], options: OPTIONS, validation: chosen, ...out })}\n`,
+  `${JSON.stringify({ version: 1, trainedOn: [...sets.keys()], options: OPTIONS, leaveOneSetOut: chosen, ...out })}\n`,
 );
 console.log(`written to ${file}`);

@@ -150,6 +150,41 @@ describeOnEachDatabase('console over HTTP', (database) => {
     expect(adjust.statusCode).toBe(403);
   });
 
+  it('"Not a complaint" on a detected ticket teaches the detector its message', async () => {
+    const inject = app.server.inject.bind(app.server);
+    const text = '蛋糕上的名字写错了，说好的字也没写';
+    const said = await inject({
+      method: 'POST',
+      url: '/api/v1/messages',
+      payload: { user: { id: 'console-nc' }, text },
+    });
+    expect(said.statusCode).toBe(200);
+    const tickets = (await inject({ method: 'GET', url: '/api/v1/tickets', headers: admin })).json().tickets as {
+      id: number;
+      trigger: string | null;
+    }[];
+    const ticket = tickets.find((t) => t.trigger === text);
+    expect(ticket).toBeDefined();
+    const { cookie } = await signIn(inject, 'desk@shop.example', agent.password, '10.0.4.1');
+    const page = await inject({ method: 'GET', url: `/console/tickets/${ticket?.id}`, headers: { cookie } });
+    expect(page.body).toContain('Not a complaint');
+    const marked = await inject({
+      method: 'POST',
+      url: `/console/tickets/${ticket?.id}/not-a-complaint`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      payload: `_csrf=${csrfOf(page.body)}`,
+    });
+    expect(marked.statusCode).toBe(303);
+    const examples = (await inject({ method: 'GET', url: '/api/v1/escalation/examples', headers: admin })).json();
+    expect(examples.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ text, escalate: false, source: 'ticket', ticketId: ticket?.id }),
+      ]),
+    );
+    const check = await inject({ method: 'POST', url: '/api/v1/escalation/check', headers: admin, payload: { text } });
+    expect(check.json()).toMatchObject({ escalate: false, by: 'example' });
+  });
+
   it('answers malformed and unknown input with a page, never a stack trace', async () => {
     const inject = app.server.inject.bind(app.server);
     const { cookie } = await signIn(inject, 'boss@shop.example', owner.password, '10.0.2.1');

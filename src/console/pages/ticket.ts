@@ -111,8 +111,10 @@ export async function ticketPages(app: FastifyInstance, c: ConsoleContext): Prom
     const t = textsOf(session);
     const ticket = await loadTicket(c, idOf(request.params));
     await markRead(c, session.staff.id, ticket);
-    const action = (name: string, label: string, cls = '') =>
-      html`<form method="post" action="/console/tickets/${ticket.id}/${name}" class="inline">${csrfField(session)}<button type="submit" class="${cls}">${label}</button></form>`;
+    const action = (name: string, label: string, cls = '', title = '') =>
+      html`<form method="post" action="/console/tickets/${ticket.id}/${name}" class="inline">${csrfField(session)}<button type="submit" class="${cls}" title="${title}">${label}</button></form>`;
+    // Only a ticket the detector opened on a message can teach it (not /human, not the FAQ's button).
+    const detected = ticket.trigger && ticket.reason !== 'unanswered';
     const resolved = ticket.status === 'resolved';
     const body = html`<div class="ticket-layout">
 <div>
@@ -126,6 +128,7 @@ export async function ticketPages(app: FastifyInstance, c: ConsoleContext): Prom
     <div class="actions">
       ${ticket.status === 'open' ? action('claim', t.claim, 'secondary') : ''}
       ${resolved ? '' : action('resolve', t.resolve, 'secondary')}
+      ${detected ? action('not-a-complaint', t.notComplaint, 'secondary', t.notComplaintHint) : ''}
     </div>
   </div>
   <div hx-ext="sse" sse-connect="/console/events">
@@ -166,7 +169,7 @@ export async function ticketPages(app: FastifyInstance, c: ConsoleContext): Prom
     return redirect(reply, `/console/tickets/${id}`, 'done');
   });
 
-  for (const act of ['claim', 'resolve'] as const) {
+  for (const act of ['claim', 'resolve', 'not-a-complaint'] as const) {
     app.post(`/console/tickets/:id/${act}`, { schema: { hide: true } }, async (request, reply) => {
       const session = sessionOf(request);
       const id = idOf(request.params);

@@ -1,5 +1,5 @@
 // The escalation scorer's learned part: logistic regression over a message's sentence embedding
-// (standardized), its hashed character n-grams (text-features.ts) and what the rules said. Trained
+// (standardized), its hashed character n-grams (text-features.ts) and its length. Trained
 // at build time by `npm run train:escalation` on the labelled sets in bench/escalation/ and shipped
 // as models/escalation/classifier.json; nothing is learned at run time (taught examples act by
 // nearest neighbour, see examples.ts).
@@ -10,12 +10,13 @@ export interface Example {
   /** The embedding, or an empty array for a classifier without one. */
   vector: ArrayLike<number>;
   grams: Map<number, number>;
-  rules: readonly number[];
+  /** The message's shape (text-features.ts shapeOf): how long it is. */
+  shape: readonly number[];
 }
 
 /** A trained classifier for one language, as stored. */
 export interface LanguageClassifier {
-  /** The embedding model it was trained on (Embedder.model), or null: n-grams and rules only. */
+  /** The embedding model it was trained on (Embedder.model), or null: n-grams and shape only. */
   model: string | null;
   /** Per-dimension mean and standard deviation of the training vectors. */
   mean: number[];
@@ -23,7 +24,7 @@ export interface LanguageClassifier {
   dense: number[];
   /** The n-gram weights, as base64 of a little-endian Float32Array of 2^HASH_BITS. */
   sparse: string;
-  rules: number[];
+  shape: number[];
   bias: number;
   /** Probability at or above which a message escalates (chosen on the validation set). */
   threshold: number;
@@ -41,20 +42,53 @@ export interface NeighbourMemory {
   vectors: string;
   /** base64 of one byte per row: 1 escalate, 0 not. */
   labels: string;
+  /** base64 of one byte per row: the row's reason, an index into REASONS (0: none given). */
+  reasons?: string;
 }
+
+/** The reasons a labelled message can give, as stored in a neighbour memory (index 0: none). */
+export const REASONS = ['', 'human', 'complaint', 'safety', 'money', 'legal', 'public'] as const;
+export type StoredReason = Exclude<(typeof REASONS)[number], ''>;
 
 /** Ready to score: the stored classifier with its n-gram weights decoded. */
 export class Classifier {
   private readonly sparse: Float32Array;
+  private readonly neighbours: { rows: Float32Array; labels: Uint8Array; reasons: Uint8Array } | undefined;
 
   constructor(readonly stored: LanguageClassifier) {
     const bytes = Buffer.from(stored.sparse, 'base64');
-    this.sparse = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    // A copy: a small Buffer is a slice of a shared pool, not aligned for a Float32Array view.
+    this.sparse = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     if (this.sparse.length !== 1 << HASH_BITS)
       throw new Error('escalation classifier: n-gram weights of the wrong size');
+    if (stored.memory) {
+      const q = Buffer.from(stored.memory.vectors, 'base64');
+      const rows = new Float32Array(q.length);
+      for (let i = 0; i < q.length; i++) rows[i] = q.readInt8(i) / 127;
+      const labels = new Uint8Array(Buffer.from(stored.memory.labels, 'base64'));
+      if (rows.length !== labels.length * stored.dense.length)
+        throw new Error('escalation classifier: neighbour memory of the wrong size');
+      const reasons = stored.memory.reasons
+        ? new Uint8Array(Buffer.from(stored.memory.reasons, 'base64'))
+        : new Uint8Array(labels.length);
+      this.neighbours = { rows, labels, reasons };
+    }
   }
 
   probability(x: Example): number {
+    return this.score(x).probability;
+  }
+
+  /** The probability, and the reason most of the similar training messages that escalate gave. */
+  score(x: Example): { probability: number; reason?: StoredReason } {
+    const regression = this.regression(x);
+    const memory = this.stored.memory;
+    if (!memory || !this.neighbours || x.vector.length === 0) return { probability: regression };
+    const { share, reason } = this.vote(x.vector, memory.k);
+    return { probability: (1 - memory.weight) * regression + memory.weight * share, ...(reason ? { reason } : {}) };
+  }
+
+  private regression(x: Example): number {
     const c = this.stored;
     let z = c.bias;
     if (x.vector.length > 0) {
@@ -64,10 +98,39 @@ export class Classifier {
       }
     }
     for (const [k, v] of x.grams) z += (this.sparse[k] as number) * v;
-    x.rules.forEach((v, j) => {
-      z += (c.rules[j] ?? 0) * v;
+    x.shape.forEach((v, j) => {
+      z += (c.shape[j] ?? 0) * v;
     });
     return 1 / (1 + Math.exp(-z));
+  }
+
+  /** The share of the k most similar training messages that escalate, and their commonest reason. */
+  private vote(vector: ArrayLike<number>, k: number): { share: number; reason?: StoredReason } {
+    const { rows, labels, reasons } = this.neighbours as {
+      rows: Float32Array;
+      labels: Uint8Array;
+      reasons: Uint8Array;
+    };
+    const d = vector.length;
+    const best: { sim: number; row: number }[] = [];
+    for (let r = 0; r < labels.length; r++) {
+      let sim = 0;
+      const at = r * d;
+      for (let j = 0; j < d; j++) sim += (rows[at + j] as number) * (vector[j] as number);
+      if (best.length < k || sim > (best[best.length - 1] as { sim: number }).sim) {
+        best.push({ sim, row: r });
+        best.sort((a, b) => b.sim - a.sim);
+        if (best.length > k) best.pop();
+      }
+    }
+    const counts = new Map<number, number>();
+    for (const b of best) {
+      const why = reasons[b.row] as number;
+      if (labels[b.row] && why) counts.set(why, (counts.get(why) ?? 0) + 1);
+    }
+    const top = [...counts].sort((a, b) => b[1] - a[1])[0];
+    const share = best.reduce((sum, b) => sum + (labels[b.row] as number), 0) / Math.max(1, best.length);
+    return { share, ...(top ? { reason: REASONS[top[0]] as StoredReason } : {}) };
   }
 }
 
@@ -80,14 +143,11 @@ export interface TrainOptions {
   learningRate?: number;
 }
 
-/**
- * Logistic regression by full-batch Adam, each class weighted to half the loss (the sets are
- * roughly balanced, the weighting keeps a skewed one from moving the threshold).
- */
 /** The training vectors as a neighbour memory (int8: a quarter of the size, the same neighbours). */
 export function neighbourMemory(
   vectors: readonly ArrayLike<number>[],
   labels: readonly boolean[],
+  reasons: readonly (string | undefined)[],
   k: number,
   weight: number,
 ): NeighbourMemory {
@@ -101,9 +161,16 @@ export function neighbourMemory(
     weight,
     vectors: Buffer.from(q.buffer).toString('base64'),
     labels: Buffer.from(Uint8Array.from(labels, (l) => (l ? 1 : 0))).toString('base64'),
+    reasons: Buffer.from(
+      Uint8Array.from(reasons, (why) => Math.max(0, REASONS.indexOf((why ?? '') as (typeof REASONS)[number]))),
+    ).toString('base64'),
   };
 }
 
+/**
+ * Logistic regression by full-batch Adam, each class weighted to half the loss (the sets are
+ * roughly balanced, the weighting keeps a skewed one from moving the threshold).
+ */
 export function train(
   examples: readonly Example[],
   labels: readonly boolean[],
@@ -116,7 +183,7 @@ export function train(
   const lr = o.learningRate ?? 0.01;
   const n = examples.length;
   const d = examples[0]?.vector.length ?? 0;
-  const r = examples[0]?.rules.length ?? 0;
+  const r = examples[0]?.shape.length ?? 0;
   const mean = new Array<number>(d).fill(0);
   const scale = new Array<number>(d).fill(0);
   for (const x of examples) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x.vector[j] as number) / n;
@@ -132,13 +199,13 @@ export function train(
 
   const positives = labels.filter(Boolean).length;
   const weightOf = (y: boolean) => (y ? n / (2 * Math.max(1, positives)) : n / (2 * Math.max(1, n - positives)));
-  const size = d + (1 << HASH_BITS) + r + 1; // dense, sparse, rules, bias
+  const size = d + (1 << HASH_BITS) + r + 1; // dense, sparse, shape, bias
   const w = new Float64Array(size);
   const m = new Float64Array(size);
   const v = new Float64Array(size);
   const grad = new Float64Array(size);
   const sparseAt = d;
-  const rulesAt = d + (1 << HASH_BITS);
+  const shapeAt = d + (1 << HASH_BITS);
   const biasAt = size - 1;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     grad.fill(0);
@@ -148,14 +215,14 @@ export function train(
       let z = w[biasAt] as number;
       for (let j = 0; j < d; j++) z += (w[j] as number) * (s[j] as number);
       for (const [k, val] of x.grams) z += (w[sparseAt + k] as number) * val;
-      for (let j = 0; j < r; j++) z += (w[rulesAt + j] as number) * (x.rules[j] as number);
+      for (let j = 0; j < r; j++) z += (w[shapeAt + j] as number) * (x.shape[j] as number);
       const err = ((1 / (1 + Math.exp(-z)) - (labels[i] ? 1 : 0)) * weightOf(labels[i] as boolean)) / n;
       for (let j = 0; j < d; j++) grad[j] = (grad[j] as number) + err * (s[j] as number);
       for (const [k, val] of x.grams) grad[sparseAt + k] = (grad[sparseAt + k] as number) + err * val;
-      for (let j = 0; j < r; j++) grad[rulesAt + j] = (grad[rulesAt + j] as number) + err * (x.rules[j] as number);
+      for (let j = 0; j < r; j++) grad[shapeAt + j] = (grad[shapeAt + j] as number) + err * (x.shape[j] as number);
       grad[biasAt] = (grad[biasAt] as number) + err;
     }
-    for (let j = 0; j < rulesAt; j++) grad[j] = (grad[j] as number) + (j < d ? l2Dense : l2Sparse) * (w[j] as number);
+    for (let j = 0; j < shapeAt; j++) grad[j] = (grad[j] as number) + (j < d ? l2Dense : l2Sparse) * (w[j] as number);
     // Adam.
     const b1 = 0.9;
     const b2 = 0.999;
@@ -168,14 +235,14 @@ export function train(
       w[j] = (w[j] as number) - (lr * mh) / (Math.sqrt(vh) + 1e-8);
     }
   }
-  const sparse = Float32Array.from(w.subarray(sparseAt, rulesAt));
+  const sparse = Float32Array.from(w.subarray(sparseAt, shapeAt));
   return {
     model,
     mean: mean.map(round),
     scale,
     dense: Array.from(w.subarray(0, d), round),
     sparse: Buffer.from(sparse.buffer).toString('base64'),
-    rules: Array.from(w.subarray(rulesAt, biasAt), round),
+    shape: Array.from(w.subarray(shapeAt, biasAt), round),
     bias: round(w[biasAt] as number),
     threshold: 0.5,
   };

@@ -475,8 +475,13 @@ export function detectEscalation(text: string): Detection {
   if (!normalized) return { escalate: false, priority: 'normal', cues: [] };
   let fired = cues.filter((c) => hits(c, normalized) > 0);
   if (onlyAskingForPerson(normalized)) fired.push({ reason: 'human', weight: 2, pattern: requestCore });
-  if (contactCue.pattern.test(normalized) || pinyinRequest(normalized) || mixedRequest(normalized))
+  // Cues found by a test of their own (not their pattern) count once.
+  const found = new Set<Cue>();
+  if (contactCue.pattern.test(normalized)) fired.push(contactCue);
+  else if (pinyinRequest(normalized) || mixedRequest(normalized)) {
+    found.add(contactCue);
     fired.push(contactCue);
+  }
   if (business.test(normalized)) fired = fired.filter((c) => c.reason !== 'human');
   if (resolved.test(normalized)) fired = fired.filter((c) => c.reason === 'safety');
   if (disclaimer.test(normalized)) fired = fired.filter((c) => c.reason !== 'human' && c.reason !== 'complaint');
@@ -486,7 +491,7 @@ export function detectEscalation(text: string): Detection {
   const onlyWeak = fired.every((c) => c.weight < 2);
   const intense = fired.some((c) => c.amplifier);
   const calm = pleased || negated.test(normalized) || (!intense && neutral.test(normalized));
-  const total = fired.reduce((sum, c) => sum + c.weight * hits(c, normalized), 0);
+  const total = fired.reduce((sum, c) => sum + c.weight * (found.has(c) ? 1 : hits(c, normalized)), 0);
   // A question, praise or negation calms a weak cue or two, not a pile of them ("Cold food, missing
   // drink, late delivery. Great job.").
   const weight = onlyWeak && calm && total < 3 ? 0 : total;

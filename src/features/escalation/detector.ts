@@ -10,7 +10,7 @@ import { Classifier, type LanguageClassifier } from './classifier.js';
 import { type Detection, detectEscalation, type EscalationReason } from './detect.js';
 import type { TaughtExamples } from './examples.js';
 import { type Language, languageOf } from './language.js';
-import { hashedGrams } from './text-features.js';
+import { hashedGrams, shapeOf } from './text-features.js';
 
 /** models/escalation/classifier.json, written by `npm run train:escalation`. */
 export interface ClassifierFile {
@@ -87,11 +87,16 @@ export class EscalationDetector {
     if (!scorer) return { ...rules, by: 'rules' };
     // Without its vector (the model failed) the embedding classifier cannot run: the rules decide.
     if (scorer.model && !vector) return { ...rules, by: 'rules' };
-    const score = scorer.classifier.probability({ vector: vector ?? [], grams: hashedGrams(text), rules: [] });
-    return this.decide(rules, score >= scorer.classifier.stored.threshold, {
-      by: 'scorer',
-      score: Math.round(score * 1000) / 1000,
-    });
+    const scored = scorer.classifier.score({ vector: vector ?? [], grams: hashedGrams(text), shape: shapeOf(text) });
+    return this.decide(
+      rules,
+      scored.probability >= scorer.classifier.stored.threshold,
+      {
+        by: 'scorer',
+        score: Math.round(scored.probability * 1000) / 1000,
+      },
+      scored.reason,
+    );
   }
 
   private async embed(model: Embedder, text: string): Promise<Float32Array | undefined> {
@@ -103,11 +108,22 @@ export class EscalationDetector {
     }
   }
 
-  /** The decision with a reason: the rules' own, else the most serious cue they saw, else a complaint. */
-  private decide(rules: Detection, escalate: boolean, how: Omit<Decision, keyof Detection>): Decision {
+  /**
+   * The decision with a reason: the rules' own, else the reason most similar training messages
+   * gave, else the most serious cue the rules saw, else a complaint.
+   */
+  private decide(
+    rules: Detection,
+    escalate: boolean,
+    how: Omit<Decision, keyof Detection>,
+    neighbours?: EscalationReason,
+  ): Decision {
     if (!escalate) return { escalate: false, priority: 'normal', cues: rules.cues, ...how };
     const reason =
-      rules.reason ?? order.find((r) => rules.cues.includes(r)) ?? ('complaint' satisfies EscalationReason);
+      rules.reason ??
+      neighbours ??
+      order.find((r) => rules.cues.includes(r)) ??
+      ('complaint' satisfies EscalationReason);
     return {
       escalate: true,
       reason,

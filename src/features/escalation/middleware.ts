@@ -52,7 +52,8 @@ export function escalationMiddleware(o: EscalationOptions): Middleware<TurnConte
     const detection: (Detection & { by?: string; score?: number }) | undefined = asked
       ? { escalate: true, reason: 'human', priority: 'normal', cues: ['asked'] }
       : text
-        ? await o.detector.detect(text)
+        ? // The text as the FAQ reads it: the embedding computed here is the one it then finds cached.
+          await o.detector.detect(message.text ?? text)
         : undefined;
     if (!detection?.escalate || !detection.reason) return next();
 

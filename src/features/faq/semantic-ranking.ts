@@ -5,9 +5,9 @@
 // English model (EMBEDDING_MODEL_DIR_EN) ranks English questions against the English texts, because
 // the main model, Chinese-first, scores English sentences close together whatever they mean.
 import type { Logger } from 'pino';
-import type { Locale } from '../../engine/i18n.js';
 import type { Embedder } from '../../embedding/index.js';
 import type { EmbeddingModels } from '../../embedding/models.js';
+import type { Locale } from '../../engine/i18n.js';
 import type { SemanticView } from './hybrid.js';
 import type { KnowledgeBase } from './knowledge-base.js';
 import { SemanticIndex } from './semantic.js';

@@ -4,9 +4,10 @@
 // the same on any business's FAQ (a Chinese-first model scores English text compressed and high).
 // An index may hold one language only (a model for English texts): then it holds each entry's
 // texts in that language, and the entries with none are not in it.
-import { detectLocale, type Locale, locales } from '../../engine/i18n.js';
+
 import type { Embedder } from '../../embedding/index.js';
 import type { VectorTable } from '../../embedding/table.js';
+import { detectLocale, type Locale, locales } from '../../engine/i18n.js';
 import type { KnowledgeEntry } from './search.js';
 
 /** An answer is worded unlike a question: its similarity counts a little less. */
