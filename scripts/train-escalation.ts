@@ -17,6 +17,7 @@ import {
   neighbourMemory,
   train,
 } from '../src/features/escalation/classifier.js';
+import { detectEscalation } from '../src/features/escalation/detect.js';
 import { hashedGrams, shapeOf } from '../src/features/escalation/text-features.js';
 
 interface Labelled {
@@ -57,13 +58,23 @@ async function examples(rows: Labelled[], embedder: Embedder | undefined): Promi
   return rows.map((r, i) => ({ vector: vectors[i] ?? [], grams: hashedGrams(r.text), shape: shapeOf(r.text) }));
 }
 
-/** Precision and recall at a threshold over scored rows. */
-function measure(scored: { p: number; escalate: boolean }[], threshold: number) {
+/** A labelled message as scored: the probability, and whether the rules alone escalate it. */
+interface Scored {
+  p: number;
+  rules: boolean;
+  escalate: boolean;
+}
+
+/**
+ * Precision and recall at a threshold over scored rows, as the detector decides: with the
+ * embedding the scorer alone; with n-grams alone the rules' escalations stand too.
+ */
+function measure(scored: Scored[], threshold: number, kind: 'embedding' | 'ngrams') {
   let tp = 0;
   let fp = 0;
   let fn = 0;
   for (const r of scored) {
-    const yes = r.p >= threshold;
+    const yes = r.p >= threshold || (kind === 'ngrams' && r.rules);
     if (yes && r.escalate) tp++;
     else if (yes) fp++;
     else if (r.escalate) fn++;
@@ -78,11 +89,11 @@ function measure(scored: { p: number; escalate: boolean }[], threshold: number) 
  * fallback: the best recall at a precision of at least 0.95 (false alarms cost staff time), or the
  * balanced one when none reaches it.
  */
-function chooseThreshold(scored: { p: number; escalate: boolean }[], kind: 'embedding' | 'ngrams') {
+function chooseThreshold(scored: Scored[], kind: 'embedding' | 'ngrams') {
   const candidates = Array.from({ length: 36 }, (_, i) => Math.round((0.2 + i * 0.02) * 100) / 100).map(
     (threshold) => ({
       threshold,
-      ...measure(scored, threshold),
+      ...measure(scored, threshold, kind),
     }),
   );
   const balanced = candidates.reduce((a, b) =>
@@ -117,14 +128,18 @@ for (const language of ['zh', 'en'] as const) {
       );
       return { ...trained, memory };
     };
-    const scored: { p: number; escalate: boolean }[] = [];
+    const scored: Scored[] = [];
     for (const [name, rows] of sets) {
       const others = [...sets].filter(([other]) => other !== name).flatMap(([, r]) => r.filter(mine));
       const classifier = new Classifier(await trainOn(others));
       const held = rows.filter(mine);
       const xs = await examples(held, embedder);
       held.forEach((r, i) => {
-        scored.push({ p: classifier.probability(xs[i] as Example), escalate: r.escalate });
+        scored.push({
+          p: classifier.probability(xs[i] as Example),
+          rules: detectEscalation(r.text).escalate,
+          escalate: r.escalate,
+        });
       });
     }
     const best = chooseThreshold(scored, kind);

@@ -2,7 +2,8 @@
 // person, the labelled examples staff taught (examples.ts), and the learned scorer
 // (classifier.ts: sentence embedding + character n-grams) for everything else: quiet anger,
 // sarcasm, typos, praise built from negative words. Without the embedding models the scorer reads
-// n-grams alone; without models/escalation/classifier.json the rules decide alone, as before.
+// n-grams alone, tuned for precision, beside the rules; without models/escalation/classifier.json the
+// rules decide alone, as before.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Embedder } from '../../embedding/index.js';
@@ -36,6 +37,7 @@ export interface DetectorOptions {
   logger: Logger;
 }
 
+const round = (p: number) => Math.round(p * 1000) / 1000;
 const highPriority: EscalationReason[] = ['safety', 'money', 'legal', 'public'];
 const order: EscalationReason[] = ['safety', 'legal', 'money', 'public', 'human', 'complaint'];
 
@@ -88,12 +90,14 @@ export class EscalationDetector {
     // Without its vector (the model failed) the embedding classifier cannot run: the rules decide.
     if (scorer.model && !vector) return { ...rules, by: 'rules' };
     const scored = scorer.classifier.score({ vector: vector ?? [], grams: hashedGrams(text), shape: shapeOf(text) });
+    // N-grams alone are tuned for precision and miss much: what the rules find stands beside them.
+    if (!scorer.model && rules.escalate) return { ...rules, by: 'rules', score: round(scored.probability) };
     return this.decide(
       rules,
       scored.probability >= scorer.classifier.stored.threshold,
       {
         by: 'scorer',
-        score: Math.round(scored.probability * 1000) / 1000,
+        score: round(scored.probability),
       },
       scored.reason,
     );
