@@ -25,7 +25,7 @@ describeOnEachDatabase('taught escalation examples across instances', (database)
     const one = new TaughtExamples({ db: store.db, models: {}, logger: silentLogger });
     const two = new TaughtExamples({ db: store.db, models: {}, logger: silentLogger });
     await two.refresh();
-    const text = `shared example ${database().provider} ${Date.now()}`;
+    const text = `shared example ${Math.random().toString(36).slice(2)}`;
     const { row } = await one.add({ text, escalate: true, source: 'api' });
     expect(one.match(text, undefined)).toMatchObject({ id: row.id, escalate: true });
     expect(two.match(text, undefined)).toBeUndefined();
