@@ -2,8 +2,8 @@
 // person, the labelled examples staff taught (examples.ts), and the learned scorer
 // (classifier.ts: sentence embedding + character n-grams) for everything else: quiet anger,
 // sarcasm, typos, praise built from negative words. Without the embedding models the scorer reads
-// n-grams alone, tuned for precision, beside the rules; without models/escalation/classifier.json the
-// rules decide alone, as before.
+// n-grams alone, beside the rules; without models/escalation/classifier.json the rules decide alone,
+// as before.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Embedder } from '../../embedding/index.js';
@@ -90,7 +90,8 @@ export class EscalationDetector {
     // Without its vector (the model failed) the embedding classifier cannot run: the rules decide.
     if (scorer.model && !vector) return { ...rules, by: 'rules' };
     const scored = scorer.classifier.score({ vector: vector ?? [], grams: hashedGrams(text), shape: shapeOf(text) });
-    // N-grams alone are tuned for precision and miss much: what the rules find stands beside them.
+    // N-grams alone read less than the embedding: what the rules find stands beside them (their
+    // threshold was chosen that way, see scripts/train-escalation.ts).
     if (!scorer.model && rules.escalate) return { ...rules, by: 'rules', score: round(scored.probability) };
     return this.decide(
       rules,
