@@ -48,8 +48,9 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 const logger = pino({ level: 'warn' });
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'rapport-eval-'));
-async function model(dir: string): Promise<Embedder> {
-  const loaded = await loadEmbedder({ modelDir: join(root, 'models', dir), cacheDir, queryCacheSize: 0 });
+/** A model; without a query cache unless asked (the timing of a message embedded here). */
+async function model(dir: string, queryCacheSize = 0): Promise<Embedder> {
+  const loaded = await loadEmbedder({ modelDir: join(root, 'models', dir), cacheDir, queryCacheSize });
   if (!loaded.ok) throw new Error(loaded.reason);
   return loaded.embedder;
 }
@@ -136,29 +137,13 @@ async function timing(detector: EscalationDetector) {
   return { messages: ms.length, p50: at(0.5), p99: at(0.99) };
 }
 const cold = await timing(full);
-const cached = { zh: await model('bge-small-zh-v1.5'), en: await model('all-MiniLM-L6-v2') };
-const shared = new EscalationDetector({ classifiers, models: cached, logger });
-const warm = {
-  zh: { ...cached.zh, embed: memo(cached.zh) },
-  en: { ...cached.en, embed: memo(cached.en) },
-};
-function memo(e: Embedder) {
-  const seen = new Map<string, Float32Array>();
-  return async (text: string) => {
-    const hit = seen.get(text);
-    if (hit) return hit;
-    const v = await e.embed(text);
-    seen.set(text, v);
-    return v;
-  };
-}
+// The FAQ's case: the embedder's own query cache already holds the message (the FAQ or, in the bot,
+// this detector asked first), as it does when both read the same text with the same model.
+const cached = { zh: await model('bge-small-zh-v1.5', 2_000), en: await model('all-MiniLM-L6-v2', 2_000) };
 for (let round = 0; round < 5; round++)
-  for (const text of texts) await warm[languageOf(text)].embed(`${text}${' '.repeat(round)}`);
-const sharedTiming = await timing(
-  new EscalationDetector({ classifiers, models: warm as unknown as typeof models, logger }),
-);
+  for (const text of texts) await cached[languageOf(text)].embed(`${text}${' '.repeat(round)}`);
+const sharedTiming = await timing(new EscalationDetector({ classifiers, models: cached, logger }));
 const ngramsTiming = await timing(new EscalationDetector({ classifiers, models: {}, logger }));
-void shared;
 console.log(
   `time per message, ms: embedding computed here p50 ${cold.p50} p99 ${cold.p99}; embedding shared with the FAQ p50 ${sharedTiming.p50} p99 ${sharedTiming.p99}; n-grams only p50 ${ngramsTiming.p50} p99 ${ngramsTiming.p99}`,
 );

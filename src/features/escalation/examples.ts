@@ -56,6 +56,7 @@ export const exampleKey = (text: string) => normalizeForScoring(text).slice(0, 5
 
 export class TaughtExamples {
   private loaded: Loaded[] = [];
+  private byKey = new Map<string, Loaded>();
   private version = '';
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -101,13 +102,14 @@ export class TaughtExamples {
       });
     }
     this.loaded = loaded;
+    this.byKey = new Map(loaded.map((e) => [e.key, e]));
     this.version = version;
   }
 
   /** The example this message follows: the same text, else the closest one close enough. */
   match(text: string, vector: Float32Array | undefined): ExampleMatch | undefined {
     const key = exampleKey(text);
-    const same = this.loaded.find((e) => e.key === key);
+    const same = this.byKey.get(key);
     if (same) return { id: same.id, escalate: same.escalate, similarity: 1 };
     if (!vector) return undefined;
     const language = languageOf(text);

@@ -7,8 +7,7 @@ import type { TurnContext } from '../../engine/context.js';
 import { HANDOFF_PAYLOAD } from '../../engine/types.js';
 import type { Db } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
-import type { Detection } from './detect.js';
-import type { EscalationDetector } from './detector.js';
+import type { Decision, EscalationDetector } from './detector.js';
 import type { BusinessHours } from './hours.js';
 import type { Ticket, TicketReason, Tickets } from './tickets.js';
 
@@ -49,8 +48,8 @@ export function escalationMiddleware(o: EscalationOptions): Middleware<TurnConte
       if (await o.tickets.reopen(current, name, text)) return ctx.reply(ctx.t('ticketReopened'));
     }
 
-    const detection: (Detection & { by?: string; score?: number }) | undefined = asked
-      ? { escalate: true, reason: 'human', priority: 'normal', cues: ['asked'] }
+    const detection: Decision | undefined = asked
+      ? { escalate: true, reason: 'human', priority: 'normal', cues: ['asked'], by: 'request' }
       : text
         ? // The text as the FAQ reads it: the embedding computed here is the one it then finds cached.
           await o.detector.detect(message.text ?? text)
@@ -73,7 +72,7 @@ export function escalationMiddleware(o: EscalationOptions): Middleware<TurnConte
       reason,
       priority: detection.priority,
       cues: detection.cues,
-      ...(detection.by ? { by: detection.by } : {}),
+      by: detection.by,
       ...(detection.score !== undefined ? { score: detection.score } : {}),
     });
     const now = new Date(o.clock.now());
