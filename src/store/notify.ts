@@ -2,6 +2,8 @@
 // writing itself is src/outbox/outreach.ts's alone.
 import { detectLocale, type Locale, normalizeLocale } from '../engine/i18n.js';
 import { type Db, Prisma, type Tx } from './index.js';
+import { inValues } from './json-rows.js';
+import type { DatabaseProvider } from './schema-engine.js';
 
 export interface CustomerChat {
   channel: string;
@@ -33,7 +35,12 @@ export async function customerLocale(db: Db | Tx, customerId: string, fallback: 
  * customerLocale for many customers whose choice is not set, in one query: the language of each
  * one's latest messages that say (up to 10 back), else `fallback`.
  */
-export async function detectedLocales(db: Db | Tx, customerIds: readonly string[], fallback: Locale) {
+export async function detectedLocales(
+  db: Db | Tx,
+  provider: DatabaseProvider,
+  customerIds: readonly string[],
+  fallback: Locale,
+) {
   const found = new Map<string, Locale>();
   if (!customerIds.length) return found;
   const rows = await db.$queryRaw<{ customerId: string; text: string | null; payload: unknown }[]>`
@@ -41,7 +48,7 @@ export async function detectedLocales(db: Db | Tx, customerIds: readonly string[
       SELECT i."customerId", i."text", i."payload",
              ROW_NUMBER() OVER (PARTITION BY i."customerId" ORDER BY i."id" DESC) AS n
       FROM "Interaction" i
-      WHERE i."customerId" IN (${Prisma.join(customerIds)}) AND i."direction" = 'in') r
+      WHERE ${inValues(provider, Prisma.sql`i."customerId"`, customerIds)} AND i."direction" = 'in') r
     WHERE r.n <= 10
     ORDER BY r."customerId", r.n`;
   for (const r of rows) {

@@ -1,7 +1,7 @@
 // Campaigns: one message to the customers a rule tree selects, in each one's language, now or at
 // a set time. When sending starts, the audience is selected once, by the database, into
 // CampaignTarget (one INSERT … SELECT: the rules are evaluated once, however the planner likes,
-// not once a batch). It is then walked in customer-id order, 500 at a time, each batch one
+// not once a batch). It is then walked in customer-id order, `campaigns.batchSize` (2,000) at a time, each batch one
 // transaction through the outbox's marketing path (marketingBatch: opt-out, unreachable accounts,
 // the frequency cap, quiet hours, each key once) that deletes the targets it enqueued, so a
 // campaign to 100,000 customers is a few hundred short transactions, resumable from its cursor
@@ -34,8 +34,12 @@ const REPLY_WINDOW_MS = REPLY_WINDOW_HOURS * 3_600_000;
 export const LARGE_CAMPAIGN = 10_000;
 const RECOUNT_MS = 5_000;
 
-/** Customers per batch (marketingBatch's reads and writes stay a handful of statements). */
-export const BATCH_SIZE = 500;
+/**
+ * Customers per batch by default (`campaigns.batchSize`). Each batch is a dozen statements whatever
+ * its size, so larger batches queue faster: 100,000 customers took 38 s in batches of 500 and 15 s
+ * in batches of 2,000 (SQLite, 120,000 customers); 5,000 gained little more.
+ */
+export const BATCH_SIZE = 2000;
 export const TEXT_MAX = 4000;
 /** What a campaign's texts may say about the customer: {name}, {business}, {points}. */
 export const PLACEHOLDERS = ['name', 'business', 'points'] as const;
@@ -92,6 +96,8 @@ export interface CampaignsOptions {
   reads: Db;
   outreach: Outreach;
   segments: Segments;
+  /** Customers per transaction. */
+  batchSize: number;
   clock: Clock;
   businessName: Record<Locale, string>;
   logger: Logger;
@@ -322,7 +328,7 @@ export class Campaigns {
   }
 
   /**
-   * One batch: the next BATCH_SIZE customers of the audience after `cursor`, each messaged
+   * One batch: the next batchSize customers of the audience after `cursor`, each messaged
    * through marketingBatch, the cursor and counters moved, in one transaction. Null when the
    * campaign is no longer at `cursor` or no longer sending.
    */
@@ -340,18 +346,17 @@ export class Campaigns {
           });
           if (!claim.count) throw new Lost();
           const targets = await this.nextTargets(tx, id, cursor);
-          // A customer deleted since the selection has no row to join: left out, not counted.
-          const customers = targets.filter((t) => t.present);
-          const outcomes = customers.length
-            ? await marketingBatch(tx, this.o.outreach, this.items(id, customers, message), {
+          // A customer deleted since the selection comes back "gone": left out, not counted.
+          const outcomes = targets.length
+            ? await marketingBatch(tx, this.o.outreach, this.items(id, targets, message), {
                 kind: 'campaign',
                 at,
                 campaignId: id,
               })
             : new Map<string, BatchOutcome>();
           const counts = tally(outcomes.values());
-          const done = targets.length < BATCH_SIZE;
-          const last = targets.at(-1)?.id ?? cursor;
+          const done = targets.length < this.o.batchSize;
+          const last = targets.at(-1) ?? cursor;
           // Enqueued: out of the audience (done: the rest too, customers deleted since the selection).
           await tx.$executeRaw`DELETE FROM "CampaignTarget" WHERE "campaignId" = ${id}${
             done || last === null ? Prisma.empty : Prisma.sql` AND "customerId" <= ${last}`
@@ -380,32 +385,26 @@ export class Campaigns {
     }
   }
 
-  /**
-   * The audience's next targets after the cursor, in id order (CampaignTarget's key), with what
-   * the message needs of each. The page of targets is read first and then joined: as one join,
-   * PostgreSQL's planner (no statistics yet for rows just selected) hashed the whole customer table.
-   */
-  private nextTargets(tx: Tx, id: string, cursor: string | null) {
+  /** The audience's next targets after the cursor, in id order (CampaignTarget's key). */
+  private async nextTargets(tx: Tx, id: string, cursor: string | null): Promise<string[]> {
     const after = cursor === null ? Prisma.empty : Prisma.sql` AND t."customerId" > ${cursor}`;
-    return tx.$queryRaw<{ id: string; present: string | null; points: number | bigint | null }[]>`
-      SELECT p."customerId" AS id, c."id" AS present, c."pointsBalance" AS points
-      FROM (SELECT t."customerId" FROM "CampaignTarget" t WHERE t."campaignId" = ${id}${after}
-            ORDER BY t."customerId" LIMIT ${BATCH_SIZE}) p
-      LEFT JOIN "Customer" c ON c."id" = p."customerId"
-      ORDER BY p."customerId"`;
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT t."customerId" AS id FROM "CampaignTarget" t WHERE t."campaignId" = ${id}${after}
+      ORDER BY t."customerId" LIMIT ${this.o.batchSize}`;
+    return rows.map((r) => r.id);
   }
 
-  private items(id: string, customers: { id: string; points: number | bigint | null }[], message: CampaignMessage) {
+  private items(id: string, customers: readonly string[], message: CampaignMessage) {
     const { businessName } = this.o;
     return customers.map(
-      (c): BatchItem => ({
-        customerId: c.id,
-        key: `campaign:${id}:${c.id}`,
+      (customerId): BatchItem => ({
+        customerId,
+        key: `campaign:${id}:${customerId}`,
         text: (locale, customer) =>
           format(message[locale], {
             name: customer.displayName ?? '',
             business: businessName[locale],
-            points: Number(c.points),
+            points: customer.pointsBalance,
           }),
         ...(message.buttons?.length ? { buttons: message.buttons } : {}),
       }),

@@ -1,10 +1,12 @@
 // Campaigns: a message to the customers of a segment (or a rule tree), in each one's language,
 // now or at a set time; sent once each through the outbox's marketing rules (opt-out, frequency
 // cap, quiet hours), with delivery and reply stats, and cancellable until it is out.
+
+import { z } from 'zod';
 import { defineFeature } from '../../kernel/feature.js';
-import { onOff } from '../../kernel/settings.js';
+import { enabled } from '../../kernel/settings.js';
 import { segmentsFeature } from '../segments/index.js';
-import { Campaigns } from './campaigns.js';
+import { BATCH_SIZE, Campaigns } from './campaigns.js';
 import { campaignRoutes } from './routes.js';
 
 export type { Campaigns } from './campaigns.js';
@@ -21,7 +23,18 @@ export const campaignsFeature = defineFeature({
   // Audiences are segment rules, compiled to SQL by the segments feature.
   dependsOn: ['segments'],
   // Switched off with segments (`campaigns: { enabled: false }`), which it needs.
-  settings: { key: 'campaigns', schema: onOff },
+  settings: {
+    key: 'campaigns',
+    schema: z
+      .object({
+        enabled,
+        // Customers queued a transaction. Larger is faster to queue; smaller holds SQLite's one
+        // writer for less time (a customer's message waits for the batch in progress).
+        batchSize: z.number().int().min(50).max(10_000).default(BATCH_SIZE),
+      })
+      .strict()
+      .prefault({}),
+  },
   setup(host) {
     const { segments } = host.use(segmentsFeature);
     const campaigns = new Campaigns({
@@ -29,6 +42,7 @@ export const campaignsFeature = defineFeature({
       reads: host.reads,
       outreach: host.outreach,
       segments,
+      batchSize: host.settings.batchSize,
       clock: host.clock,
       businessName: host.businessName,
       logger: host.logger.child({ part: 'campaigns' }),

@@ -4,7 +4,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { App } from '../../../src/app.js';
-import { BATCH_SIZE } from '../../../src/features/campaigns/campaigns.js';
 import { campaignsFeature } from '../../../src/features/campaigns/index.js';
 import { FakeClock } from '../../fakes/clock.js';
 import { featureApi, runJob, testApp } from '../../helpers/app.js';
@@ -13,6 +12,9 @@ import { campaignClient, HOUR, tagged } from './helpers.js';
 
 const NOW = Date.parse('2026-08-15T02:00:00Z');
 const CUSTOMERS = 1200;
+/** Small batches, so the campaign takes three. */
+const BATCH_SIZE = 500;
+const yaml = `loyalty:\n  rules:\n    welcome: 0\ncampaigns:\n  batchSize: ${BATCH_SIZE}\n`;
 const message = { 'zh-CN': '{name}，会员日快乐', en: 'Happy members day, {name}' };
 
 interface Seeded {
@@ -93,9 +95,9 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
   const c = campaignClient(() => app);
 
   beforeAll(async () => {
-    app = await testApp(database().url, { clock });
+    app = await testApp(database().url, { clock, yaml });
     // A second instance on the same database, as a second server would be.
-    other = twoInstances ? await testApp(database().url, { clock }) : app;
+    other = twoInstances ? await testApp(database().url, { clock, yaml }) : app;
     audience = await seed(app, 'bulk', CUSTOMERS);
   });
   afterAll(async () => {
