@@ -33,7 +33,7 @@ export function inValues(
     const type = typeof values[0] === 'number' ? Prisma.raw('integer[]') : Prisma.raw('text[]');
     return Prisma.sql`${column} = ANY(${values}::${type})`;
   }
-  return Prisma.sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  return Prisma.sql`${column} IN (SELECT value FROM json_each(${jsonParameter(provider, values)}))`;
 }
 
 export interface JsonInsertOptions<R extends string> {
@@ -60,7 +60,7 @@ export function insertRows<R extends string = never>(
   const same = options.same ?? {};
   const perRow = Object.keys(columns).filter((n) => !(n in same));
   const shared = Object.keys(same);
-  const json = JSON.stringify(rows.map((row) => encodeRow(provider, columns, perRow, row)));
+  const json = jsonParameter(provider, rows.map((row) => encodeRow(provider, columns, perRow, row)));
   const list = [...perRow, ...shared].map(ident).join(', ');
   const sharedValues = shared.map((n) => {
     const value = encodeValue(provider, columns[n] as ColumnType, same[n]);
@@ -75,7 +75,7 @@ export function insertRows<R extends string = never>(
   const returning = options.returning?.length ? ` RETURNING ${options.returning.map(ident).join(', ')}` : '';
   const source =
     provider === 'postgresql'
-      ? Prisma.sql`SELECT ${Prisma.raw(perRow.map(ident).join(', '))}${sharedList} FROM jsonb_to_recordset(${json}::jsonb) AS r(${Prisma.raw(
+      ? Prisma.sql`SELECT ${Prisma.raw(perRow.map(ident).join(', '))}${sharedList} FROM jsonb_to_recordset(${json}) AS r(${Prisma.raw(
           perRow.map((n) => `${ident(n)} ${PG_TYPES[columns[n] as ColumnType]}`).join(', '),
         )})`
       : // WHERE true: without it SQLite would read ON CONFLICT as a join's ON (its documented ambiguity).
@@ -85,6 +85,18 @@ export function insertRows<R extends string = never>(
   return db.$queryRaw<
     Record<R, unknown>[]
   >`INSERT INTO ${Prisma.raw(ident(table))} (${Prisma.raw(list)}) ${source}${Prisma.raw(conflict + returning)}`;
+}
+
+/**
+ * A JSON value as one parameter, sent as UTF-8 bytes. Prisma copies every parameter through
+ * JSON.stringify and JSON.parse: a text full of quotes is escaped and unescaped on the way (a fifth
+ * of a campaign batch's time), bytes travel as base64. Each database reads the bytes back as text.
+ */
+function jsonParameter(provider: DatabaseProvider, value: unknown): Prisma.Sql {
+  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  return provider === 'postgresql'
+    ? Prisma.sql`convert_from(${bytes}, 'UTF8')::jsonb`
+    : Prisma.sql`CAST(${bytes} AS TEXT)`;
 }
 
 /** A row's own columns as the JSON the database reads. */

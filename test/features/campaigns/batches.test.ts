@@ -259,4 +259,32 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     expect(await runJob(other, 'campaigns')).toBe(0);
     expect((await reached(id)).sends).toHaveLength(r.sends.length);
   });
+
+  it('leaves out, and counts nowhere, customers deleted after the audience was selected', async () => {
+    const small = await seed(app, 'gone', 30);
+    // Two who would have got the message, and one who opted out: none of them is counted.
+    const eligible = small.ids.filter(
+      (id) => !small.optedOut.has(id) && !small.noChat.has(id) && !small.unreachable.has(id),
+    );
+    const deleted = [eligible[0], eligible[1], small.ids.find((id) => small.optedOut.has(id) && !small.noChat.has(id))];
+    const { id } = await c.create({
+      name: 'Some leave',
+      rules: tagged('gone'),
+      message,
+      sendAt: new Date(clock.now() + HOUR).toISOString(),
+    });
+    clock.advance(HOUR);
+    await runJobAround(async (n, run) => {
+      if (n === 1) await app.store.db.customer.deleteMany({ where: { id: { in: deleted as string[] } } });
+      return run();
+    });
+    const optedOut = small.ids.filter((i) => small.optedOut.has(i) && !small.noChat.has(i)).length;
+    expect((await c.get(id)).stats).toMatchObject({
+      targeted: 30,
+      queued: eligible.length - 2,
+      skippedOptedOut: optedOut - 1,
+      skippedUnreachable: small.noChat.size + small.unreachable.size,
+    });
+    expect((await c.get(id)).status).toBe('sent');
+  });
 });
