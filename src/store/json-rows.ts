@@ -60,7 +60,10 @@ export function insertRows<R extends string = never>(
   const same = options.same ?? {};
   const perRow = Object.keys(columns).filter((n) => !(n in same));
   const shared = Object.keys(same);
-  const json = jsonParameter(provider, rows.map((row) => encodeRow(provider, columns, perRow, row)));
+  const json = jsonParameter(
+    provider,
+    rows.map((row) => encodeRow(provider, columns, perRow, row)),
+  );
   const list = [...perRow, ...shared].map(ident).join(', ');
   const sharedValues = shared.map((n) => {
     const value = encodeValue(provider, columns[n] as ColumnType, same[n]);
