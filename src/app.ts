@@ -270,6 +270,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   // Messages stored but never answered (a crash mid-turn): handled at start, then looked for regularly.
   const replay = new InboundReplay({
     db: store.db,
+    provider: store.provider,
     engine,
     logger: logger.child({ part: 'replay' }),
     ...(options.clock ? { clock: options.clock } : {}),

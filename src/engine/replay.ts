@@ -3,7 +3,8 @@
 // periodically for another instance's crash, leaving alone messages young enough to be mid-turn
 // somewhere. A replay racing a live turn is harmless: the database lets one commit through.
 import type { Logger } from 'pino';
-import type { Db } from '../store/index.js';
+import { type Db, Prisma } from '../store/index.js';
+import type { DatabaseProvider } from '../store/schema-engine.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { StoredMessage } from './engine.js';
 import type { InboundMessage } from './types.js';
@@ -14,6 +15,7 @@ export interface ReplayTarget {
 
 export interface ReplayOptions {
   db: Db;
+  provider: DatabaseProvider;
   engine: ReplayTarget;
   logger: Logger;
   clock?: Clock;
@@ -118,10 +120,13 @@ export class InboundReplay {
 
   private async pass(graceMs: number): Promise<number> {
     const { db, logger } = this.o;
+    const due = await db.$queryRaw<{ id: number | bigint }[]>(
+      unhandledBefore(this.o.provider, new Date(this.clock.now() - graceMs), this.o.batch ?? 500),
+    );
+    if (!due.length) return 0;
     const rows: Row[] = await db.interaction.findMany({
-      where: { direction: 'in', handledAt: null, createdAt: { lte: new Date(this.clock.now() - graceMs) } },
+      where: { id: { in: due.map((r) => Number(r.id)) }, handledAt: null },
       orderBy: { id: 'asc' },
-      take: this.o.batch ?? 500,
       select: {
         id: true,
         channel: true,
@@ -162,4 +167,18 @@ export class InboundReplay {
       data: { handledAt: new Date(this.clock.now()) },
     });
   }
+}
+
+/**
+ * The oldest inbound messages stored before `due` and never handled, by the partial index
+ * Interaction_unhandled_idx. Its condition is written out as literals, so PostgreSQL's planner sees
+ * the query falls within it (a bound 'in' would hide that); SQLite is told the index by name, as
+ * without statistics it would pick (direction, createdAt) and walk every inbound message before `due`.
+ */
+export function unhandledBefore(provider: DatabaseProvider, due: Date, limit: number): Prisma.Sql {
+  const index = provider === 'sqlite' ? Prisma.raw(' INDEXED BY "Interaction_unhandled_idx"') : Prisma.empty;
+  return Prisma.sql`
+    SELECT "id" FROM "Interaction"${index}
+    WHERE "direction" = 'in' AND "handledAt" IS NULL AND "createdAt" <= ${due}
+    ORDER BY "id" LIMIT ${limit}`;
 }

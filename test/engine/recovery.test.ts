@@ -99,7 +99,12 @@ describeOnEachDatabase('recovery', (database) => {
     cleanups.push(() => app.stop());
     const { InboundReplay } = await import('../../src/engine/replay.js');
     const { silentLogger } = await import('../helpers/app.js');
-    const replay = new InboundReplay({ db: app.store.db, engine: app.engine, logger: silentLogger });
+    const replay = new InboundReplay({
+      db: app.store.db,
+      provider: app.store.provider,
+      engine: app.engine,
+      logger: silentLogger,
+    });
     // Young messages may be mid-turn in their instance: left alone.
     expect(await replay.run(60_000)).toBe(0);
     expect(await replay.run(0)).toBe(2);
