@@ -2,8 +2,9 @@
 
 import { randomUUID } from 'node:crypto';
 import { insertMany } from './bulk.js';
+import { hotQuery } from './direct-pg.js';
 import type { Customer } from './generated/sqlite/client.js';
-import type { Db } from './index.js';
+import { type Db, Prisma } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
 export type { Customer };
@@ -36,12 +37,15 @@ async function lookup(db: Db, provider: DatabaseProvider, keys: IdentityKey[]): 
 /** The same in one round trip (Prisma's include costs two): PostgreSQL's raw rows come back typed. */
 async function lookupPostgres(db: Db, keys: IdentityKey[]): Promise<Map<string, Customer>> {
   const unique = [...new Map(keys.map((k) => [keyOf(k.channel, k.externalId), k])).values()];
-  const rows = await db.$queryRaw<IdentifiedCustomer[]>`
+  const rows = await hotQuery<IdentifiedCustomer>(
+    db,
+    Prisma.sql`
     SELECT i.channel AS "identityChannel", i."externalId" AS "identityExternalId", c.*
     FROM unnest(${unique.map((k) => k.channel)}::text[], ${unique.map((k) => k.externalId)}::text[])
       AS k(channel, "externalId")
     JOIN "ChannelIdentity" i ON i.channel = k.channel AND i."externalId" = k."externalId"
-    JOIN "Customer" c ON c.id = i."customerId"`;
+    JOIN "Customer" c ON c.id = i."customerId"`,
+  );
   return byIdentity(rows);
 }
 

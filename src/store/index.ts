@@ -1,5 +1,6 @@
 // The database behind Rapport: one Prisma client for the provider DATABASE_URL selects.
 import type { Logger } from 'pino';
+import { attachDirect, DirectPg } from './direct-pg.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { migrate } from './migrate.js';
@@ -56,6 +57,8 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const checkpointing = (byWorker: boolean) =>
     db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${byWorker ? 0 : 1000}`).then(() => undefined);
   const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger, checkpointing);
+  const direct = provider === 'postgresql' ? new DirectPg(url) : undefined;
+  if (direct) attachDirect(db, direct);
   return {
     db,
     provider,
@@ -70,6 +73,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     },
     async close() {
       await reader?.close();
+      await direct?.close();
       await db.$disconnect();
     },
   };

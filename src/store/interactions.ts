@@ -5,6 +5,7 @@ import type { ChatType, OutboundMessage, QueuedMessage } from '../engine/types.j
 import { decodeCursor, olderThan, pageOf } from '../http/paging.js';
 import { insertMany } from './bulk.js';
 import type { Customer } from './customers.js';
+import { hotQuery } from './direct-pg.js';
 import { type Db, Prisma } from './index.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
@@ -81,7 +82,9 @@ export async function recordInboundBatch(
 
 /** The same INSERT over arrays: eight parameters whatever the batch size (a VALUES list takes nine a row). */
 function insertInboundPostgres(db: Db, recs: InboundRecord[]) {
-  return db.$queryRaw<{ id: number; channel: string; platformMessageId: string | null }[]>`
+  return hotQuery<{ id: number; channel: string; platformMessageId: string | null }>(
+    db,
+    Prisma.sql`
     INSERT INTO "Interaction"
       ("customerId", "conversationId", channel, direction, kind, text, payload, "platformMessageId", "createdAt")
     SELECT "customerId", "conversationId", channel, 'in', kind, text, payload, "platformMessageId", "createdAt"
@@ -96,7 +99,8 @@ function insertInboundPostgres(db: Db, recs: InboundRecord[]) {
       ${recs.map((r) => r.createdAt)}::timestamp(3)[]
     ) AS r("customerId", "conversationId", channel, kind, text, payload, "platformMessageId", "createdAt")
     ON CONFLICT (channel, "platformMessageId") DO NOTHING
-    RETURNING id, channel, "platformMessageId"`;
+    RETURNING id, channel, "platformMessageId"`,
+  );
 }
 
 const keyOf = (channel: string, platformMessageId: string) => `${channel}\u0000${platformMessageId}`;
@@ -360,7 +364,7 @@ async function writeTurnsPostgres(
   // As with Prisma, undefined leaves a field alone and null clears it.
   const set = (c: CustomerChanges, field: keyof CustomerChanges) => c[field] !== undefined;
   // A trigger on handledAt aborts the statement when one of the messages was handled already.
-  const statement = db.$queryRaw<Queued[]>`
+  const statement = Prisma.sql`
     WITH handled AS (
       UPDATE "Interaction" SET "handledAt" = ${lastSeen} WHERE id = ANY(${inbound}::int[])
     ), logged AS (
@@ -435,8 +439,8 @@ async function writeTurnsPostgres(
     SELECT id, "createdAt", claimed FROM queued`;
   // Features' rows are rare (a moderation decision): then one transaction of two statements or more.
   const rows = featureRows(db, 'postgresql', turns);
-  if (!rows.length) return statement;
-  const [queued] = (await db.$transaction([statement, ...rows])) as [Queued[]];
+  if (!rows.length) return hotQuery<Queued>(db, statement);
+  const [queued] = (await db.$transaction([db.$queryRaw<Queued[]>(statement), ...rows])) as [Queued[]];
   return queued;
 }
 
