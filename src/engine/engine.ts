@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { ConversationDirectory } from '../store/conversations.js';
 import { type Customer, resolveCustomers } from '../store/customers.js';
+import { pendingDialogsOf } from '../store/dialogs.js';
 import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import type { Db } from '../store/index.js';
 import {
@@ -282,12 +283,11 @@ export class Engine implements InboundHandler {
         items.map(({ message: m }) => ({ channel: m.channel, chatId: m.chatId, kind: m.chatType })),
       ),
       // Pending dialogs of these chats, in one query for the batch rather than one per message.
-      db.pendingDialog.findMany({
-        where: {
-          channel: { in: [...new Set(items.map((i) => i.message.channel))] },
-          chatId: { in: [...new Set(items.map((i) => i.message.chatId))] },
-        },
-      }),
+      pendingDialogsOf(
+        db,
+        [...new Set(items.map((i) => i.message.channel))],
+        [...new Set(items.map((i) => i.message.chatId))],
+      ),
     ]);
     const stored = await recordInboundBatch(
       db,

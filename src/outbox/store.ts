@@ -1,6 +1,7 @@
 // Outbox rows: claimed with a lease so several instances can share one database.
 import type { OutboundMessage } from '../engine/types.js';
-import type { Db } from '../store/index.js';
+import { hasDirect, hotQuery } from '../store/direct-pg.js';
+import { type Db, Prisma } from '../store/index.js';
 import type { DatabaseProvider } from '../store/schema-engine.js';
 
 export interface OutboxRow {
@@ -192,6 +193,14 @@ export { chatKey };
 
 export async function markSent(db: Db, ids: number[], at: Date): Promise<void> {
   if (!ids.length) return;
+  // Once a lane on the message path: on PostgreSQL through its plain pool (src/store/direct-pg.ts).
+  if (hasDirect(db)) {
+    await hotQuery(
+      db,
+      Prisma.sql`UPDATE "Outbox" SET status = 'sent', "sentAt" = ${at}, "leaseOwner" = NULL WHERE id = ANY(${ids}::int[])`,
+    );
+    return;
+  }
   await db.outbox.updateMany({
     where: { id: { in: ids } },
     data: { status: 'sent', sentAt: at, leaseOwner: null },

@@ -38,8 +38,12 @@ export class DirectPg {
     return result.rows as T[];
   }
 
+  private closing: Promise<void> | undefined;
+
+  /** Ends the pool once, however often it is called (as Prisma's $disconnect may be). */
   close(): Promise<void> {
-    return this.pool.end();
+    this.closing ??= this.pool.end();
+    return this.closing;
   }
 }
 
@@ -49,6 +53,9 @@ const direct = new WeakMap<Db, DirectPg>();
 export function attachDirect(db: Db, pool: DirectPg): void {
   direct.set(db, pool);
 }
+
+/** True when `db`'s hot statements have a plain pool (PostgreSQL). */
+export const hasDirect = (db: Db): boolean => direct.has(db);
 
 /**
  * A raw statement of the message path: through the plain pool when `db` has one, else Prisma's
