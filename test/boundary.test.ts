@@ -92,9 +92,9 @@ describe('module boundaries', () => {
   });
 
   it('only the outreach service (and the engine committing a turn) inserts Outbox rows', () => {
-    // insertMany(db, provider, 'Outbox', …), Prisma's outbox.create/createMany/upsert, raw INSERT INTO "Outbox".
+    // insertMany/insertRows(db, provider, 'Outbox', …), Prisma's outbox.create/createMany/upsert, raw INSERT INTO "Outbox".
     const inserts = [
-      /insertMany\(\s*[^,()]+,\s*[^,()]+,\s*['"]Outbox['"]/,
+      /insert(?:Many|Rows)\(\s*[^,()]+,\s*[^,()]+,\s*['"]Outbox['"]/,
       /\.outbox\s*\.\s*(?:create|createMany|createManyAndReturn|upsert)\b/,
       /INSERT\s+INTO\s+"?Outbox"?/i,
     ];
