@@ -4,6 +4,7 @@
 // the statements themselves (bench: about 0.4 ms of CPU a call against pg's 0.1 ms). The rows come
 // back as Prisma's raw queries return them: timestamps as Date (stored as UTC), json as objects.
 import pg from 'pg';
+import type { Logger } from 'pino';
 import type { Db, Prisma } from './index.js';
 
 type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
@@ -29,8 +30,11 @@ function encode(value: unknown): unknown {
 export class DirectPg {
   private readonly pool: pg.Pool;
 
-  constructor(url: string, max = 4) {
-    this.pool = new pg.Pool({ connectionString: url, max, types });
+  constructor(url: string, logger?: Logger, max = 4) {
+    this.pool = new pg.Pool({ connectionString: url, max, types, application_name: 'rapport-hot' });
+    // An idle connection the server drops (a restart, a terminated backend) is reported here, and
+    // the pool replaces it. Without a listener the 'error' event would end the process.
+    this.pool.on('error', (err) => logger?.warn({ err }, 'a PostgreSQL connection of the message path was lost'));
   }
 
   async query<T>(sql: Prisma.Sql): Promise<T[]> {

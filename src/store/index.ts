@@ -57,7 +57,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const checkpointing = (byWorker: boolean) =>
     db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${byWorker ? 0 : 1000}`).then(() => undefined);
   const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger, checkpointing);
-  const direct = provider === 'postgresql' ? new DirectPg(url) : undefined;
+  const direct = provider === 'postgresql' ? new DirectPg(url, options.logger) : undefined;
   if (direct) attachDirect(db, direct);
   return {
     db,

@@ -48,4 +48,15 @@ describe.skipIf(pgUnavailable !== null)('hot statements on PostgreSQL', () => {
     );
     expect(back?.createdAt).toEqual(AT);
   });
+
+  it('survives the server dropping its idle connections, and reconnects', async () => {
+    await hotQuery(store.db, Prisma.sql`SELECT 1`);
+    const dropped = await store.db.$queryRaw<{ ok: boolean }[]>`
+      SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+      WHERE application_name = 'rapport-hot' AND datname = current_database()`;
+    expect(dropped.length).toBeGreaterThan(0);
+    // The pool hears of it as an 'error' event; unheard, that event would end the process.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await hotQuery<{ n: number }>(store.db, Prisma.sql`SELECT 1 AS n`)).toEqual([{ n: 1 }]);
+  });
 });

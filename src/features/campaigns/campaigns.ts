@@ -1,11 +1,11 @@
 // Campaigns: one message to the customers a rule tree selects, in each one's language, now or at
 // a set time. When sending starts, the audience is selected once, by the database, into
 // CampaignTarget (one INSERT … SELECT: the rules are evaluated once, however the planner likes,
-// not once a batch). It is then walked in customer-id order, `campaigns.batchSize` (2,000) at a time, each batch one
-// transaction through the outbox's marketing path (marketingBatch: opt-out, unreachable accounts,
-// the frequency cap, quiet hours, each key once) that deletes the targets it enqueued, so a
-// campaign to 100,000 customers is a few hundred short transactions, resumable from its cursor
-// after a crash or a restart.
+// not once a batch). It is then walked in customer-id order, `campaigns.batchSize` (2,000) at a
+// time, each batch one transaction through the outbox's marketing path (marketingBatch: opt-out,
+// unreachable accounts, the frequency cap, quiet hours, each key once) that deletes the targets it
+// enqueued, so a campaign to 100,000 customers is fifty short transactions, resumable from its
+// cursor after a crash or a restart.
 //
 // Several instances may run the job at once, and a campaign created to go now also starts in the
 // background: the selection and each batch first claim the campaign row (audience not selected
