@@ -1,6 +1,7 @@
 // The read worker thread (see reads.ts): its own read-only connection to the SQLite file, serving
 // the admin API's reads so that a slow one never holds the main thread, where every customer's
 // message is handled and written.
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import Database from 'better-sqlite3';
@@ -10,6 +11,21 @@ import type { ReadReply, ReadRequest, ReadWorkerStart } from './read-protocol.js
 const port = parentPort;
 if (!port) throw new Error('read-worker.ts runs as a worker thread (see reads.ts)');
 const { path } = workerData as ReadWorkerStart;
+
+/**
+ * Customers first: on Linux a nice value belongs to a thread, so this lowers only this worker's.
+ * With the cores busy the scheduler gives the main thread (every customer's message) the CPU before
+ * a staff member's search or report; with cores idle the reads run at full speed. Elsewhere a nice
+ * value is the whole process's, so it is left alone.
+ */
+const READ_WORKER_NICE = 10;
+if (process.platform === 'linux') {
+  try {
+    setPriority(READ_WORKER_NICE);
+  } catch {
+    // Refused (a sandbox): the reads share the cores evenly, as they did before.
+  }
+}
 
 // readonly: the worker can never write; the main connection has made the file WAL, so this
 // connection reads beside the writer without blocking it.

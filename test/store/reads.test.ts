@@ -1,5 +1,6 @@
 // Store.reads: on SQLite the admin API's reads run in a worker thread with a read-only connection,
 // so a slow one leaves the main thread (and every customer's message) free.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resolveCustomers } from '../../src/store/customers.js';
 import { openStore, Prisma, type Store } from '../../src/store/index.js';
@@ -63,6 +64,21 @@ describeOnEachDatabase('store reads', (database, provider) => {
       await store.db.$queryRawUnsafe<{ wal_autocheckpoint: number | bigint }[]>('PRAGMA wal_autocheckpoint');
     expect(Number(setting?.wal_autocheckpoint)).toBe(0);
   });
+
+  it.runIf(provider.name === 'sqlite' && process.platform === 'linux')(
+    'runs its reads at a lower priority than the main thread (a Linux nice value is per thread)',
+    async () => {
+      const niceOf = (task: string) => {
+        // /proc/<pid>/task/<tid>/stat: the fields after "(name) " start with the state; nice is the 17th of them.
+        const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return Number(fields[16]);
+      };
+      await store.reads.customer.count(); // the worker is running
+      expect(niceOf(String(process.pid))).toBe(0); // the main thread's
+      const lowered = readdirSync('/proc/self/task').filter((t) => niceOf(t) === 10);
+      expect(lowered.length).toBe(1); // the read worker's thread, and only it
+    },
+  );
 
   it.runIf(provider.name === 'postgresql')('is the main client on PostgreSQL (its queries run in the server)', () => {
     expect(store.reads).toBe(store.db);

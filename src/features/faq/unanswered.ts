@@ -1,7 +1,7 @@
 // The unanswered report: the questions logged as faq_unanswered events, one row per text with
 // how often and when last asked, most recently asked first. Bounded by time (the last
-// UNANSWERED_DAYS days unless `since` says otherwise) so it reads a range of the Interaction
-// (kind, createdAt) index, never the whole history; grouped and ordered in the database.
+// UNANSWERED_DAYS days unless `since` says otherwise) so it reads a range of an index of these
+// events alone, never the whole history; grouped and ordered in the database.
 import { decodeCursor, pageOf } from '../../http/paging.js';
 import { type Db, Prisma } from '../../store/index.js';
 import type { DatabaseProvider } from '../../store/schema-engine.js';
@@ -28,11 +28,30 @@ interface GroupRow {
 }
 
 /**
- * The partial index of the unanswered_report_index migration holds exactly these events with their
- * text: read alone it is ten times faster than the (kind, createdAt) index, which SQLite's planner
- * prefers without statistics (PostgreSQL has no such index: its B-trees cannot hold a long text).
+ * The partial index of the unanswered_report_index migrations holds exactly these events with their
+ * text: read alone. SQLite is told to use it (without statistics its planner prefers the (kind,
+ * createdAt) index, ten times slower); PostgreSQL picks it for an index-only scan (a year's events at
+ * a million customers: 2 s through the other index and the table, 0.1 s through this one).
  */
 const sqliteIndex = Prisma.sql`INDEXED BY "Interaction_unanswered_createdAt_text_idx"`;
+
+/** The groups of a window, past a cursor's last group: the one statement the report runs. */
+export function groupsQuery(
+  provider: DatabaseProvider | undefined,
+  w: { from: Date; until: Date; after?: { at: Date; id: number } | undefined; limit: number },
+): Prisma.Sql {
+  const after = w.after
+    ? Prisma.sql`HAVING MAX("createdAt") < ${w.after.at} OR (MAX("createdAt") = ${w.after.at} AND MAX(id) < ${w.after.id})`
+    : Prisma.empty;
+  return Prisma.sql`
+    SELECT text AS question, COUNT(*) AS count, MAX("createdAt") AS "lastAskedAt", MAX(id) AS "lastId"
+    FROM "Interaction" ${provider === 'sqlite' ? sqliteIndex : Prisma.empty}
+    WHERE kind = 'faq_unanswered' AND "createdAt" >= ${w.from} AND "createdAt" <= ${w.until} AND text IS NOT NULL
+    GROUP BY text
+    ${after}
+    ORDER BY MAX("createdAt") DESC, MAX(id) DESC
+    LIMIT ${w.limit}`;
+}
 
 /**
  * A page of the report. A cursor holds the window of the first page, its end included (the time
@@ -47,18 +66,8 @@ export async function unansweredQuestions(
   const [from, until, lastAt, lastId] = q.cursor
     ? decodeCursor(q.cursor, ['date', 'date', 'date', 'int'])
     : [q.since ?? new Date(q.now.getTime() - UNANSWERED_DAYS * 86_400_000), q.now, undefined, undefined];
-  const after =
-    lastAt && lastId !== undefined
-      ? Prisma.sql`HAVING MAX("createdAt") < ${lastAt} OR (MAX("createdAt") = ${lastAt} AND MAX(id) < ${lastId})`
-      : Prisma.empty;
-  const rows = await db.$queryRaw<GroupRow[]>`
-    SELECT text AS question, COUNT(*) AS count, MAX("createdAt") AS "lastAskedAt", MAX(id) AS "lastId"
-    FROM "Interaction" ${q.provider === 'sqlite' ? sqliteIndex : Prisma.empty}
-    WHERE kind = 'faq_unanswered' AND "createdAt" >= ${from} AND "createdAt" <= ${until} AND text IS NOT NULL
-    GROUP BY text
-    ${after}
-    ORDER BY MAX("createdAt") DESC, MAX(id) DESC
-    LIMIT ${q.limit + 1}`;
+  const after = lastAt && lastId !== undefined ? { at: lastAt, id: lastId } : undefined;
+  const rows = await db.$queryRaw<GroupRow[]>(groupsQuery(q.provider, { from, until, after, limit: q.limit + 1 }));
   // SQLite returns MAX of a date column as its stored text, PostgreSQL as a Date.
   const groups = rows.map((r) => ({
     question: r.question,
