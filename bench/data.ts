@@ -13,6 +13,8 @@
 // Other options: --rate 200 --rate-seconds 20 --admin-clients 2 --calls 20 --expiry-backlog-days 7
 //   --outbox 10000,100000,1000000 (pending sizes; 0 = none) --skip routes,messages,jobs,outbox
 //   --profile DIR (a CPU profile of the app's main thread while messages run under admin load)
+//   --keep (leave the seeded database in place and print its URL) and --database URL (measure such a
+//   database again instead of seeding one: one size, the same --sizes; its jobs have run once already)
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.js';
 import { BENCH_ADMIN_TOKEN, faqSettled, shiftableClock, startBenchApp } from './bench-app.js';
-import { type BenchDatabase, benchDatabase, benchServers } from './databases.js';
+import { type BenchDatabase, benchDatabase, benchServers, keptBenchDatabase } from './databases.js';
 import { load, percentile, round2, summarize } from './load.js';
 import { drain, fill } from './outbox-backlog.js';
 import { watchMainThread } from './profile.js';
@@ -47,6 +49,8 @@ const { values: args } = parseArgs({
     outbox: { type: 'string', default: '10000,100000,1000000' },
     skip: { type: 'string', default: '' },
     profile: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    database: { type: 'string' },
   },
 });
 
@@ -189,12 +193,14 @@ async function outboxDrain(database: BenchDatabase) {
 }
 
 async function measure(server: string, customers: number, interactions: number) {
-  const database = await benchDatabase(`data-${customers}`, server);
+  const database = args.database
+    ? keptBenchDatabase(`data-${customers}`, args.database)
+    : await benchDatabase(`data-${customers}`, server);
   const label = `${database.provider}, ${customers.toLocaleString('en')} customers, ${interactions.toLocaleString('en')} interactions`;
   console.log(`\n== ${label}`);
   const plan: Plan = { customers, interactions, now: Date.now(), expiryBacklogDays: EXPIRY_BACKLOG_DAYS };
   try {
-    const seeded = await seedWorld(database, plan);
+    const seeded = args.database ? `kept: ${args.database}` : await seedWorld(database, plan);
 
     const shifted = shiftableClock();
     const started = performance.now();
@@ -285,18 +291,22 @@ async function measure(server: string, customers: number, interactions: number) 
     }
     return result;
   } finally {
-    await database.drop();
+    if (args.keep && !args.database) console.log(`  kept: --database ${database.url}`);
+    else await database.drop();
   }
 }
 
 async function main() {
-  const servers = await benchServers(args.db, args.pg);
+  if (args.database && sizes.length !== 1) throw new Error('--database measures one size: give --sizes N');
+  const servers = args.database ? [args.database] : await benchServers(args.db, args.pg);
   const result = resultFile('data');
   const output = {
     ...result.header,
     databases: {
       sqlite: 'better-sqlite3 via Prisma 7 driver adapter, WAL, synchronous=NORMAL',
-      postgresql: servers.some(Boolean) ? 'pg via Prisma 7 driver adapter, on this machine' : 'not run',
+      postgresql: servers.some((s) => s.startsWith('postgres'))
+        ? 'pg via Prisma 7 driver adapter, on this machine'
+        : 'not run',
     },
     expiryBacklogDays: EXPIRY_BACKLOG_DAYS,
     runs: [] as unknown[],

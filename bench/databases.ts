@@ -43,6 +43,22 @@ export async function benchDatabase(name: string, given = process.env.DATABASE_U
   };
 }
 
+/**
+ * A database an earlier run seeded and kept (`--keep`), measured again as it is: nothing is
+ * created, and nothing but the run's folder is removed afterwards.
+ */
+export function keptBenchDatabase(name: string, url: string): BenchDatabase {
+  const dir = mkdtempSync(join(tmpdir(), `rapport-${name}-`));
+  return {
+    provider: url.startsWith('postgres') ? 'postgresql' : 'sqlite',
+    url,
+    dir,
+    async drop() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const LOCAL_PG = 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /**

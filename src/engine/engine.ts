@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import { ConversationDirectory } from '../store/conversations.js';
-import { type Customer, resolveCustomers } from '../store/customers.js';
+import { type Customer, resolveCustomers, storedName } from '../store/customers.js';
 import { pendingDialogsOf } from '../store/dialogs.js';
 import type { PendingDialog } from '../store/generated/sqlite/client.js';
 import type { Db } from '../store/index.js';
@@ -236,7 +236,8 @@ export class Engine implements InboundHandler {
       this.options.businessName,
     );
     ctx.dialogs = dialogs.filter((d) => d.customerId === customer.id);
-    if (message.sender.name && !customer.displayName) ctx.customerPatch.displayName = message.sender.name;
+    if (message.sender.name && !customer.displayName)
+      ctx.customerPatch.displayName = storedName(message.sender.name) ?? null;
 
     try {
       await this.pipeline(ctx);

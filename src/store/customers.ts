@@ -20,6 +20,17 @@ export interface IdentityKey {
   name: string | undefined;
 }
 
+/**
+ * The longest name stored, in characters. Names are in B-tree indexes (the admin list and the name
+ * search read them there), and a PostgreSQL index entry holds at most about 2,700 bytes; no platform
+ * sends a longer display name (Telegram's is at most 129 characters, the API channel's 200).
+ */
+export const NAME_MAX = 200;
+
+/** A name as stored: cut to NAME_MAX characters, never inside a character. */
+export const storedName = (name: string | undefined) =>
+  name === undefined || name.length <= NAME_MAX ? name : [...name].slice(0, NAME_MAX).join('');
+
 const keyOf = (channel: string, externalId: string) => `${channel}\u0000${externalId}`;
 
 async function lookup(db: Db, provider: DatabaseProvider, keys: IdentityKey[]): Promise<Map<string, Customer>> {
@@ -72,6 +83,7 @@ export async function resolveCustomers(
   keys: IdentityKey[],
   now: Date = new Date(),
 ): Promise<ResolvedCustomer[]> {
+  keys = keys.map((k) => (k.name && k.name.length > NAME_MAX ? { ...k, name: storedName(k.name) } : k));
   const known = await lookup(db, provider, keys);
   const missing = new Map<string, IdentityKey>();
   for (const k of keys) {

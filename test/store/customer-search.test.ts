@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { searchCustomers } from '../../src/store/customer-search.js';
-import { resolveCustomers } from '../../src/store/customers.js';
+import { NAME_MAX, resolveCustomers } from '../../src/store/customers.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { describeOnEachDatabase } from '../helpers/databases.js';
 
@@ -179,5 +179,16 @@ describeOnEachDatabase('customer search', (database) => {
     }
     expect(keysOf(await find('三丰'))).toEqual(['zsf']);
     expect(keysOf(await find('芳'))).toEqual(['wf']);
+  });
+
+  it('stores a name of thousands of characters cut to NAME_MAX (the indexes hold names), and finds it', async () => {
+    // A WeChat nickname has no length limit we know of; a B-tree entry on PostgreSQL holds ~2,700 bytes.
+    const long = `${'长'.repeat(NAME_MAX - 1)}😀${'名'.repeat(5000)}`;
+    const id = await customer('long', long, 7, 'wechat');
+    const stored = await store.db.customer.findUniqueOrThrow({ where: { id }, include: { identities: true } });
+    expect(stored.displayName).toBe(`${'长'.repeat(NAME_MAX - 1)}😀`); // never cut inside a character
+    expect(stored.identities[0]?.displayName).toBe(stored.displayName);
+    expect(keysOf(await find('长长'))).toEqual(['long']);
+    expect(keysOf(await find('长'))).toEqual(['long']);
   });
 });
