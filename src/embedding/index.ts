@@ -25,6 +25,8 @@ export interface Embedder {
   dropTable(table: number): void;
   /** A query's score for each entry of a table, embedded and scored in the worker. */
   score(table: number, text: string): Promise<Float32Array>;
+  /** The same, with the query's vector. */
+  embedAndScore(table: number, text: string): Promise<{ vector: Float32Array; scores: Float32Array }>;
   /** For each probe row (of `dimensions` floats), the best score of an entry other than its owner. */
   bestOthers(table: number, probes: Float32Array, owners: Int32Array): Promise<Float32Array>;
   close(): Promise<void>;
@@ -172,10 +174,15 @@ class WorkerEmbedder implements Embedder {
   }
 
   async score(table: number, text: string): Promise<Float32Array> {
+    return (await this.embedAndScore(table, text)).scores;
+  }
+
+  async embedAndScore(table: number, text: string): Promise<{ vector: Float32Array; scores: Float32Array }> {
     const hit = this.recentVector(text);
     const { vector, scores } = await this.worker.score(table, text, hit);
-    if (!hit) this.remember(text, vector);
-    return scores;
+    if (hit) return { vector: hit, scores };
+    this.remember(text, vector);
+    return { vector, scores };
   }
 
   bestOthers(table: number, probes: Float32Array, owners: Int32Array): Promise<Float32Array> {

@@ -3,6 +3,7 @@
 // at build time by `npm run train:escalation` on the labelled sets in bench/escalation/ and shipped
 // as models/escalation/classifier.json; nothing is learned at run time (taught examples act by
 // nearest neighbour, see examples.ts).
+import { entryScores, type VectorTable } from '../../embedding/table.js';
 import { HASH_BITS } from './text-features.js';
 
 /** One example as the classifier sees it. */
@@ -53,7 +54,7 @@ export type StoredReason = Exclude<(typeof REASONS)[number], ''>;
 /** Ready to score: the stored classifier with its n-gram weights decoded. */
 export class Classifier {
   private readonly sparse: Float32Array;
-  private readonly neighbours: { rows: Float32Array; labels: Uint8Array; reasons: Uint8Array } | undefined;
+  private readonly neighbours: { table: VectorTable; labels: Uint8Array; reasons: Uint8Array } | undefined;
 
   constructor(readonly stored: LanguageClassifier) {
     const bytes = Buffer.from(stored.sparse, 'base64');
@@ -71,20 +72,52 @@ export class Classifier {
       const reasons = stored.memory.reasons
         ? new Uint8Array(Buffer.from(stored.memory.reasons, 'base64'))
         : new Uint8Array(labels.length);
-      this.neighbours = { rows, labels, reasons };
+      // One entry per training message, so an entry's score is that message's similarity.
+      const n = labels.length;
+      const table = {
+        dimensions: stored.dense.length,
+        rowStart: Int32Array.from({ length: n + 1 }, (_, i) => i),
+        matrix: rows,
+        rowWeight: new Float32Array(n).fill(1),
+      };
+      this.neighbours = { table, labels, reasons };
     }
+  }
+
+  /**
+   * A copy of the neighbour memory as a vector table, for the embedding worker: there the
+   * similarities are computed beside the embedding (Embedder.embedAndScore), off the main thread.
+   * On it they took 1.5–2 ms a message: a third of the thread's time at 200 messages/s on a million
+   * customers, half of it in `npm run bench`'s closed loop (CPU profiles, 2026-12-04).
+   */
+  neighbourTable(): VectorTable | undefined {
+    const t = this.neighbours?.table;
+    if (!t) return undefined;
+    return {
+      dimensions: t.dimensions,
+      rowStart: t.rowStart.slice(),
+      matrix: t.matrix.slice(),
+      rowWeight: t.rowWeight.slice(),
+    };
   }
 
   probability(x: Example): number {
     return this.score(x).probability;
   }
 
-  /** The probability, and the reason most of the similar training messages that escalate gave. */
-  score(x: Example): { probability: number; reason?: StoredReason } {
+  /**
+   * The probability, and the reason most of the similar training messages that escalate gave.
+   * `similarities` are the vector's dot products with the neighbour table's rows, when already
+   * computed (in the embedding worker); otherwise they are computed here.
+   */
+  score(x: Example, similarities?: Float32Array): { probability: number; reason?: StoredReason } {
     const regression = this.regression(x);
     const memory = this.stored.memory;
     if (!memory || !this.neighbours || x.vector.length === 0) return { probability: regression };
-    const { share, reason } = this.vote(x.vector, memory.k);
+    const sims = similarities ?? entryScores(this.neighbours.table, Float32Array.from(x.vector));
+    if (sims.length !== this.neighbours.labels.length)
+      throw new Error('escalation classifier: similarities for another neighbour memory');
+    const { share, reason } = this.vote(sims, memory.k);
     return { probability: (1 - memory.weight) * regression + memory.weight * share, ...(reason ? { reason } : {}) };
   }
 
@@ -105,20 +138,13 @@ export class Classifier {
   }
 
   /** The share of the k most similar training messages that escalate, and their commonest reason. */
-  private vote(vector: ArrayLike<number>, k: number): { share: number; reason?: StoredReason } {
-    const { rows, labels, reasons } = this.neighbours as {
-      rows: Float32Array;
-      labels: Uint8Array;
-      reasons: Uint8Array;
-    };
-    // Typed arrays and a fixed-size, insertion-sorted top k: this loop is most of the detector's time.
-    const v = Float32Array.from(vector);
-    const d = v.length;
+  private vote(similarities: Float32Array, k: number): { share: number; reason?: StoredReason } {
+    const { labels, reasons } = this.neighbours as { labels: Uint8Array; reasons: Uint8Array };
+    // A fixed-size, insertion-sorted top k.
     const topSim = new Float32Array(k).fill(Number.NEGATIVE_INFINITY);
     const topRow = new Int32Array(k).fill(-1);
-    for (let r = 0, at = 0; r < labels.length; r++, at += d) {
-      let sim = 0;
-      for (let j = 0; j < d; j++) sim += (rows[at + j] as number) * (v[j] as number);
+    for (let r = 0; r < similarities.length; r++) {
+      const sim = similarities[r] as number;
       if (sim <= (topSim[k - 1] as number)) continue;
       let i = k - 1;
       while (i > 0 && (topSim[i - 1] as number) < sim) {

@@ -37,6 +37,13 @@ export interface DetectorOptions {
   logger: Logger;
 }
 
+interface Scorer {
+  classifier: Classifier;
+  model?: Embedder;
+  /** The classifier's neighbour memory, kept in the model's worker (Embedder.addTable). */
+  neighbourTable?: number;
+}
+
 const round = (p: number) => Math.round(p * 1000) / 1000;
 const highPriority: EscalationReason[] = ['safety', 'money', 'legal', 'public'];
 const order: EscalationReason[] = ['safety', 'legal', 'money', 'public', 'human', 'complaint'];
@@ -54,7 +61,7 @@ export function loadClassifiers(file: string): { file?: ClassifierFile; problem?
 }
 
 export class EscalationDetector {
-  private readonly scorers: Partial<Record<Language, { classifier: Classifier; model?: Embedder }>> = {};
+  private readonly scorers: Partial<Record<Language, Scorer>> = {};
 
   constructor(private readonly o: DetectorOptions) {
     for (const language of ['zh', 'en'] as const) {
@@ -63,9 +70,17 @@ export class EscalationDetector {
       const model = o.models[language];
       // The embedding classifier only with the model it was trained on: another model's vectors mean nothing to it.
       const withModel = model && stored.embedding.model === model.model;
-      this.scorers[language] = withModel
-        ? { classifier: new Classifier(stored.embedding), model }
-        : { classifier: new Classifier(stored.ngrams) };
+      if (!withModel) {
+        this.scorers[language] = { classifier: new Classifier(stored.ngrams) };
+        continue;
+      }
+      const classifier = new Classifier(stored.embedding);
+      const neighbours = classifier.neighbourTable();
+      this.scorers[language] = {
+        classifier,
+        model,
+        ...(neighbours ? { neighbourTable: model.addTable(neighbours) } : {}),
+      };
     }
   }
 
@@ -83,13 +98,16 @@ export class EscalationDetector {
     if (rules.explicit && rules.escalate) return { ...rules, by: 'request' };
     const language = languageOf(text);
     const scorer = this.scorers[language];
-    const vector = scorer?.model ? await this.embed(scorer.model, text) : undefined;
+    const { vector, similarities } = scorer?.model ? await this.embed(scorer, scorer.model, text) : {};
     const taught = this.o.examples?.match(text, vector);
     if (taught) return this.decide(rules, taught.escalate, { by: 'example', example: taught.id });
     if (!scorer) return { ...rules, by: 'rules' };
     // Without its vector (the model failed) the embedding classifier cannot run: the rules decide.
     if (scorer.model && !vector) return { ...rules, by: 'rules' };
-    const scored = scorer.classifier.score({ vector: vector ?? [], grams: hashedGrams(text), shape: shapeOf(text) });
+    const scored = scorer.classifier.score(
+      { vector: vector ?? [], grams: hashedGrams(text), shape: shapeOf(text) },
+      similarities,
+    );
     // N-grams alone read less than the embedding: what the rules find stands beside them (their
     // threshold was chosen that way, see scripts/train-escalation.ts).
     if (!scorer.model && rules.escalate) return { ...rules, by: 'rules', score: round(scored.probability) };
@@ -104,12 +122,23 @@ export class EscalationDetector {
     );
   }
 
-  private async embed(model: Embedder, text: string): Promise<Float32Array | undefined> {
+  /**
+   * The message's vector and, with a neighbour table, its similarities to the training messages,
+   * computed in the model's worker beside the embedding (or from the vector the query cache holds):
+   * about 1–2 ms of dot products a message that the main thread, which serves every customer, is spared.
+   */
+  private async embed(
+    scorer: Scorer,
+    model: Embedder,
+    text: string,
+  ): Promise<{ vector?: Float32Array; similarities?: Float32Array }> {
     try {
-      return await model.embed(text);
+      if (scorer.neighbourTable === undefined) return { vector: await model.embed(text) };
+      const { vector, scores } = await model.embedAndScore(scorer.neighbourTable, text);
+      return { vector, similarities: scores };
     } catch (err) {
       this.o.logger.warn({ err }, 'escalation: the embedding model failed; the rules decide');
-      return undefined;
+      return {};
     }
   }
 

@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddingModels } from '../../../src/embedding/models.js';
+import { Classifier } from '../../../src/features/escalation/classifier.js';
 import { EscalationDetector, loadClassifiers } from '../../../src/features/escalation/detector.js';
+import { languageOf } from '../../../src/features/escalation/language.js';
+import { hashedGrams, shapeOf } from '../../../src/features/escalation/text-features.js';
 
 const root = join(import.meta.dirname, '../../..');
 const logger = pino({ level: 'silent' });
@@ -74,6 +77,32 @@ describe('escalation detector with the embedding models', () => {
     await zh.embedder.embed('请问周末几点开门？');
     expect(zh.embedder.stats().modelRuns).toBe(before.modelRuns + 1);
     expect(zh.embedder.stats().queryCacheHits).toBe(before.queryCacheHits + 1);
+  });
+
+  it('votes in the embedding worker as the classifier votes in-process, for a new message and a cached one', async () => {
+    const zh = await models.load(join(root, 'models/bge-small-zh-v1.5'));
+    const en = await models.load(join(root, 'models/all-MiniLM-L6-v2'));
+    if (!zh.ok || !en.ok || !classifiers) throw new Error('no model');
+    const embedders = { zh: zh.embedder, en: en.embedder };
+    const local = { zh: new Classifier(classifiers.zh.embedding), en: new Classifier(classifiers.en.embedding) };
+    let compared = 0;
+    for (const [, said] of kinds) {
+      const text = `${said} (vote)`; // not in the query cache yet
+      const embedder = embedders[languageOf(text)];
+      const runs = embedder.stats().modelRuns;
+      const inWorker = await detector.detect(text);
+      if (inWorker.by !== 'scorer') continue; // explicit requests never reach the scorer
+      expect(embedder.stats().modelRuns).toBe(runs + 1);
+      const fromCache = await detector.detect(text);
+      expect(embedder.stats().modelRuns).toBe(runs + 1);
+      const vector = await embedder.embed(text); // from the query cache
+      const inProcess = local[languageOf(text)].score({ vector, grams: hashedGrams(text), shape: shapeOf(text) });
+      expect(inWorker.score, text).toBeCloseTo(inProcess.probability, 3);
+      expect(fromCache.score, text).toBe(inWorker.score);
+      expect(fromCache.reason, text).toBe(inWorker.reason);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(15);
   });
 
   it('names a reason and a priority: health and money are high', async () => {
