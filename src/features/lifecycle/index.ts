@@ -21,7 +21,7 @@ export const lifecycleFeature = defineFeature({
   settings: { key: 'lifecycle', schema: lifecycleSettings },
   slots: ['lifecycle'],
   setup(host) {
-    const rfm = new RfmScale(host.reads, host.clock);
+    const rfm = new RfmScale(host.reads, host.clock, host.logger);
     const lifecycle = new Lifecycle(host.db, host.settings, host.clock, rfm, host.logger);
     // Each purchase the business reports moves the stage at once (and the response says which).
     host.optional(loyaltyFeature)?.afterPurchase(async (customerId) => ({

@@ -1,8 +1,10 @@
 // RFM scores, 1 to 5 each: recency (the latest purchase), frequency (how many purchases) and
 // monetary (their sum), by quintile among the customers who bought. The quintile boundaries come
 // from the database (an index walk per measure, on the read connection) once a day, or when an
-// instance first needs them; a score compares the customer's totals with them, so no score is stored
-// and none goes stale between two runs.
+// instance first needs them (later measurements run in the background, see RfmScale.current); a
+// score compares the customer's totals with them, so no score is stored and none goes stale
+// between two runs.
+import type { Logger } from 'pino';
 import type { Db } from '../../store/index.js';
 import type { Clock } from '../../util/clock.js';
 
@@ -49,44 +51,63 @@ export const RFM_MIN_PURCHASERS = 20;
 export class RfmScale {
   private cuts: RfmCuts | null = null;
   private measuredAt = Number.NEGATIVE_INFINITY;
+  /** The measurement under way: every caller meanwhile shares it. */
+  private measuring: Promise<RfmCuts | null> | undefined;
 
   constructor(
     private readonly reads: Db,
     private readonly clock: Clock,
+    private readonly logger?: Logger,
   ) {}
 
-  /** The boundaries, measured again when a day old. */
+  /**
+   * The boundaries. The first call waits for them; after that, boundaries a day old are measured
+   * again in the background while yesterday's answer, so a message or a profile never waits for
+   * the index walks (seconds at a million customers).
+   */
   async current(): Promise<RfmCuts | null> {
-    if (this.clock.now() - this.measuredAt >= DAY_MS) await this.refresh();
+    if (this.clock.now() - this.measuredAt < DAY_MS) return this.cuts;
+    if (this.measuredAt === Number.NEGATIVE_INFINITY) return this.refresh();
+    this.refresh().catch((err) => this.logger?.warn({ err }, 'RFM boundaries not measured again; yesterday’s stand'));
     return this.cuts;
   }
 
-  async refresh(): Promise<RfmCuts | null> {
+  /** Measures the boundaries now (the daily job), or joins the measurement under way. */
+  refresh(): Promise<RfmCuts | null> {
+    this.measuring ??= this.measure().finally(() => {
+      this.measuring = undefined;
+    });
+    return this.measuring;
+  }
+
+  private async measure(): Promise<RfmCuts | null> {
     const bought = { purchaseCount: { gt: 0 } };
     const purchasers = await this.reads.customer.count({ where: bought });
     // The same customers, said so that each measure's index serves both the filter and the order.
     const where = { lastPurchaseAt: { lastPurchaseAt: { not: null } }, purchaseCount: bought, purchaseAmount: bought };
     const offsets = [1, 2, 3, 4].map((k) => Math.min(purchasers - 1, Math.floor((purchasers * k) / 5)));
-    // Each boundary is one row at an offset of an index in that measure's order.
-    const at = <K extends 'lastPurchaseAt' | 'purchaseCount' | 'purchaseAmount'>(key: K) =>
-      Promise.all(
-        offsets.map((skip) =>
-          this.reads.customer.findFirst({
+    // Each boundary is one row at an offset of an index in that measure's order. One at a time: the
+    // walks are long at a million customers, and twelve at once took both cores from the messages.
+    const at = async <K extends 'lastPurchaseAt' | 'purchaseCount' | 'purchaseAmount'>(key: K) => {
+      const rows: (Record<string, unknown> | null)[] = [];
+      for (const skip of offsets) {
+        rows.push(
+          await this.reads.customer.findFirst({
             where: where[key],
             orderBy: { [key]: 'asc' },
             skip,
             select: { [key]: true } as Record<K, true>,
           }),
-        ),
-      );
+        );
+      }
+      return rows;
+    };
     if (purchasers < RFM_MIN_PURCHASERS) {
       this.cuts = null;
     } else {
-      const [recency, frequency, monetary] = await Promise.all([
-        at('lastPurchaseAt'),
-        at('purchaseCount'),
-        at('purchaseAmount'),
-      ]);
+      const recency = await at('lastPurchaseAt');
+      const frequency = await at('purchaseCount');
+      const monetary = await at('purchaseAmount');
       const values = (rows: (Record<string, unknown> | null)[], key: string) =>
         rows.map((r) => {
           const v = r?.[key];
