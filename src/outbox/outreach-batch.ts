@@ -213,31 +213,13 @@ export async function marketingBatch(
     );
   }
   if (!go.length) return outcome;
-  // The keys' records first: a run that raced this one to a key keeps it, and this one skips it.
-  const gated = await insertRows(
-    tx,
-    o.provider,
-    'MarketingSend',
-    { customerId: 'text', kind: 'text', dedupeKey: 'text', at: 'timestamp', campaignId: 'text' },
-    go.map(({ item }) => ({
-      customerId: item.customerId,
-      dedupeKey: item.key,
-    })),
-    {
-      same: { kind, at, campaignId: options.campaignId ?? null },
-      returning: ['dedupeKey'],
-      skipConflictsOn: ['dedupeKey'],
-    },
-  );
-  const mine = new Set(gated.map((g) => String(g.dedupeKey)));
-  const sending = go.filter((g) => {
-    if (mine.has(g.item.key)) return true;
-    outcome.set(g.item.key, 'duplicate');
-    return false;
-  });
-  if (!sending.length) return outcome;
-
   if (releaseAt) {
+    // Held: the keys' records first (a run that raced this one to a key keeps it, and this one
+    // skips it), then the messages kept out of the Outbox until releaseAt.
+    const mine = await recordKeys(tx, o.provider, go, options);
+    const holding = go.filter(({ item }) => mine.has(item.key));
+    for (const { item } of go) if (!mine.has(item.key)) outcome.set(item.key, 'duplicate');
+    if (!holding.length) return outcome;
     await insertRows(
       tx,
       o.provider,
@@ -254,7 +236,7 @@ export async function marketingBatch(
         releaseAt: 'timestamp',
         createdAt: 'timestamp',
       },
-      sending.map(({ item, target, message }) => ({
+      holding.map(({ item, target, message }) => ({
         customerId: item.customerId,
         channel: target.channel,
         chatId: target.chatId,
@@ -265,10 +247,15 @@ export async function marketingBatch(
       })),
       { same: { kind, releaseAt, createdAt: at } },
     );
-    for (const { item } of sending) outcome.set(item.key, 'held');
+    for (const { item } of holding) outcome.set(item.key, 'held');
     return outcome;
   }
 
+  // Queued now: the Outbox rows first, so each key's record is written with its row's id (noting
+  // the ids on the records afterwards was an UPDATE of every record, a tenth of a campaign batch on
+  // PostgreSQL). The Outbox's unique key settles a race with another run: the loser's row is not
+  // inserted. A key recorded long ago, whose Outbox row was pruned since, is refused by the record's
+  // own unique key below, and its new row deleted before anyone can see it.
   const queued = await insertRows(
     tx,
     o.provider,
@@ -285,7 +272,7 @@ export async function marketingBatch(
       createdAt: 'timestamp',
       dedupeKey: 'text',
     },
-    sending.map(({ item, target, message }) => ({
+    go.map(({ item, target, message }) => ({
       channel: target.channel,
       chatId: target.chatId,
       chatType: target.chatType,
@@ -295,18 +282,17 @@ export async function marketingBatch(
     })),
     {
       same: { status: 'pending', attempts: 0, nextAttemptAt: at, createdAt: at },
-      returning: ['dedupeKey'],
+      returning: ['id', 'dedupeKey'],
       skipConflictsOn: ['dedupeKey'],
     },
   );
-  const inOutbox = new Set(queued.map((q) => String(q.dedupeKey)));
-  const logged = sending.filter(({ item }) => inOutbox.has(item.key));
+  const outboxIds = new Map(queued.map((q) => [String(q.dedupeKey), Number(q.id)]));
+  const inOutbox = go.filter(({ item }) => outboxIds.has(item.key));
+  const mine = inOutbox.length ? await recordKeys(tx, o.provider, inOutbox, options, outboxIds) : new Set<string>();
+  const stale = inOutbox.filter(({ item }) => !mine.has(item.key)).map(({ item }) => outboxIds.get(item.key) as number);
+  if (stale.length) await tx.$executeRaw`DELETE FROM "Outbox" WHERE ${inValues(o.provider, Prisma.sql`"id"`, stale)}`;
+  const logged = inOutbox.filter(({ item }) => mine.has(item.key));
   if (logged.length) {
-    await linkOutbox(
-      tx,
-      o.provider,
-      logged.map(({ item }) => item.key),
-    );
     await insertRows(
       tx,
       o.provider,
@@ -322,8 +308,45 @@ export async function marketingBatch(
       { same: { direction: 'out', kind, createdAt: at } },
     );
   }
-  for (const { item } of sending) outcome.set(item.key, inOutbox.has(item.key) ? 'queued' : 'duplicate');
+  for (const { item } of go) outcome.set(item.key, mine.has(item.key) ? 'queued' : 'duplicate');
   return outcome;
+}
+
+/**
+ * Records each item's key for good (MarketingSend), with its Outbox row's id when it has one;
+ * returns the keys recorded here (a key recorded before, by another run, is left out).
+ */
+async function recordKeys(
+  tx: Tx,
+  provider: DatabaseProvider,
+  items: readonly { item: BatchItem }[],
+  options: BatchOptions,
+  outboxIds?: ReadonlyMap<string, number>,
+): Promise<Set<string>> {
+  const recorded = await insertRows(
+    tx,
+    provider,
+    'MarketingSend',
+    {
+      customerId: 'text',
+      kind: 'text',
+      dedupeKey: 'text',
+      at: 'timestamp',
+      campaignId: 'text',
+      outboxId: 'int',
+    },
+    items.map(({ item }) => ({
+      customerId: item.customerId,
+      dedupeKey: item.key,
+      outboxId: outboxIds?.get(item.key) ?? null,
+    })),
+    {
+      same: { kind: options.kind, at: options.at, campaignId: options.campaignId ?? null },
+      returning: ['dedupeKey'],
+      skipConflictsOn: ['dedupeKey'],
+    },
+  );
+  return new Set(recorded.map((r) => String(r.dedupeKey)));
 }
 
 /** The interaction log's columns a batch writes. */
@@ -336,11 +359,3 @@ const EVENT_COLUMNS = {
   payload: 'json',
   createdAt: 'timestamp',
 } as const satisfies Record<string, ColumnType>;
-
-/** Notes each key's Outbox row on its MarketingSend record, in one statement (both keys are unique). */
-async function linkOutbox(tx: Tx, provider: DatabaseProvider, keys: readonly string[]): Promise<void> {
-  await tx.$executeRaw`
-    UPDATE "MarketingSend" SET "outboxId" =
-      (SELECT o."id" FROM "Outbox" o WHERE o."dedupeKey" = "MarketingSend"."dedupeKey")
-    WHERE ${inValues(provider, Prisma.sql`"dedupeKey"`, keys)}`;
-}

@@ -260,6 +260,47 @@ describeOnEachDatabase('campaigns over many batches', (database, provider) => {
     expect((await reached(id)).sends).toHaveLength(r.sends.length);
   });
 
+  it('sends no key twice, even one whose outbox row was pruned; each record names its own outbox row', async () => {
+    const small = await seed(app, 'pruned', 30);
+    const eligible = small.ids.filter(
+      (id) => !small.optedOut.has(id) && !small.noChat.has(id) && !small.unreachable.has(id),
+    );
+    const { id } = await c.create({
+      name: 'Sent before',
+      rules: tagged('pruned'),
+      message,
+      sendAt: new Date(clock.now() + HOUR).toISOString(),
+    });
+    // Two customers' keys were recorded long ago, and their sent rows pruned from the outbox since.
+    const before = eligible.slice(0, 2);
+    await app.store.db.marketingSend.createMany({
+      data: before.map((customerId, n) => ({
+        customerId,
+        kind: 'campaign',
+        dedupeKey: `campaign:${id}:${customerId}`,
+        at: new Date(clock.now() - 40 * 24 * HOUR),
+        outboxId: 1_000_000 + n,
+      })),
+    });
+    clock.advance(HOUR);
+    expect(await runJob(app, 'campaigns')).toBe(eligible.length - 2);
+    const rows = await app.store.db.outbox.findMany({
+      where: { dedupeKey: { startsWith: `campaign:${id}:` } },
+      select: { id: true, customerId: true, dedupeKey: true },
+    });
+    expect(new Set(rows.map((r) => r.customerId))).toEqual(new Set(eligible.slice(2)));
+    const sends = await app.store.db.marketingSend.findMany({
+      where: { dedupeKey: { startsWith: `campaign:${id}:` } },
+      select: { dedupeKey: true, outboxId: true },
+    });
+    const rowOf = new Map(rows.map((r) => [r.dedupeKey, r.id]));
+    for (const s of sends) {
+      if (rowOf.has(s.dedupeKey)) expect(s.outboxId).toBe(rowOf.get(s.dedupeKey));
+      else expect(before.map((b) => `campaign:${id}:${b}`)).toContain(s.dedupeKey);
+    }
+    expect(sends).toHaveLength(eligible.length);
+  });
+
   it('leaves out, and counts nowhere, customers deleted after the audience was selected', async () => {
     const small = await seed(app, 'gone', 30);
     // Two who would have got the message, and one who opted out: none of them is counted.
