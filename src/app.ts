@@ -97,6 +97,7 @@ export async function buildApp(config: Config, options: BuildOptions): Promise<A
   let migrationsApplied: string[] = [];
   const store = await openStore(env.DATABASE_URL, {
     logger: logger.child({ part: 'store' }),
+    readConnections: env.DATABASE_READ_CONNECTIONS,
     onMigrated: (applied) => {
       migrationsApplied = applied;
     },

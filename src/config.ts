@@ -67,6 +67,8 @@ const envSchema = z.object({
     .refine((u) => u.startsWith('file:') || /^postgres(ql)?:\/\//.test(u), {
       message: 'use file:PATH for SQLite or postgresql://… for PostgreSQL',
     }),
+  /** PostgreSQL: connections of the admin reads' own pool (src/store/provider.ts). */
+  DATABASE_READ_CONNECTIONS: z.coerce.number().int().min(1).max(50).default(1),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_TOKEN: optionalSecret.refine((v) => v === undefined || v.length >= 16, {
     message: 'must be at least 16 characters',

@@ -4,7 +4,7 @@ import { attachDirect, DirectPg } from './direct-pg.js';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client.js';
 import { Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client.js';
 import { migrate } from './migrate.js';
-import { adapterFactory, providerOf, sqlitePath } from './provider.js';
+import { adapterFactory, providerOf, readAdapterFactory, sqlitePath } from './provider.js';
 import { ReadWorker } from './reads.js';
 import type { DatabaseProvider } from './schema-engine.js';
 
@@ -18,7 +18,8 @@ export interface Store {
   provider: DatabaseProvider;
   /**
    * The client for the admin API's reads (searches, lists, reports): on SQLite a read-only
-   * connection in a worker thread, so they never hold the thread that handles messages (reads.ts).
+   * connection in a worker thread, so they never hold the thread that handles messages (reads.ts);
+   * on PostgreSQL a pool of its own, of `readConnections` (provider.ts).
    */
   reads: Db;
   /** True when the database answers a trivial query. */
@@ -32,6 +33,8 @@ export interface OpenStoreOptions {
   onMigrated?: (applied: string[]) => void;
   /** Where the read worker reports that it failed. */
   logger?: Logger;
+  /** PostgreSQL: connections of the admin reads' own pool (DATABASE_READ_CONNECTIONS, default 1). */
+  readConnections?: number;
 }
 
 export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
@@ -59,10 +62,16 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const reader = path === ':memory:' ? undefined : new ReadWorker(path, options.logger, checkpointing);
   const direct = provider === 'postgresql' ? new DirectPg(url, options.logger) : undefined;
   if (direct) attachDirect(db, direct);
+  const pgReads =
+    provider === 'postgresql'
+      ? (new PostgresClient({
+          adapter: readAdapterFactory(url, options.readConnections ?? 1),
+        }) as unknown as SqliteClient)
+      : undefined;
   return {
     db,
     provider,
-    reads: reader?.db ?? db,
+    reads: reader?.db ?? pgReads ?? db,
     async ping() {
       try {
         await db.$queryRawUnsafe('SELECT 1');
@@ -74,6 +83,7 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
     async close() {
       await reader?.close();
       await direct?.close();
+      await pgReads?.$disconnect();
       await db.$disconnect();
     },
   };

@@ -28,3 +28,13 @@ export function adapterFactory(url: string): PrismaBetterSqlite3 | PrismaPg {
   }
   return new PrismaPg({ connectionString: url, max: 10 });
 }
+
+/**
+ * The admin API's reads on PostgreSQL (searches, lists, reports): a pool of their own, of
+ * DATABASE_READ_CONNECTIONS (default 1). The server shares its cores with the bot's own statements;
+ * with one connection, staff's reads take one core at most and wait for each other (as on SQLite,
+ * whose read worker runs one at a time), never a customer's message for a connection.
+ */
+export function readAdapterFactory(url: string, connections: number): PrismaPg {
+  return new PrismaPg({ connectionString: url, max: connections, application_name: 'rapport-reads' });
+}

@@ -1,5 +1,6 @@
 // Store.reads: on SQLite the admin API's reads run in a worker thread with a read-only connection,
-// so a slow one leaves the main thread (and every customer's message) free.
+// so a slow one leaves the main thread (and every customer's message) free; on PostgreSQL they have
+// a pool of their own (DATABASE_READ_CONNECTIONS), one connection by default.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { resolveCustomers } from '../../src/store/customers.js';
@@ -80,7 +81,26 @@ describeOnEachDatabase('store reads', (database, provider) => {
     },
   );
 
-  it.runIf(provider.name === 'postgresql')('is the main client on PostgreSQL (its queries run in the server)', () => {
-    expect(store.reads).toBe(store.db);
-  });
+  it.runIf(provider.name === 'postgresql')(
+    'has a pool of its own on PostgreSQL: one connection by default, DATABASE_READ_CONNECTIONS otherwise',
+    async () => {
+      expect(store.reads).not.toBe(store.db);
+      const backendOf = async (s: Store) => {
+        const [r] = await s.reads.$queryRaw<{ pid: number; name: string }[]>`
+          SELECT pg_backend_pid() AS pid, current_setting('application_name') AS name, pg_sleep(0.05)::text AS slept`;
+        return `${r?.name}:${r?.pid}`;
+      };
+      const backends = async (s: Store) => new Set(await Promise.all([1, 2, 3, 4].map(() => backendOf(s))));
+      // Four reads at once went through one connection, one after another.
+      const one = await backends(store);
+      expect(one.size).toBe(1);
+      expect([...one][0]).toMatch(/^rapport-reads:/);
+      const wider = await openStore(database().url, { readConnections: 2 });
+      try {
+        expect((await backends(wider)).size).toBe(2);
+      } finally {
+        await wider.close();
+      }
+    },
+  );
 });
