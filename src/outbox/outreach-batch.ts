@@ -253,9 +253,10 @@ export async function marketingBatch(
 
   // Queued now: the Outbox rows first, so each key's record is written with its row's id (noting
   // the ids on the records afterwards was an UPDATE of every record, a tenth of a campaign batch on
-  // PostgreSQL). The Outbox's unique key settles a race with another run: the loser's row is not
-  // inserted. A key recorded long ago, whose Outbox row was pruned since, is refused by the record's
-  // own unique key below, and its new row deleted before anyone can see it.
+  // PostgreSQL). The Outbox's unique key settles a race with another batch: the loser's row is not
+  // inserted. A key another send recorded meanwhile without an Outbox row yet (a single send
+  // records its key first; a held one has none) is refused by the record's own unique key below,
+  // and this batch's row for it deleted before anyone can see it.
   const queued = await insertRows(
     tx,
     o.provider,

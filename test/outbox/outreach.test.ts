@@ -4,10 +4,12 @@
 // logged as an `outreach_skipped` event instead; transactional messages (staff replies, a ticket's
 // resolution, a follow-up's result) and replies (a redemption code) still reach them. A key
 // queues a message once. Real app, real HTTP (inject), both databases.
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { parseCommand } from '../../src/engine/context.js';
 import { toCustomer } from '../../src/outbox/outreach.js';
+import { marketingBatch } from '../../src/outbox/outreach-batch.js';
 import { FakeClock } from '../fakes/clock.js';
 import { admin, testApp } from '../helpers/app.js';
 
@@ -44,7 +46,7 @@ describe('stop words', () => {
   );
 });
 
-describeOnEachDatabase('outreach by purpose', (database) => {
+describeOnEachDatabase('outreach by purpose', (database, provider) => {
   // 15 August 2026, 10:00 in Shanghai.
   const clock = new FakeClock(Date.parse('2026-08-15T02:00:00Z'));
   let app: App;
@@ -336,6 +338,52 @@ describeOnEachDatabase('outreach by purpose', (database) => {
     const logged = (await interactions(u)).filter((i) => i.kind === 'campaign').map((i) => i.text);
     expect(logged.sort()).toEqual(['campaign summer:1', 'campaign summer:2']);
   });
+
+  // Another instance records a key (its MarketingSend row first, as a single send does) while a batch
+  // has already queued that key's Outbox row: the batch waits for it, finds the key taken, and drops
+  // its row in its own transaction. Two transactions interleaved by hand, so PostgreSQL only.
+  it.runIf(provider.name === 'postgresql')(
+    'a key another instance records while a batch runs is queued once: the batch drops its row',
+    async () => {
+      const u = user('race');
+      await say(u, { text: '你好' });
+      const id = await idOf(u);
+      const key = `race:${id}`;
+      const other = new pg.Client({ connectionString: database().url });
+      const watcher = new pg.Client({ connectionString: database().url });
+      await Promise.all([other.connect(), watcher.connect()]);
+      try {
+        await other.query('BEGIN');
+        await other.query(
+          `INSERT INTO "MarketingSend" ("customerId", "kind", "dedupeKey", "at") VALUES ($1, 'campaign', $2, now())`,
+          [id, key],
+        );
+        const batch = app.store.db.$transaction((tx) =>
+          marketingBatch(tx, app.features.outreach, [{ customerId: id, key, text: () => 'race offer' }], {
+            kind: 'campaign',
+            at: new Date(clock.now()),
+          }),
+        );
+        // The batch has inserted its Outbox row and waits for the other transaction's key.
+        let waiting = false;
+        for (let tries = 0; !waiting && tries < 500; tries++) {
+          const { rows } = await watcher.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          waiting = rows[0].n > 0;
+          if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(waiting).toBe(true);
+        await other.query('COMMIT');
+        expect((await batch).get(key)).toBe('duplicate');
+        expect(await app.store.db.outbox.count({ where: { dedupeKey: key } })).toBe(0);
+        expect((await interactions(u)).filter((i) => i.text === 'race offer')).toEqual([]);
+        expect(await app.store.db.marketingSend.count({ where: { dedupeKey: key } })).toBe(1);
+      } finally {
+        await Promise.all([other.end(), watcher.end()]);
+      }
+    },
+  );
 
   it('a customer with no chat to write to is skipped without a trace', async () => {
     const lonely = await app.store.db.customer.create({ data: { displayName: 'no chat' } });
