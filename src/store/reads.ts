@@ -2,8 +2,9 @@
 // SQLite a search or report of a second held every customer's message for that second. Reads go to
 // a worker thread with its own read-only connection instead (read-worker.ts), through the same
 // Prisma API: `reads.customer.findMany(…)`, `reads.$queryRaw\`…\``. On PostgreSQL queries already
-// run in the server, so reads are the main client; an in-memory SQLite database has no file to share,
-// so it reads on the main connection too.
+// run in the server: reads are a Prisma client with a pool of its own (provider.ts,
+// readAdapterFactory); an in-memory SQLite database has no file to share, so it reads on the main
+// connection.
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { startWorker } from '../util/ts-worker.js';
